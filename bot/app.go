@@ -1,0 +1,62 @@
+// Package bot is partnerbot's Telegram side: it takes updates in, routes
+// them through middleware to handlers that read like the conversations they
+// serve, and answers through the Bot API.
+package bot
+
+import (
+	"log/slog"
+	"slices"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"partnerbot/locales"
+	"partnerbot/storage"
+)
+
+// Deps is what the bot needs from the outside world.
+type Deps struct {
+	API     *tgbot.Bot
+	Store   *storage.Store
+	Catalog *locales.Catalog
+	// Admins are the Telegram user ids from ADMIN_IDS.
+	Admins []int64
+	Log    *slog.Logger
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// App handles updates. It is safe for concurrent use.
+type App struct {
+	api     *tgbot.Bot
+	store   *storage.Store
+	cat     *locales.Catalog
+	admins  []int64
+	log     *slog.Logger
+	now     func() time.Time
+	botName string
+
+	commands  map[string]route
+	callbacks map[string]route
+	flows     map[string]flowHandler
+}
+
+// New builds the App and its routing table.
+func New(d Deps) *App {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	a := &App{api: d.API, store: d.Store, cat: d.Catalog, admins: slices.Clone(d.Admins), log: d.Log, now: d.Now}
+	a.routes()
+	return a
+}
+
+// SetBotUsername tells the router the bot's own @username, so that
+// "/help@partnerbot" in a group is understood and commands meant for other
+// bots are ignored.
+func (a *App) SetBotUsername(name string) { a.botName = name }
+
+func (a *App) isAdmin(userID int64) bool { return slices.Contains(a.admins, userID) }

@@ -1,0 +1,192 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"partnerbot/storage"
+)
+
+const flowGrantCoordinator = "grant_coordinator"
+
+// onCoordinators shows the coordinators with a revoke button each, and a
+// button to add one. Admins only (see routes).
+func (a *App) onCoordinators(ctx context.Context, r *Request) error {
+	text, kb, err := a.coordinatorsView(ctx, r)
+	if err != nil {
+		return err
+	}
+	return a.reply(ctx, r, text, kb)
+}
+
+func (a *App) coordinatorsView(ctx context.Context, r *Request) (string, *models.InlineKeyboardMarkup, error) {
+	users, err := a.store.UsersWithRole(ctx, storage.RoleCoordinator)
+	if err != nil {
+		return "", nil, err
+	}
+	kb := keyboard()
+	var b strings.Builder
+	if len(users) == 0 {
+		b.WriteString(r.Loc.T("coordinators_none"))
+	} else {
+		b.WriteString(r.Loc.N("coordinators_count", len(users)))
+	}
+	for _, u := range users {
+		b.WriteString("\n• " + r.Loc.T("user_line", "Name", u.DisplayName(), "Username", u.Username))
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
+			button(r.Loc.Plain("coordinators_revoke_button", "Name", u.DisplayName()), "co:rv:"+strconv.FormatInt(u.ID, 10))})
+	}
+	kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
+		button(r.Loc.Plain("coordinators_add_button"), "co:add")})
+	return b.String(), kb, nil
+}
+
+// onCoordinatorsButton handles "co:add" and "co:rv:<user id>". The router
+// already checked that the presser is an admin; the data is still parsed
+// strictly, since it can be forged.
+func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
+	parts := strings.Split(r.Callback.Data, ":")
+	switch {
+	case len(parts) == 2 && parts[1] == "add":
+		if err := a.answerCallback(ctx, r, "", false); err != nil {
+			r.Log.Warn("answer callback", "err", err)
+		}
+		if err := a.startFlow(ctx, r, flowGrantCoordinator, "who", struct{}{}); err != nil {
+			return err
+		}
+		return a.reply(ctx, r, r.Loc.T("coordinators_ask"), keyboard(cancelRow(r)))
+	case len(parts) == 3 && parts[1] == "rv":
+		id, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil {
+			break
+		}
+		target, err := a.store.User(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := a.answerCallback(ctx, r, "", false); err != nil {
+			r.Log.Warn("answer callback", "err", err)
+		}
+		if err := a.changeRole(ctx, r, target, storage.RoleVolunteer); err != nil {
+			return err
+		}
+		text, kb, err := a.coordinatorsView(ctx, r)
+		if err != nil {
+			return err
+		}
+		return a.edit(ctx, r, text, kb)
+	}
+	return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+}
+
+// onGrantCoordinatorAnswer resolves the person the admin named, by
+// @username or by a forwarded message of theirs, and grants the role.
+func (a *App) onGrantCoordinatorAnswer(ctx context.Context, r *Request, _ storage.Conversation) error {
+	if r.Role < RoleAdmin {
+		// The admin lost the role while the dialogue was open.
+		if err := a.endFlow(ctx, r); err != nil {
+			return err
+		}
+		return a.reply(ctx, r, r.Loc.T("not_allowed_admin"), nil)
+	}
+	target, err := a.resolvePerson(ctx, r)
+	var unknown unknownPersonError
+	switch {
+	case errors.As(err, &unknown):
+		return a.reply(ctx, r, r.Loc.T("coordinators_not_found", "Who", string(unknown)), keyboard(cancelRow(r)))
+	case errors.Is(err, errHiddenForward):
+		return a.reply(ctx, r, r.Loc.T("coordinators_forward_hidden"), keyboard(cancelRow(r)))
+	case err != nil:
+		return err
+	}
+	if err := a.endFlow(ctx, r); err != nil {
+		return err
+	}
+	return a.changeRole(ctx, r, target, storage.RoleCoordinator)
+}
+
+var errHiddenForward = errors.New("forward origin hidden")
+
+// unknownPersonError names someone the bot has never met.
+type unknownPersonError string
+
+func (e unknownPersonError) Error() string { return "unknown person " + string(e) }
+
+func (a *App) resolvePerson(ctx context.Context, r *Request) (storage.User, error) {
+	if fo := r.Update.Message.ForwardOrigin; fo != nil {
+		if fo.MessageOriginUser == nil {
+			return storage.User{}, errHiddenForward
+		}
+		su := fo.MessageOriginUser.SenderUser
+		u, err := a.store.User(ctx, su.ID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return u, unknownPersonError(strings.TrimSpace(su.FirstName + " " + su.LastName))
+		}
+		return u, err
+	}
+	name := strings.TrimPrefix(strings.TrimSpace(r.Text), "@")
+	if !validUsername(name) {
+		return storage.User{}, unknownPersonError(r.Text)
+	}
+	u, err := a.store.UserByUsername(ctx, name)
+	if errors.Is(err, storage.ErrNotFound) {
+		return u, unknownPersonError("@" + name)
+	}
+	return u, err
+}
+
+// validUsername applies Telegram's rule: 5 to 32 of a-z, 0-9 and _.
+func validUsername(s string) bool {
+	if len(s) < 5 || len(s) > 32 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// changeRole grants or revokes the coordinator role, tells the admin, and
+// tells the person concerned in their own language.
+func (a *App) changeRole(ctx context.Context, r *Request, target storage.User, role string) error {
+	name := target.DisplayName()
+	if a.isAdmin(target.ID) {
+		return a.reply(ctx, r, r.Loc.T("coordinator_is_admin", "Name", name), nil)
+	}
+	changed, err := a.store.SetRole(ctx, r.User.ID, target.ID, role)
+	if err != nil {
+		return err
+	}
+	granted := role == storage.RoleCoordinator
+	switch {
+	case !changed && granted:
+		return a.reply(ctx, r, r.Loc.T("coordinator_already", "Name", name), nil)
+	case !changed:
+		return a.reply(ctx, r, r.Loc.T("coordinator_not_coordinator", "Name", name), nil)
+	}
+	r.Log.Info("role changed", "target", target.ID, "role", role)
+	msg, notice, newRole := "coordinator_revoked", "coordinator_you_revoked", RoleVolunteer
+	if granted {
+		msg, notice, newRole = "coordinator_granted", "coordinator_you_granted", RoleCoordinator
+	}
+	if err := a.reply(ctx, r, r.Loc.T(msg, "Name", name), nil); err != nil {
+		return err
+	}
+	lang, _ := a.languageOf(target)
+	a.syncCommands(ctx, target.ID, newRole, lang)
+	if err := a.sendHTML(ctx, target.ID, a.cat.For(lang).T(notice), nil); err != nil {
+		// They may have blocked the bot; the role change stands.
+		r.Log.Warn("notify role change", "target", target.ID, "err", err)
+	}
+	return nil
+}
+

@@ -1,0 +1,199 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"partnerbot/storage"
+)
+
+// HandlerFunc answers one request.
+type HandlerFunc func(ctx context.Context, r *Request) error
+
+// route is a handler together with the least role allowed to use it. The
+// router checks the role before the handler runs, for commands and
+// callbacks alike, so no privileged handler can forget the check.
+type route struct {
+	role    Role
+	handler HandlerFunc
+}
+
+// Handle runs one update through the middleware chain: log, recover, load
+// the user, pick the language, authorize, route. Errors are logged and the
+// user gets a polite localized answer; nothing propagates.
+func (a *App) Handle(ctx context.Context, u *models.Update) {
+	start := time.Now()
+	log := a.log.With("update_id", u.ID, "type", updateType(u))
+	var r *Request
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("handler panicked", "panic", p, "stack", string(debug.Stack()))
+			a.apologize(ctx, r)
+		}
+		log.Info("update handled", "latency", time.Since(start))
+	}()
+
+	r, err := a.newRequest(ctx, u, log)
+	if err != nil {
+		log.Error("load user", "err", err)
+		return
+	}
+	if r == nil {
+		return // nothing a user said: channel posts, membership changes
+	}
+	if err := a.route(ctx, r); err != nil {
+		log.Error("handler failed", "err", err, "user_id", r.User.ID, "command", r.Command)
+		a.apologize(ctx, r)
+	}
+}
+
+func (a *App) newRequest(ctx context.Context, u *models.Update, log *slog.Logger) (*Request, error) {
+	from, chat, ok := sender(u)
+	if !ok || from.IsBot {
+		return nil, nil
+	}
+	user, err := a.store.TouchUser(ctx, storage.TelegramProfile{
+		ID: from.ID, Username: from.Username, FirstName: from.FirstName,
+		LastName: from.LastName, LanguageCode: from.LanguageCode,
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := &Request{Update: u, User: user, ChatID: chat.ID, Private: chat.Type == models.ChatTypePrivate,
+		Callback: u.CallbackQuery, Log: log.With("user_id", user.ID)}
+	r.Role = a.roleOf(user)
+	lang, known := a.languageOf(user)
+	r.Loc, r.LangKnown = a.cat.For(lang), known
+	if u.Message != nil {
+		r.Text = strings.TrimSpace(u.Message.Text)
+	}
+	return r, nil
+}
+
+// languageOf is the language to address u in: their own choice, else the
+// best match for Telegram's language_code. known is false when neither
+// gave a language the bot speaks.
+func (a *App) languageOf(u storage.User) (lang string, known bool) {
+	if a.cat.Supported(u.Language) {
+		return u.Language, true
+	}
+	return a.cat.Match(u.LanguageCode)
+}
+
+func (a *App) roleOf(u storage.User) Role {
+	switch {
+	case a.isAdmin(u.ID):
+		return RoleAdmin
+	case u.Role == storage.RoleCoordinator:
+		return RoleCoordinator
+	}
+	return RoleVolunteer
+}
+
+func (a *App) route(ctx context.Context, r *Request) error {
+	if r.Callback != nil {
+		return a.routeCallback(ctx, r)
+	}
+	if r.Update.Message == nil {
+		return nil
+	}
+	if cmd, addressee, args, ok := parseCommand(r.Text); ok {
+		if addressee != "" && !strings.EqualFold(addressee, a.botName) {
+			return nil // meant for another bot in the group
+		}
+		r.Command, r.Args = cmd, args
+		rt, known := a.commands[cmd]
+		if !known {
+			if !r.Private {
+				return nil
+			}
+			return a.reply(ctx, r, r.Loc.T("unknown_command", "Command", "/"+cmd), nil)
+		}
+		if !a.authorize(ctx, r, rt.role) {
+			return nil
+		}
+		return rt.handler(ctx, r)
+	}
+	if !r.Private {
+		return nil // in groups the bot speaks only when spoken to
+	}
+	return a.continueFlow(ctx, r)
+}
+
+// routeCallback dispatches on the prefix before the first ':' of the
+// callback data. Data is untrusted (clients can forge it), so handlers
+// validate everything after the prefix themselves.
+func (a *App) routeCallback(ctx context.Context, r *Request) error {
+	prefix, _, _ := strings.Cut(r.Callback.Data, ":")
+	rt, ok := a.callbacks[prefix]
+	if !ok {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	if !a.authorize(ctx, r, rt.role) {
+		return nil
+	}
+	return rt.handler(ctx, r)
+}
+
+// authorize is the one check in front of every privileged command and
+// callback. A refusal changes nothing and tells the user why.
+func (a *App) authorize(ctx context.Context, r *Request, need Role) bool {
+	if r.Role >= need {
+		return true
+	}
+	r.Log.Warn("refused privileged action", "need", need, "have", r.Role, "command", r.Command, "callback", callbackData(r))
+	msg := "not_allowed_admin"
+	if need == RoleCoordinator {
+		msg = "not_allowed_coordinator"
+	}
+	var err error
+	if r.Callback != nil {
+		err = a.answerCallback(ctx, r, r.Loc.Plain(msg), true)
+	} else {
+		err = a.reply(ctx, r, r.Loc.T(msg), nil)
+	}
+	if err != nil {
+		r.Log.Error("tell refusal", "err", err)
+	}
+	return false
+}
+
+func callbackData(r *Request) string {
+	if r.Callback == nil {
+		return ""
+	}
+	return r.Callback.Data
+}
+
+// apologize tells the user something went wrong, as far as it still can.
+func (a *App) apologize(ctx context.Context, r *Request) {
+	if r == nil || r.Loc == nil {
+		return
+	}
+	if r.Callback != nil {
+		_ = a.answerCallback(ctx, r, r.Loc.Plain("error_generic"), true)
+		return
+	}
+	if err := a.reply(ctx, r, r.Loc.T("error_generic"), nil); err != nil {
+		r.Log.Error("apologize", "err", err)
+	}
+}
+
+func updateType(u *models.Update) string {
+	switch {
+	case u.Message != nil:
+		return "message"
+	case u.CallbackQuery != nil:
+		return "callback_query"
+	case u.MyChatMember != nil:
+		return "my_chat_member"
+	case u.EditedMessage != nil:
+		return "edited_message"
+	}
+	return "other"
+}

@@ -1,0 +1,107 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// allowedUpdates are the update kinds the bot asks Telegram for.
+var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
+
+// Poller fetches updates with getUpdates. It is written here rather than
+// taken from go-telegram/bot, whose poller confirms updates to Telegram
+// before they are handled and so loses them in a crash: this one confirms
+// an update (by moving the offset past it) only after Intake.Record stored
+// it in PostgreSQL.
+type Poller struct {
+	URL     string // Bot API base URL, e.g. https://api.telegram.org
+	Token   string
+	Timeout time.Duration // long-poll timeout
+	Client  *http.Client
+	Intake  *Intake
+	Log     *slog.Logger
+}
+
+// Run polls until ctx ends. Errors are logged and retried with backoff.
+func (p *Poller) Run(ctx context.Context) {
+	var offset int64
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		if backoff > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+		}
+		next, err := p.poll(ctx, offset)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
+			p.Log.Error("getUpdates failed; retrying", "err", err, "backoff", backoff)
+			continue
+		}
+		backoff, offset = 0, next
+	}
+}
+
+// poll fetches one batch, records it, and returns the offset that
+// confirms what was recorded. A batch is confirmed only as far as it was
+// stored: on a database error the rest is fetched again.
+func (p *Poller) poll(ctx context.Context, offset int64) (int64, error) {
+	body, _ := json.Marshal(map[string]any{
+		"offset": offset, "timeout": int(p.Timeout.Seconds()), "allowed_updates": allowedUpdates,
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.URL+"/bot"+p.Token+"/getUpdates", bytes.NewReader(body))
+	if err != nil {
+		return offset, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := p.Client.Do(req)
+	if err != nil {
+		return offset, redact(err, p.Token)
+	}
+	defer resp.Body.Close()
+	var res struct {
+		OK          bool              `json:"ok"`
+		Description string            `json:"description"`
+		Result      []json.RawMessage `json:"result"`
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return offset, err
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		return offset, fmt.Errorf("getUpdates: HTTP %d: undecodable answer", resp.StatusCode)
+	}
+	if !res.OK {
+		return offset, fmt.Errorf("getUpdates: HTTP %d: %s", resp.StatusCode, res.Description)
+	}
+	for _, raw := range res.Result {
+		var head struct {
+			ID int64 `json:"update_id"`
+		}
+		if err := json.Unmarshal(raw, &head); err != nil {
+			return offset, fmt.Errorf("getUpdates: update without id: %w", err)
+		}
+		if err := p.Intake.Record(ctx, raw); err != nil {
+			return offset, fmt.Errorf("record update %d: %w", head.ID, err)
+		}
+		offset = head.ID + 1
+	}
+	return offset, nil
+}
+
+// redact keeps the bot token out of logged errors (net/http puts the URL
+// into them).
+func redact(err error, token string) error {
+	return fmt.Errorf("%s", bytes.ReplaceAll([]byte(err.Error()), []byte(token), []byte("***")))
+}

@@ -1,0 +1,66 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+func (a *App) onPrivacy(ctx context.Context, r *Request) error {
+	return a.reply(ctx, r, r.Loc.T("privacy_text"), nil)
+}
+
+// onExport sends the user every stored row about them as a JSON file.
+func (a *App) onExport(ctx context.Context, r *Request) error {
+	data, err := a.store.Export(ctx, r.User.ID)
+	if err != nil {
+		return err
+	}
+	doc, err := json.MarshalIndent(struct {
+		ExportedAt time.Time                  `json:"exported_at"`
+		Data       map[string]json.RawMessage `json:"data"`
+	}{a.now().UTC(), data}, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = a.api.SendDocument(ctx, &tgbot.SendDocumentParams{
+		ChatID:   r.ChatID,
+		Document: &models.InputFileUpload{Filename: "partnerbot-export.json", Data: bytes.NewReader(doc)},
+		Caption:  r.Loc.T("export_caption"), ParseMode: models.ParseModeHTML,
+	})
+	return err
+}
+
+// onDeleteMe asks before erasing anything.
+func (a *App) onDeleteMe(ctx context.Context, r *Request) error {
+	return a.reply(ctx, r, r.Loc.T("deleteme_confirm"), keyboard(
+		[]models.InlineKeyboardButton{button(r.Loc.Plain("deleteme_yes"), "del:yes")},
+		[]models.InlineKeyboardButton{button(r.Loc.Plain("deleteme_no"), "del:no")},
+	))
+}
+
+// onDeleteMeAnswer erases the user's data after they confirmed. The
+// callback only ever acts on the user who pressed it.
+func (a *App) onDeleteMeAnswer(ctx context.Context, r *Request) error {
+	var text string
+	switch r.Callback.Data {
+	case "del:yes":
+		if err := a.store.DeleteUser(ctx, r.User.ID); err != nil {
+			return err
+		}
+		r.Log.Info("user erased their data")
+		text = r.Loc.T("deleteme_done")
+	case "del:no":
+		text = r.Loc.T("deleteme_cancelled")
+	default:
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	if err := a.answerCallback(ctx, r, "", false); err != nil {
+		r.Log.Warn("answer callback", "err", err)
+	}
+	return a.edit(ctx, r, text, nil)
+}

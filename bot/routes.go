@@ -1,0 +1,33 @@
+package bot
+
+// routes is the bot's whole surface: every command and callback prefix
+// with the least role that may use it.
+func (a *App) routes() {
+	a.commands = map[string]route{
+		"start":        {RoleVolunteer, a.onStart},
+		"help":         {RoleVolunteer, a.onHelp},
+		"language":     {RoleVolunteer, a.onLanguage},
+		"privacy":      {RoleVolunteer, a.onPrivacy},
+		"export":       {RoleVolunteer, a.onExport},
+		"deleteme":     {RoleVolunteer, a.onDeleteMe},
+		"cancel":       {RoleVolunteer, a.onCancel},
+		"coordinators": {RoleAdmin, a.onCoordinators},
+	}
+	a.callbacks = map[string]route{
+		"lang":   {RoleVolunteer, a.onLanguageChosen},
+		"del":    {RoleVolunteer, a.onDeleteMeAnswer},
+		"cancel": {RoleVolunteer, a.onCancel},
+		"co":     {RoleAdmin, a.onCoordinatorsButton},
+	}
+	a.flows = map[string]flowHandler{
+		flowGrantCoordinator: a.onGrantCoordinatorAnswer,
+	}
+}
+
+// menu lists the commands shown in Telegram's command menu for each role,
+// in order. Each has a description "cmd_<name>" in locales/.
+var menu = map[Role][]string{
+	RoleVolunteer:   {"start", "help", "language", "privacy", "export", "deleteme"},
+	RoleCoordinator: {"start", "help", "language", "privacy", "export", "deleteme"},
+	RoleAdmin:       {"start", "help", "coordinators", "language", "privacy", "export", "deleteme"},
+}

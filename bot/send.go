@@ -1,0 +1,66 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+// reply sends an HTML message to the request's chat.
+func (a *App) reply(ctx context.Context, r *Request, text string, kb *models.InlineKeyboardMarkup) error {
+	return a.sendHTML(ctx, r.ChatID, text, kb)
+}
+
+func (a *App) sendHTML(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup) error {
+	p := &tgbot.SendMessageParams{ChatID: chatID, Text: text, ParseMode: models.ParseModeHTML,
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}}
+	if kb != nil {
+		p.ReplyMarkup = kb
+	}
+	_, err := a.api.SendMessage(ctx, p)
+	return err
+}
+
+// edit replaces the text of the message a callback button belongs to, or
+// sends a new message when that one is gone.
+func (a *App) edit(ctx context.Context, r *Request, text string, kb *models.InlineKeyboardMarkup) error {
+	if r.Callback == nil || r.Callback.Message.Message == nil {
+		return a.reply(ctx, r, text, kb)
+	}
+	msg := r.Callback.Message.Message
+	p := &tgbot.EditMessageTextParams{ChatID: msg.Chat.ID, MessageID: msg.ID, Text: text,
+		ParseMode: models.ParseModeHTML, LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}}
+	if kb != nil {
+		p.ReplyMarkup = kb
+	}
+	_, err := a.api.EditMessageText(ctx, p)
+	if err != nil && strings.Contains(err.Error(), "message is not modified") {
+		return nil // a double tap: the message already says this
+	}
+	if err != nil && errors.Is(err, tgbot.ErrorBadRequest) {
+		return a.reply(ctx, r, text, kb)
+	}
+	return err
+}
+
+// answerCallback stops the button's spinner, optionally with a notice.
+func (a *App) answerCallback(ctx context.Context, r *Request, text string, alert bool) error {
+	if r.Callback == nil {
+		return nil
+	}
+	_, err := a.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{
+		CallbackQueryID: r.Callback.ID, Text: text, ShowAlert: alert})
+	return err
+}
+
+// keyboard builds an inline keyboard, one row per slice.
+func keyboard(rows ...[]models.InlineKeyboardButton) *models.InlineKeyboardMarkup {
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+func button(text, data string) models.InlineKeyboardButton {
+	return models.InlineKeyboardButton{Text: text, CallbackData: data}
+}

@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"partnerbot/locales"
+)
+
+// onStart greets the user in their language, or asks for one first.
+func (a *App) onStart(ctx context.Context, r *Request) error {
+	if !r.LangKnown {
+		return a.showLanguagePicker(ctx, r, pickFromStart)
+	}
+	return a.greet(ctx, r)
+}
+
+func (a *App) greet(ctx context.Context, r *Request) error {
+	return a.reply(ctx, r, r.Loc.T("start_greeting", "Name", r.User.DisplayName()), nil)
+}
+
+func (a *App) onHelp(ctx context.Context, r *Request) error {
+	text := r.Loc.T("help_text")
+	if r.Role >= RoleCoordinator {
+		text += r.Loc.T("help_coordinator")
+	}
+	if r.Role >= RoleAdmin {
+		text += r.Loc.T("help_admin")
+	}
+	return a.reply(ctx, r, text, nil)
+}
+
+func (a *App) onLanguage(ctx context.Context, r *Request) error {
+	return a.showLanguagePicker(ctx, r, "")
+}
+
+// pickFromStart marks a picker shown by /start: after the choice the user
+// also gets the greeting they came for.
+const pickFromStart = "s"
+
+// showLanguagePicker asks in every language at once, since we may not know
+// which one the user reads.
+func (a *App) showLanguagePicker(ctx context.Context, r *Request, origin string) error {
+	prompts := make([]string, 0, len(locales.Codes))
+	row := make([]models.InlineKeyboardButton, 0, len(locales.Codes))
+	for _, code := range locales.Codes {
+		l := a.cat.For(code)
+		prompts = append(prompts, l.T("language_prompt"))
+		row = append(row, button(l.Plain("language_self_name"), "lang:"+code+":"+origin))
+	}
+	return a.reply(ctx, r, strings.Join(prompts, "\n"), keyboard(row[:3], row[3:]))
+}
+
+// onLanguageChosen stores the language from a picker button.
+func (a *App) onLanguageChosen(ctx context.Context, r *Request) error {
+	parts := strings.Split(r.Callback.Data, ":")
+	if len(parts) != 3 || !a.cat.Supported(parts[1]) {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	code := parts[1]
+	if err := a.store.SetLanguage(ctx, r.User.ID, code); err != nil {
+		return err
+	}
+	r.User.Language, r.Loc, r.LangKnown = code, a.cat.For(code), true
+	if err := a.answerCallback(ctx, r, "", false); err != nil {
+		r.Log.Warn("answer callback", "err", err)
+	}
+	if err := a.edit(ctx, r, r.Loc.T("language_changed"), nil); err != nil {
+		return err
+	}
+	if r.Role > RoleVolunteer {
+		a.syncCommands(ctx, r.User.ID, r.Role, code)
+	}
+	if parts[2] == pickFromStart {
+		return a.greet(ctx, r)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+// Command partnerbot runs the partnerbot Telegram bot and its
+// administration commands. Configuration comes from environment variables;
+// see README.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"partnerbot/bot"
+	"partnerbot/config"
+	"partnerbot/locales"
+	"partnerbot/storage"
+)
+
+const usage = `usage: partnerbot [command]
+
+commands:
+  run                      run the bot (the default)
+  migrate                  apply database migrations and exit
+  grant <user id|@name>    make a user a coordinator
+  revoke <user id|@name>   make a coordinator a volunteer again
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "partnerbot:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	cmd := "run"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Print(usage)
+		return nil
+	}
+	cfg, err := config.Load(os.Getenv)
+	if cmd != "run" {
+		// Administration commands need only the database.
+		cfg, err = config.LoadDatabase(os.Getenv)
+	}
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	slog.SetDefault(log)
+
+	pool, err := storage.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := storage.MigratePool(ctx, pool); err != nil {
+		return err
+	}
+	store := storage.New(pool)
+
+	switch cmd {
+	case "migrate":
+		return nil
+	case "grant", "revoke":
+		return changeRole(ctx, store, cfg.AdminIDs, cmd, args)
+	case "run":
+		return serve(ctx, cfg, store, log)
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+func serve(ctx context.Context, cfg config.Config, store *storage.Store, log *slog.Logger) error {
+	catalog, err := locales.Load()
+	if err != nil {
+		return err
+	}
+	api, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	host, _ := os.Hostname()
+	app := bot.New(bot.Deps{API: api, Store: store, Catalog: catalog, Admins: cfg.AdminIDs, Log: log})
+	return bot.Run(ctx, app, store, bot.RunConfig{
+		APIURL: cfg.APIURL, Token: cfg.Token, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
+		Owner: fmt.Sprintf("%s/%d", host, os.Getpid()), Listener: ln,
+	}, log)
+}

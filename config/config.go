@@ -1,0 +1,119 @@
+// Package config reads partnerbot's settings from environment variables and
+// validates them, so a misconfigured deployment stops at start with a message
+// that names the variable at fault.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// DefaultAPIURL is Telegram's own Bot API server.
+const DefaultAPIURL = "https://api.telegram.org"
+
+// Config is the validated configuration of one partnerbot process.
+type Config struct {
+	Token         string
+	DatabaseURL   string
+	APIURL        string
+	HTTPAddr      string
+	WebhookURL    string
+	WebhookSecret string
+	AdminIDs      []int64
+	LogLevel      slog.Level
+}
+
+// Load reads the configuration through getenv (os.Getenv in production).
+// Every problem found is reported, not only the first.
+func Load(getenv func(string) string) (Config, error) {
+	return load(getenv, true)
+}
+
+func load(getenv func(string) string, bot bool) (Config, error) {
+	c := Config{
+		Token:         strings.TrimSpace(getenv("TELEGRAM_BOT_TOKEN")),
+		DatabaseURL:   strings.TrimSpace(getenv("DATABASE_URL")),
+		APIURL:        strings.TrimRight(strings.TrimSpace(getenv("TELEGRAM_API_URL")), "/"),
+		HTTPAddr:      strings.TrimSpace(getenv("HTTP_ADDR")),
+		WebhookURL:    strings.TrimSpace(getenv("WEBHOOK_URL")),
+		WebhookSecret: strings.TrimSpace(getenv("WEBHOOK_SECRET")),
+	}
+	var errs []error
+	if c.Token == "" && bot {
+		errs = append(errs, errors.New("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather"))
+	}
+	if c.DatabaseURL == "" {
+		errs = append(errs, errors.New("DATABASE_URL is not set: e.g. postgres://postgres@127.0.0.1:5432/partnerbot"))
+	}
+	if c.APIURL == "" {
+		c.APIURL = DefaultAPIURL
+	} else if err := checkURL(c.APIURL); err != nil {
+		errs = append(errs, fmt.Errorf("TELEGRAM_API_URL: %w", err))
+	}
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = ":8080"
+	}
+	if c.WebhookURL != "" {
+		if err := checkURL(c.WebhookURL); err != nil {
+			errs = append(errs, fmt.Errorf("WEBHOOK_URL: %w", err))
+		}
+		if len(c.WebhookSecret) < 16 || !validSecret(c.WebhookSecret) {
+			errs = append(errs, errors.New("WEBHOOK_SECRET must be set with WEBHOOK_URL: 16 to 256 characters of A-Z, a-z, 0-9, _ and -"))
+		}
+	}
+	ids, err := ParseIDs(getenv("ADMIN_IDS"))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("ADMIN_IDS: %w", err))
+	}
+	c.AdminIDs = ids
+	if lvl := strings.TrimSpace(getenv("LOG_LEVEL")); lvl != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
+			errs = append(errs, fmt.Errorf("LOG_LEVEL: %q is not one of debug, info, warn, error", lvl))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// LoadDatabase reads only what the administration commands need:
+// DATABASE_URL, ADMIN_IDS and LOG_LEVEL.
+func LoadDatabase(getenv func(string) string) (Config, error) {
+	return load(getenv, false)
+}
+
+// ParseIDs parses a comma- or space-separated list of Telegram user ids.
+func ParseIDs(s string) ([]int64, error) {
+	var ids []int64
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("%q is not a Telegram user id", f)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	return nil
+}
+
+// validSecret applies Telegram's rule for secret_token.
+func validSecret(s string) bool {
+	if len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}

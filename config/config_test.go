@@ -1,0 +1,96 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoad(t *testing.T) {
+	base := map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "DATABASE_URL": "postgres://x/y"}
+	with := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range base {
+			m[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr []string
+	}{
+		{"minimal", base, nil},
+		{"nothing", map[string]string{}, []string{"TELEGRAM_BOT_TOKEN is not set", "DATABASE_URL is not set"}},
+		{"webhook without secret", with("WEBHOOK_URL", "https://example.org/hook"), []string{"WEBHOOK_SECRET"}},
+		{"webhook with bad secret", with("WEBHOOK_URL", "https://example.org/hook", "WEBHOOK_SECRET", "has spaces in it!!!!"), []string{"WEBHOOK_SECRET"}},
+		{"webhook ok", with("WEBHOOK_URL", "https://example.org/hook", "WEBHOOK_SECRET", "abcdefghijklmnop_-1"), nil},
+		{"bad api url", with("TELEGRAM_API_URL", "ftp://x"), []string{"TELEGRAM_API_URL"}},
+		{"bad admin", with("ADMIN_IDS", "12, abc"), []string{`ADMIN_IDS: "abc"`}},
+		{"bad level", with("LOG_LEVEL", "loud"), []string{"LOG_LEVEL"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(env(tt.env))
+			if len(tt.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("expected an error")
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadDefaultsAndAdmins(t *testing.T) {
+	c, err := Load(env(map[string]string{"TELEGRAM_BOT_TOKEN": "1:a", "DATABASE_URL": "postgres://x", "ADMIN_IDS": "1, 22;333", "LOG_LEVEL": "debug"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.APIURL != DefaultAPIURL || c.HTTPAddr != ":8080" || c.LogLevel != slog.LevelDebug {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+	if len(c.AdminIDs) != 3 || c.AdminIDs[2] != 333 {
+		t.Errorf("admins = %v", c.AdminIDs)
+	}
+}
+
+func FuzzParseIDs(f *testing.F) {
+	for _, s := range []string{"1,2", " 3 ; 4", "-1", "x", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ids, err := ParseIDs(s)
+		if err == nil {
+			for _, id := range ids {
+				if id <= 0 {
+					t.Fatalf("accepted non-positive id %d from %q", id, s)
+				}
+			}
+		}
+	})
+}
+
+func TestLoadDatabaseNeedsNoToken(t *testing.T) {
+	if _, err := LoadDatabase(env(map[string]string{"DATABASE_URL": "postgres://x"})); err != nil {
+		t.Fatalf("LoadDatabase wants more than the database: %v", err)
+	}
+	if _, err := LoadDatabase(env(map[string]string{})); err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
+		t.Fatalf("missing DATABASE_URL not reported: %v", err)
+	}
+}

@@ -1,0 +1,54 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Conversation is the state of a multi-step dialogue with one user: which
+// flow, which step, and the answers collected so far.
+type Conversation struct {
+	UserID    int64           `json:"-"`
+	Flow      string          `json:"flow"`
+	Step      string          `json:"step"`
+	Data      json.RawMessage `json:"data"`
+	ExpiresAt time.Time       `json:"expires_at"`
+}
+
+// Conversation returns the user's active conversation, or ErrNotFound when
+// there is none or it has expired.
+func (s *Store) Conversation(ctx context.Context, userID int64) (Conversation, error) {
+	c := Conversation{UserID: userID}
+	err := s.pool.QueryRow(ctx, `
+		SELECT flow, step, data, expires_at FROM conversations
+		WHERE user_id = $1 AND expires_at > now()`, userID).Scan(&c.Flow, &c.Step, &c.Data, &c.ExpiresAt)
+	return c, notFound(err)
+}
+
+// SaveConversation starts or advances the user's conversation, replacing
+// any other flow they were in.
+func (s *Store) SaveConversation(ctx context.Context, c Conversation) error {
+	data := c.Data
+	if len(data) == 0 {
+		data = json.RawMessage(`{}`)
+	}
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO conversations (user_id, flow, step, data, expires_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,
+			data = excluded.data, expires_at = excluded.expires_at, updated_at = now()`,
+		c.UserID, c.Flow, c.Step, data, c.ExpiresAt)
+	return err
+}
+
+// EndConversation forgets the user's conversation.
+func (s *Store) EndConversation(ctx context.Context, userID int64) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM conversations WHERE user_id = $1`, userID)
+	return err
+}
+
+// PruneConversations forgets expired conversations.
+func (s *Store) PruneConversations(ctx context.Context) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM conversations WHERE expires_at <= now()`)
+	return err
+}

@@ -1,0 +1,68 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// PersonalColumn names a column that identifies a person, and how /deleteme
+// erases it. Every table that refers to a user must be listed in
+// PersonalData: a test walks the schema and fails otherwise, and both
+// Export and DeleteUser are driven by this list, so neither can forget one.
+type PersonalColumn struct {
+	Table  string
+	Column string
+	// Clear is the SET clause that anonymises a row which must stay (for
+	// de-duplication or an audit trail); empty means the row is deleted.
+	Clear string
+}
+
+// PersonalData lists every column that points at a person. Rows are erased
+// in this order; users comes last so foreign keys still resolve until then.
+var PersonalData = []PersonalColumn{
+	{Table: "conversations", Column: "user_id"},
+	{Table: "inbound_updates", Column: "user_id", Clear: "user_id = NULL, payload = NULL"},
+	{Table: "audit_log", Column: "actor_id", Clear: "actor_id = NULL"},
+	{Table: "audit_log", Column: "target_id", Clear: "target_id = NULL"},
+	{Table: "users", Column: "id"},
+}
+
+// Export returns every stored row about userID, keyed by "table.column",
+// as a JSON document for the person to keep.
+func (s *Store) Export(ctx context.Context, userID int64) (map[string]json.RawMessage, error) {
+	out := make(map[string]json.RawMessage, len(PersonalData))
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		for _, pc := range PersonalData {
+			var rows json.RawMessage
+			q := fmt.Sprintf(`SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) FROM %s t WHERE %s = $1`,
+				pgx.Identifier{pc.Table}.Sanitize(), pgx.Identifier{pc.Column}.Sanitize())
+			if err := tx.QueryRow(ctx, q, userID).Scan(&rows); err != nil {
+				return fmt.Errorf("export %s.%s: %w", pc.Table, pc.Column, err)
+			}
+			out[pc.Table+"."+pc.Column] = rows
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteUser erases or anonymises every row about userID in one
+// transaction: either all of it goes, or nothing does.
+func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		for _, pc := range PersonalData {
+			table, col := pgx.Identifier{pc.Table}.Sanitize(), pgx.Identifier{pc.Column}.Sanitize()
+			q := fmt.Sprintf(`DELETE FROM %s WHERE %s = $1`, table, col)
+			if pc.Clear != "" {
+				q = fmt.Sprintf(`UPDATE %s SET %s WHERE %s = $1`, table, pc.Clear, col)
+			}
+			if _, err := tx.Exec(ctx, q, userID); err != nil {
+				return fmt.Errorf("erase %s.%s: %w", pc.Table, pc.Column, err)
+			}
+		}
+		return nil
+	})
+}

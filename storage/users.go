@@ -1,0 +1,128 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Roles a user can hold in the database. Administrators are configured, not
+// stored, so they never appear here.
+const (
+	RoleVolunteer   = "volunteer"
+	RoleCoordinator = "coordinator"
+)
+
+// User is a person who has talked to the bot.
+type User struct {
+	ID           int64     `json:"telegram_user_id"`
+	Username     string    `json:"username,omitempty"`
+	FirstName    string    `json:"first_name"`
+	LastName     string    `json:"last_name,omitempty"`
+	LanguageCode string    `json:"telegram_language_code,omitempty"`
+	Language     string    `json:"chosen_language,omitempty"`
+	Role         string    `json:"role"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// DisplayName is how the user is named to others.
+func (u User) DisplayName() string {
+	name := u.FirstName
+	if u.LastName != "" {
+		name += " " + u.LastName
+	}
+	if name == "" && u.Username != "" {
+		return "@" + u.Username
+	}
+	if name == "" {
+		return fmt.Sprint(u.ID)
+	}
+	return name
+}
+
+// TelegramProfile is what Telegram tells about a user in every update.
+type TelegramProfile struct {
+	ID           int64
+	Username     string
+	FirstName    string
+	LastName     string
+	LanguageCode string
+}
+
+const userColumns = `id, coalesce(username, ''), first_name, last_name, language_code, coalesce(language, ''), role, created_at, updated_at`
+
+func scanUser(row pgx.Row) (User, error) {
+	var u User
+	err := row.Scan(&u.ID, &u.Username, &u.FirstName, &u.LastName, &u.LanguageCode, &u.Language, &u.Role, &u.CreatedAt, &u.UpdatedAt)
+	return u, notFound(err)
+}
+
+// TouchUser creates the user on first contact and keeps name, username and
+// Telegram's language code current afterwards.
+func (s *Store) TouchUser(ctx context.Context, p TelegramProfile) (User, error) {
+	return scanUser(s.pool.QueryRow(ctx, `
+		INSERT INTO users (id, username, first_name, last_name, language_code)
+		VALUES ($1, nullif($2, ''), $3, $4, $5)
+		ON CONFLICT (id) DO UPDATE SET
+			username = excluded.username, first_name = excluded.first_name,
+			last_name = excluded.last_name, language_code = excluded.language_code,
+			updated_at = CASE WHEN (users.username, users.first_name, users.last_name, users.language_code)
+			                    IS DISTINCT FROM (excluded.username, excluded.first_name, excluded.last_name, excluded.language_code)
+			                  THEN now() ELSE users.updated_at END
+		RETURNING `+userColumns, p.ID, p.Username, p.FirstName, p.LastName, p.LanguageCode))
+}
+
+// User returns the user with id.
+func (s *Store) User(ctx context.Context, id int64) (User, error) {
+	return scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+}
+
+// UserByUsername finds a user by @username, case-insensitively.
+func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {
+	return scanUser(s.pool.QueryRow(ctx,
+		`SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1) ORDER BY updated_at DESC LIMIT 1`, username))
+}
+
+// SetLanguage stores the language the user chose.
+func (s *Store) SetLanguage(ctx context.Context, id int64, lang string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET language = $2, updated_at = now() WHERE id = $1`, id, lang)
+	if err == nil && tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+// UsersWithRole lists the users holding role, by name.
+func (s *Store) UsersWithRole(ctx context.Context, role string) ([]User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE role = $1 ORDER BY first_name, id`, role)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) { return scanUser(r) })
+}
+
+// SetRole gives target the role and writes the change to the audit log in
+// the same transaction. actorID 0 means the command line. changed is false
+// when the user already had that role; nothing is logged then.
+func (s *Store) SetRole(ctx context.Context, actorID, targetID int64, role string) (changed bool, err error) {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		var old string
+		if err := tx.QueryRow(ctx, `SELECT role FROM users WHERE id = $1 FOR UPDATE`, targetID).Scan(&old); err != nil {
+			return notFound(err)
+		}
+		if old == role {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET role = $2, updated_at = now() WHERE id = $1`, targetID, role); err != nil {
+			return err
+		}
+		changed = true
+		_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES (nullif($1, 0::bigint), $2, $3)`,
+			actorID, "role:"+old+"->"+role, targetID)
+		return err
+	})
+	return changed, err
+}
