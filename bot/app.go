@@ -38,7 +38,7 @@ type App struct {
 
 	commands  map[string]route
 	callbacks map[string]route
-	flows     map[string]flowHandler
+	wizards   map[string]wizard
 }
 
 // New builds the App and its routing table.
@@ -49,7 +49,8 @@ func New(d Deps) *App {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	a := &App{api: d.API, store: d.Store, cat: d.Catalog, admins: slices.Clone(d.Admins), log: d.Log, now: d.Now}
+	a := &App{api: d.API, store: d.Store, cat: d.Catalog, admins: slices.Clone(d.Admins), log: d.Log, now: d.Now,
+		wizards: map[string]wizard{}}
 	a.routes()
 	return a
 }

@@ -11,8 +11,6 @@ import (
 	"partnerbot/storage"
 )
 
-const flowGrantCoordinator = "grant_coordinator"
-
 // onCoordinators shows the coordinators with a revoke button each, and a
 // button to add one. Admins only (see routes).
 func (a *App) onCoordinators(ctx context.Context, r *Request) error {
@@ -55,10 +53,7 @@ func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
 		if err := a.answerCallback(ctx, r, "", false); err != nil {
 			r.Log.Warn("answer callback", "err", err)
 		}
-		if err := a.startFlow(ctx, r, flowGrantCoordinator, "who", struct{}{}); err != nil {
-			return err
-		}
-		return a.reply(ctx, r, r.Loc.T("coordinators_ask"), keyboard(cancelRow(r)))
+		return a.grantCoordinatorWizard().Start(ctx, a, r, grantState{})
 	case len(parts) == 3 && parts[1] == "rv":
 		id, err := strconv.ParseInt(parts[2], 10, 64)
 		if err != nil {
@@ -86,30 +81,46 @@ func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
 	return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 }
 
-// onGrantCoordinatorAnswer resolves the person the admin named, by
-// @username or by a forwarded message of theirs, and grants the role.
-func (a *App) onGrantCoordinatorAnswer(ctx context.Context, r *Request, _ storage.Conversation) error {
-	if r.Role < RoleAdmin {
-		// The admin lost the role while the dialogue was open.
-		if err := a.endFlow(ctx, r); err != nil {
-			return err
-		}
-		return a.reply(ctx, r, r.Loc.T("not_allowed_admin"), nil)
+// grantState is the state of the grant dialogue: the person chosen.
+type grantState struct {
+	TargetID int64 `json:"target_id"`
+}
+
+// grantCoordinatorWizard asks an admin for the person to make coordinator,
+// by @username or by a forwarded message of theirs.
+func (a *App) grantCoordinatorWizard() *Wizard[grantState] {
+	return &Wizard[grantState]{
+		Name: "grant_coordinator",
+		Steps: []Step[grantState]{{
+			Ask: func(r *Request, _ *grantState) Question { return Question{Text: r.Loc.T("coordinators_ask")} },
+			Answer: func(ctx context.Context, r *Request, s *grantState, _ Input) (Result, error) {
+				target, err := a.resolvePerson(ctx, r)
+				var unknown unknownPersonError
+				switch {
+				case errors.As(err, &unknown):
+					return Refuse("coordinators_not_found", "Who", string(unknown)), nil
+				case errors.Is(err, errHiddenForward):
+					return Refuse("coordinators_forward_hidden"), nil
+				case err != nil:
+					return Result{}, err
+				}
+				s.TargetID = target.ID
+				return Accept, nil
+			},
+		}},
+		Finish: func(ctx context.Context, r *Request, s *grantState) error {
+			// Authorization is re-checked here: the admin may have lost the
+			// role while the dialogue was open.
+			if r.Role < RoleAdmin {
+				return a.reply(ctx, r, r.Loc.T("not_allowed_admin"), nil)
+			}
+			target, err := a.store.User(ctx, s.TargetID)
+			if err != nil {
+				return err
+			}
+			return a.changeRole(ctx, r, target, storage.RoleCoordinator)
+		},
 	}
-	target, err := a.resolvePerson(ctx, r)
-	var unknown unknownPersonError
-	switch {
-	case errors.As(err, &unknown):
-		return a.reply(ctx, r, r.Loc.T("coordinators_not_found", "Who", string(unknown)), keyboard(cancelRow(r)))
-	case errors.Is(err, errHiddenForward):
-		return a.reply(ctx, r, r.Loc.T("coordinators_forward_hidden"), keyboard(cancelRow(r)))
-	case err != nil:
-		return err
-	}
-	if err := a.endFlow(ctx, r); err != nil {
-		return err
-	}
-	return a.changeRole(ctx, r, target, storage.RoleCoordinator)
 }
 
 var errHiddenForward = errors.New("forward origin hidden")
@@ -120,6 +131,9 @@ type unknownPersonError string
 func (e unknownPersonError) Error() string { return "unknown person " + string(e) }
 
 func (a *App) resolvePerson(ctx context.Context, r *Request) (storage.User, error) {
+	if r.Update.Message == nil {
+		return storage.User{}, unknownPersonError("")
+	}
 	if fo := r.Update.Message.ForwardOrigin; fo != nil {
 		if fo.MessageOriginUser == nil {
 			return storage.User{}, errHiddenForward

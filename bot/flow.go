@@ -15,11 +15,6 @@ import (
 // text promises at most a day.
 const flowTTL = 24 * time.Hour
 
-// flowHandler continues a dialogue with the user's next message. The
-// dialogue's state lives in PostgreSQL, so it survives restarts and works
-// the same whichever instance receives the message.
-type flowHandler func(ctx context.Context, r *Request, conv storage.Conversation) error
-
 // startFlow puts the user at step of flow with data as its state.
 func (a *App) startFlow(ctx context.Context, r *Request, flow, step string, data any) error {
 	raw, err := json.Marshal(data)
@@ -35,7 +30,9 @@ func (a *App) endFlow(ctx context.Context, r *Request) error {
 	return a.store.EndConversation(ctx, r.User.ID)
 }
 
-// continueFlow hands free text to the dialogue the user is in, if any.
+// continueFlow hands free text to the wizard the user is in, if any. The
+// dialogue's state lives in PostgreSQL, so it survives restarts and works
+// the same whichever instance receives the message.
 func (a *App) continueFlow(ctx context.Context, r *Request) error {
 	conv, err := a.store.Conversation(ctx, r.User.ID)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -44,7 +41,7 @@ func (a *App) continueFlow(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	h, ok := a.flows[conv.Flow]
+	w, ok := a.wizards[conv.Flow]
 	if !ok {
 		// A flow from a newer or older version of the bot: drop it rather
 		// than trap the user in it.
@@ -54,7 +51,7 @@ func (a *App) continueFlow(ctx context.Context, r *Request) error {
 		}
 		return a.reply(ctx, r, r.Loc.T("free_text"), nil)
 	}
-	return h(ctx, r, conv)
+	return w.input(ctx, a, r, conv, Input{Text: r.Text})
 }
 
 // cancelRow is the row every dialogue offers to leave it.

@@ -18,10 +18,9 @@ func (a *App) routes() {
 		"del":    {RoleVolunteer, a.onDeleteMeAnswer},
 		"cancel": {RoleVolunteer, a.onCancel},
 		"co":     {RoleAdmin, a.onCoordinatorsButton},
+		"wz":     {RoleVolunteer, a.onWizardButton},
 	}
-	a.flows = map[string]flowHandler{
-		flowGrantCoordinator: a.onGrantCoordinatorAnswer,
-	}
+	a.addWizard(a.grantCoordinatorWizard())
 }
 
 // menu lists the commands shown in Telegram's command menu for each role,

@@ -10,6 +10,8 @@ import (
 	"embed"
 	"fmt"
 	"html"
+	"io/fs"
+	"slices"
 	"log/slog"
 	"strings"
 
@@ -40,10 +42,23 @@ func Load() (*Catalog, error) {
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	tags := make([]language.Tag, len(Codes))
 	c := &Catalog{bundle: bundle, locs: map[string]*Localizer{}}
-	for i, code := range Codes {
-		if _, err := bundle.LoadMessageFileFS(files, code+".toml"); err != nil {
-			return nil, fmt.Errorf("locale %s: %w", code, err)
+	names, err := fs.Glob(files, "*.toml")
+	if err != nil {
+		return nil, err
+	}
+	// Each feature keeps its messages in its own files, named
+	// <feature>.<lang>.toml, so features can grow without touching each
+	// other's files.
+	for _, name := range names {
+		mf, err := bundle.LoadMessageFileFS(files, name)
+		if err != nil {
+			return nil, fmt.Errorf("locale file %s: %w", name, err)
 		}
+		if !slices.Contains(Codes, mf.Tag.String()) {
+			return nil, fmt.Errorf("locale file %s: language %q is not one of %v", name, mf.Tag, Codes)
+		}
+	}
+	for i, code := range Codes {
 		tags[i] = language.MustParse(code)
 		c.locs[code] = &Localizer{lang: code, l: i18n.NewLocalizer(bundle, code)}
 	}
