@@ -1,0 +1,120 @@
+package storage_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"partnerbot/internal/testdb"
+	"partnerbot/storage"
+)
+
+// TestPersonalDataCoversSchema walks the schema: every column that refers
+// to a person (a foreign key to users, or named user_id / *_user_id) must
+// be in storage.PersonalData, or /export and /deleteme would miss it.
+func TestPersonalDataCoversSchema(t *testing.T) {
+	ctx := context.Background()
+	pool := testdb.New(t)
+	rows, err := pool.Query(ctx, `
+		SELECT kcu.table_name, kcu.column_name
+		FROM information_schema.table_constraints tc
+		JOIN information_schema.key_column_usage kcu
+		  ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema
+		JOIN information_schema.constraint_column_usage ccu
+		  ON ccu.constraint_name = tc.constraint_name AND ccu.table_schema = tc.table_schema
+		WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = 'public' AND ccu.table_name = 'users'
+		UNION
+		SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = 'public' AND (column_name = 'user_id' OR column_name LIKE '%\_user\_id')
+		UNION
+		SELECT 'users', 'id'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	found := 0
+	for rows.Next() {
+		var table, column string
+		if err := rows.Scan(&table, &column); err != nil {
+			t.Fatal(err)
+		}
+		found++
+		if !slices.ContainsFunc(storage.PersonalData, func(pc storage.PersonalColumn) bool {
+			return pc.Table == table && pc.Column == column
+		}) {
+			t.Errorf("%s.%s refers to a person but is not in storage.PersonalData: /export and /deleteme would miss it", table, column)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if found < 4 {
+		t.Fatalf("schema walk found only %d person columns; the query is broken", found)
+	}
+}
+
+// TestDeleteUserErasesOnlyThatUser fills every personal table for two
+// users, erases one, and checks that nothing about them is left while the
+// other's data stays.
+func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
+	ctx := context.Background()
+	pool := testdb.New(t)
+	s := storage.New(pool)
+	for i, id := range []int64{101, 202} {
+		if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: id, Username: fmt.Sprint("user", id), FirstName: "Olena"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveConversation(ctx, storage.Conversation{UserID: id, Flow: "f", Step: "0", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RecordUpdate(ctx, int64(1000+i), id, []byte(`{"update_id":1}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.SetRole(ctx, 101, 202, storage.RoleCoordinator); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetRole(ctx, 202, 101, storage.RoleCoordinator); err != nil {
+		t.Fatal(err)
+	}
+
+	export, err := s.Export(ctx, 101)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pc := range storage.PersonalData {
+		var rows []map[string]any
+		if err := json.Unmarshal(export[pc.Table+"."+pc.Column], &rows); err != nil {
+			t.Fatalf("export %s.%s: %v", pc.Table, pc.Column, err)
+		}
+		if len(rows) == 0 {
+			t.Errorf("export of user 101 has no rows in %s.%s although the test filled it", pc.Table, pc.Column)
+		}
+	}
+
+	if err := s.DeleteUser(ctx, 101); err != nil {
+		t.Fatal(err)
+	}
+	for _, pc := range storage.PersonalData {
+		for id, want := range map[int64]int{101: 0, 202: 1} {
+			var n int
+			q := fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s = $1`, pc.Table, pc.Column)
+			if err := pool.QueryRow(ctx, q, id).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if (want == 0) != (n == 0) {
+				t.Errorf("%s.%s has %d rows about user %d after erasing user 101", pc.Table, pc.Column, n, id)
+			}
+		}
+	}
+	var payloads int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM inbound_updates WHERE update_id = 1000 AND payload IS NOT NULL`).Scan(&payloads); err != nil {
+		t.Fatal(err)
+	}
+	if payloads != 0 {
+		t.Error("the erased user's update payload is still stored")
+	}
+}
