@@ -24,6 +24,9 @@ type PersonalColumn struct {
 // in this order; users comes last so foreign keys still resolve until then.
 var PersonalData = []PersonalColumn{
 	{Table: "conversations", Column: "user_id"},
+	{Table: "user_profiles", Column: "user_id"},
+	// A proposed town stays when its proposer leaves; only the link goes.
+	{Table: "towns", Column: "proposed_by", Clear: "proposed_by = NULL"},
 	{Table: "inbound_updates", Column: "user_id", Clear: "user_id = NULL, payload = NULL"},
 	{Table: "audit_log", Column: "actor_id", Clear: "actor_id = NULL"},
 	{Table: "audit_log", Column: "target_id", Clear: "target_id = NULL"},

@@ -73,6 +73,10 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 		if _, err := s.RecordUpdate(ctx, int64(1000+i), id, []byte(`{"update_id":1}`)); err != nil {
 			t.Fatal(err)
 		}
+		// Fills towns.proposed_by and user_profiles.user_id.
+		if _, err := s.ProposeTown(ctx, id, storage.TownProposal{Name: fmt.Sprint("Town ", id), Country: "UA"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := s.SetRole(ctx, 101, 202, storage.RoleCoordinator); err != nil {
 		t.Fatal(err)

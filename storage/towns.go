@@ -1,0 +1,230 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"partnerbot/searchkey"
+)
+
+// Town statuses: imported and coordinator-approved towns are confirmed; a
+// town a volunteer proposes stays proposed until a coordinator decides.
+const (
+	TownConfirmed = "confirmed"
+	TownProposed  = "proposed"
+)
+
+// Town is a municipality.
+type Town struct {
+	ID int64 `json:"id"`
+	// Name is the canonical name, shown to everyone.
+	Name string `json:"name"`
+	// Country is the ISO 3166-1 alpha-2 code, upper-case.
+	Country string `json:"country"`
+	Region  string `json:"region,omitempty"`
+	Status  string `json:"status"`
+	// Names are the town's other names and spellings.
+	Names []string `json:"names,omitempty"`
+}
+
+// townColumns selects a Town from towns t; the names come from a
+// correlated subquery so that every query returns them alike.
+const townColumns = `t.id, t.name, t.country, t.region, t.status,
+	coalesce((SELECT array_agg(n.name ORDER BY n.lang, n.name) FROM town_names n WHERE n.town_id = t.id), '{}')`
+
+func scanTown(row pgx.Row) (Town, error) {
+	var t Town
+	err := row.Scan(&t.ID, &t.Name, &t.Country, &t.Region, &t.Status, &t.Names)
+	return t, notFound(err)
+}
+
+// Town returns the town with id, whatever its status.
+func (s *Store) Town(ctx context.Context, id int64) (Town, error) {
+	return scanTown(s.pool.QueryRow(ctx, `SELECT `+townColumns+` FROM towns t WHERE t.id = $1`, id))
+}
+
+// Search scores: an exact key beats a prefix, and both beat any trigram
+// similarity, which lies between 0 and 1.
+const (
+	scoreExact  = 3
+	scorePrefix = 2
+)
+
+// SearchTowns finds confirmed towns by any of their names, forgiving the
+// ways people write them: in Cyrillic or any Latin transliteration
+// (Ічня, Ichnia, Ichnja, Itschnja), without accents (Laxa for Laxå), with
+// German umlauts spelled out or dropped (Grevesmuehlen, Grevesmuhlen) and
+// with typos (Grevesmülen). The best match comes first: exact names, then
+// names the query begins, then the most similar. A query with nothing to
+// search for returns no towns.
+func (s *Store) SearchTowns(ctx context.Context, query string, limit int) ([]Town, error) {
+	keys := searchkey.Keys(query)
+	if len(keys) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	prefixes := make([]string, len(keys))
+	for i, k := range keys {
+		prefixes[i] = likeEscaper.Replace(k) + "%"
+	}
+	rows, err := s.pool.Query(ctx, `
+		WITH q AS (SELECT * FROM unnest($1::text[], $2::text[]) AS q(key, prefix)),
+		hits AS (
+			SELECT k.town_id, max(CASE WHEN k.key = q.key THEN `+fmt.Sprint(scoreExact)+`
+			                           WHEN k.key LIKE q.prefix THEN `+fmt.Sprint(scorePrefix)+`
+			                           ELSE similarity(k.key, q.key) END) AS score
+			FROM q JOIN town_search_keys k ON k.key % q.key OR k.key LIKE q.prefix
+			GROUP BY k.town_id
+		)
+		SELECT `+townColumns+`
+		FROM hits JOIN towns t ON t.id = hits.town_id
+		WHERE t.status = 'confirmed'
+		ORDER BY hits.score DESC, t.name, t.region, t.id
+		LIMIT $3`, keys, prefixes, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Town, error) { return scanTown(r) })
+}
+
+// likeEscaper makes a key match itself literally in a LIKE pattern.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// TownName is one other name of a town with its language tag (uk, de,
+// uk-Latn ...; empty when unknown).
+type TownName struct {
+	Name string
+	Lang string
+}
+
+// writeTownNames replaces the town's other names and rewrites its search
+// keys from the canonical name and those names.
+func writeTownNames(ctx context.Context, tx pgx.Tx, townID int64, canonical string, names []TownName) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM town_names WHERE town_id = $1`, townID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM town_search_keys WHERE town_id = $1`, townID); err != nil {
+		return err
+	}
+	var keys []string
+	keys = append(keys, searchkey.Keys(canonical)...)
+	for _, n := range names {
+		if _, err := tx.Exec(ctx, `INSERT INTO town_names (town_id, name, lang) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			townID, n.Name, n.Lang); err != nil {
+			return fmt.Errorf("name %q: %w", n.Name, err)
+		}
+		keys = append(keys, searchkey.Keys(n.Name)...)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO town_search_keys (town_id, key) SELECT $1, k FROM unnest($2::text[]) k ON CONFLICT DO NOTHING`,
+		townID, keys)
+	return err
+}
+
+// ErrTooManyProposals is returned when a volunteer already has
+// MaxPendingProposals towns waiting for a coordinator.
+var ErrTooManyProposals = errors.New("too many proposed towns pending")
+
+// MaxPendingProposals bounds how many proposed towns one person may have
+// waiting at a time, so nobody can flood the coordinators.
+const MaxPendingProposals = 3
+
+// TownProposal is a town a volunteer did not find and asks to add.
+type TownProposal struct {
+	Name    string
+	Country string
+	Region  string
+}
+
+// ProposeTown adds a proposed town on behalf of userID and makes it the
+// town of their profile, in one transaction: they propose it because it is
+// theirs.
+func (s *Store) ProposeTown(ctx context.Context, userID int64, p TownProposal) (Town, error) {
+	var t Town
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// Serialise a user's proposals so the limit below holds.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, userID); err != nil {
+			return err
+		}
+		var pending int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM towns WHERE proposed_by = $1 AND status = 'proposed'`,
+			userID).Scan(&pending); err != nil {
+			return err
+		}
+		if pending >= MaxPendingProposals {
+			return ErrTooManyProposals
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO towns (name, country, region, status, proposed_by) VALUES ($1, $2, $3, 'proposed', $4)
+			RETURNING id`, p.Name, p.Country, p.Region, userID).Scan(&id); err != nil {
+			return err
+		}
+		if err := writeTownNames(ctx, tx, id, p.Name, nil); err != nil {
+			return err
+		}
+		if err := setProfileTown(ctx, tx, userID, id); err != nil {
+			return err
+		}
+		var err error
+		t, err = scanTown(tx.QueryRow(ctx, `SELECT `+townColumns+` FROM towns t WHERE t.id = $1`, id))
+		return err
+	})
+	return t, err
+}
+
+// ProposedTown is a town waiting for a coordinator, with who proposed it
+// (0 when that person has since erased their data).
+type ProposedTown struct {
+	Town
+	ProposedBy int64
+}
+
+// ProposedTowns lists the towns waiting for a coordinator, oldest first.
+func (s *Store) ProposedTowns(ctx context.Context) ([]ProposedTown, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+townColumns+`, coalesce(t.proposed_by, 0)
+		FROM towns t WHERE t.status = 'proposed' ORDER BY t.created_at, t.id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProposedTown, error) {
+		var p ProposedTown
+		err := r.Scan(&p.ID, &p.Name, &p.Country, &p.Region, &p.Status, &p.Names, &p.ProposedBy)
+		return p, err
+	})
+}
+
+// ConfirmTown makes a proposed town a confirmed one and records who did it
+// in the audit log. It returns ErrNotFound when the town is not (or no
+// longer) waiting, so a second coordinator's click changes nothing.
+func (s *Store) ConfirmTown(ctx context.Context, actorID, townID int64) (ProposedTown, error) {
+	return s.decideTown(ctx, actorID, townID, `
+		UPDATE towns t SET status = 'confirmed', updated_at = now()
+		WHERE t.id = $1 AND t.status = 'proposed'
+		RETURNING `+townColumns+`, coalesce(t.proposed_by, 0)`, "town_confirmed")
+}
+
+// RejectTown deletes a proposed town (profiles pointing at it lose their
+// town) and records who did it in the audit log. ErrNotFound as for
+// ConfirmTown.
+func (s *Store) RejectTown(ctx context.Context, actorID, townID int64) (ProposedTown, error) {
+	return s.decideTown(ctx, actorID, townID, `
+		DELETE FROM towns t WHERE t.id = $1 AND t.status = 'proposed'
+		RETURNING `+townColumns+`, coalesce(t.proposed_by, 0)`, "town_rejected")
+}
+
+func (s *Store) decideTown(ctx context.Context, actorID, townID int64, query, action string) (ProposedTown, error) {
+	var p ProposedTown
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, query, townID).Scan(&p.ID, &p.Name, &p.Country, &p.Region, &p.Status, &p.Names, &p.ProposedBy)
+		if err != nil {
+			return notFound(err)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES (nullif($1, 0::bigint), $2, nullif($3, 0::bigint))`,
+			actorID, fmt.Sprintf("%s:%d", action, townID), p.ProposedBy)
+		return err
+	})
+	return p, err
+}

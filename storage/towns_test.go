@@ -1,0 +1,138 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"partnerbot/internal/testdb"
+	"partnerbot/storage"
+)
+
+// exampleTowns are the towns of examples/towns.example.csv.
+var exampleTowns = []storage.TownRecord{
+	{Key: "ua-ichnia", Name: "Ichnia", Country: "UA", Region: "Chernihiv Oblast",
+		Names: []storage.TownName{{Name: "Ічня", Lang: "uk"}, {Name: "Itschnja", Lang: "de"}}},
+	{Key: "de-grevesmuehlen", Name: "Grevesmühlen", Country: "DE", Region: "Mecklenburg-Vorpommern"},
+	{Key: "se-laxa", Name: "Laxå", Country: "SE", Region: "Örebro County"},
+}
+
+func newStoreWithTowns(t *testing.T, towns ...storage.TownRecord) *storage.Store {
+	t.Helper()
+	s := storage.New(testdb.New(t))
+	err := s.WriteTowns(context.Background(), func(w *storage.TownWriter) error {
+		for _, r := range towns {
+			if _, _, err := w.UpsertTown(context.Background(), r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestSearchTowns(t *testing.T) {
+	distractors := []storage.TownRecord{
+		{Key: "ua-ichnia-like", Name: "Ivnia", Country: "UA", Names: []storage.TownName{{Name: "Івня", Lang: "uk"}}},
+		{Key: "ua-kyiv", Name: "Kyiv", Country: "UA", Names: []storage.TownName{{Name: "Київ", Lang: "uk"}}},
+		{Key: "de-grevenbroich", Name: "Grevenbroich", Country: "DE"},
+		{Key: "se-laxsjo", Name: "Laxsjö", Country: "SE"},
+	}
+	s := newStoreWithTowns(t, append(append([]storage.TownRecord{}, exampleTowns...), distractors...)...)
+	tests := []struct {
+		query string
+		want  string // canonical name of the first result
+	}{
+		{"Ічня", "Ichnia"},
+		{"ічня", "Ichnia"},
+		{"Ichnia", "Ichnia"},
+		{"Ichnja", "Ichnia"},
+		{"Ichnya", "Ichnia"},
+		{"Itschnja", "Ichnia"},
+		{"ITSCHNJA", "Ichnia"},
+		{"Ichnai", "Ichnia"},
+		{"Ічна", "Ichnia"},
+		{"Laxa", "Laxå"},
+		{"laxå", "Laxå"},
+		{"Grevesmühlen", "Grevesmühlen"},
+		{"Grevesmuehlen", "Grevesmühlen"},
+		{"Grevesmuhlen", "Grevesmühlen"},
+		{"Grevesmülen", "Grevesmühlen"},
+		{"grevesm", "Grevesmühlen"},
+		{"Kyiw", "Kyiv"},
+		{"Київ", "Kyiv"},
+		{"Kyjiw", "Kyiv"},
+	}
+	for _, tt := range tests {
+		got, err := s.SearchTowns(context.Background(), tt.query, 5)
+		if err != nil {
+			t.Fatalf("SearchTowns(%q): %v", tt.query, err)
+		}
+		if len(got) == 0 || got[0].Name != tt.want {
+			t.Errorf("SearchTowns(%q) = %v, want %s first", tt.query, names(got), tt.want)
+		}
+	}
+	for _, q := range []string{"", "  ", "Zzyzx", "%", "_"} {
+		got, err := s.SearchTowns(context.Background(), q, 5)
+		if err != nil || len(got) != 0 {
+			t.Errorf("SearchTowns(%q) = %v, %v; want nothing", q, names(got), err)
+		}
+	}
+}
+
+func TestSearchTownsRanksExactAbovePrefixAboveSimilar(t *testing.T) {
+	s := newStoreWithTowns(t,
+		storage.TownRecord{Key: "a", Name: "Laxåsjön", Country: "SE"},
+		storage.TownRecord{Key: "b", Name: "Laxå", Country: "SE"},
+		storage.TownRecord{Key: "c", Name: "Lax", Country: "SE"},
+	)
+	got, err := s.SearchTowns(context.Background(), "lax", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Lax", "Laxå", "Laxåsjön"}; !equal(names(got), want) {
+		t.Errorf("SearchTowns(lax) = %v, want %v", names(got), want)
+	}
+}
+
+func TestTown(t *testing.T) {
+	s := newStoreWithTowns(t, exampleTowns...)
+	found, err := s.SearchTowns(context.Background(), "Ічня", 1)
+	if err != nil || len(found) != 1 {
+		t.Fatalf("search: %v %v", found, err)
+	}
+	town, err := s.Town(context.Background(), found[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if town.Name != "Ichnia" || town.Country != "UA" || town.Region != "Chernihiv Oblast" ||
+		town.Status != storage.TownConfirmed || !equal(town.Names, []string{"Itschnja", "Ічня"}) {
+		t.Errorf("Town = %+v", town)
+	}
+	if _, err := s.Town(context.Background(), -1); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Town(-1) err = %v, want ErrNotFound", err)
+	}
+}
+
+func names(ts []storage.Town) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Name
+	}
+	return out
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
