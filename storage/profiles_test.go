@@ -1,0 +1,109 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"partnerbot/storage"
+)
+
+func TestProposeConfirmRejectTown(t *testing.T) {
+	ctx := context.Background()
+	s := newStoreWithTowns(t, exampleTowns...)
+	for _, id := range []int64{1, 2} {
+		if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: id, FirstName: "Taras"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := s.ProposeTown(ctx, 1, storage.TownProposal{Name: "Нова Басань", Country: "UA", Region: "Chernihiv Oblast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != storage.TownProposed {
+		t.Errorf("proposed town has status %q", p.Status)
+	}
+	prof, err := s.Profile(ctx, 1)
+	if err != nil || prof.TownID != p.ID {
+		t.Errorf("proposer's profile = %+v, %v; want town %d", prof, err, p.ID)
+	}
+	// Proposed towns are not found until confirmed.
+	if found, _ := s.SearchTowns(ctx, "Nova Basan", 5); len(found) != 0 {
+		t.Errorf("unconfirmed town found: %v", names(found))
+	}
+	pending, err := s.ProposedTowns(ctx)
+	if err != nil || len(pending) != 1 || pending[0].ID != p.ID || pending[0].ProposedBy != 1 {
+		t.Fatalf("ProposedTowns = %+v, %v", pending, err)
+	}
+	confirmed, err := s.ConfirmTown(ctx, 2, p.ID)
+	if err != nil || confirmed.ProposedBy != 1 || confirmed.Status != storage.TownConfirmed {
+		t.Fatalf("ConfirmTown = %+v, %v", confirmed, err)
+	}
+	if found, _ := s.SearchTowns(ctx, "Nova Basan", 5); len(found) != 1 || found[0].ID != p.ID {
+		t.Errorf("confirmed town not found by transliteration: %v", names(found))
+	}
+	// A second decision on the same town changes nothing.
+	if _, err := s.ConfirmTown(ctx, 2, p.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("second ConfirmTown err = %v, want ErrNotFound", err)
+	}
+	if _, err := s.RejectTown(ctx, 2, p.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("RejectTown of a confirmed town err = %v, want ErrNotFound", err)
+	}
+	// Imported towns can never be rejected.
+	if _, err := s.RejectTown(ctx, 2, townID(t, s, "Laxå")); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("RejectTown of an imported town err = %v, want ErrNotFound", err)
+	}
+
+	q, err := s.ProposeTown(ctx, 1, storage.TownProposal{Name: "Somewhere", Country: "DE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RejectTown(ctx, 2, q.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Town(ctx, q.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("rejected town still exists: %v", err)
+	}
+	if prof, _ := s.Profile(ctx, 1); prof.TownID != 0 {
+		t.Errorf("profile still points at the rejected town: %+v", prof)
+	}
+}
+
+func TestProposeTownLimit(t *testing.T) {
+	ctx := context.Background()
+	s := newStoreWithTowns(t)
+	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: 1, FirstName: "Taras"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range storage.MaxPendingProposals {
+		if _, err := s.ProposeTown(ctx, 1, storage.TownProposal{Name: "Town" + string(rune('A'+i)), Country: "UA"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.ProposeTown(ctx, 1, storage.TownProposal{Name: "One too many", Country: "UA"}); !errors.Is(err, storage.ErrTooManyProposals) {
+		t.Errorf("proposal over the limit err = %v, want ErrTooManyProposals", err)
+	}
+}
+
+func TestSaveProfile(t *testing.T) {
+	ctx := context.Background()
+	s := newStoreWithTowns(t, exampleTowns...)
+	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: 7, FirstName: "Anna"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Profile(ctx, 7); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Profile before saving err = %v, want ErrNotFound", err)
+	}
+	want := storage.Profile{UserID: 7, TownID: townID(t, s, "Laxa"), Languages: []string{"de", "sv"}, Interests: []string{"youth"}}
+	if err := s.SaveProfile(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	want.TownID, want.Interests = 0, nil
+	if err := s.SaveProfile(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Profile(ctx, 7)
+	if err != nil || got.TownID != 0 || !equal(got.Languages, []string{"de", "sv"}) || len(got.Interests) != 0 {
+		t.Errorf("Profile = %+v, %v", got, err)
+	}
+}
