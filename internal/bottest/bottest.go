@@ -1,0 +1,366 @@
+// Package bottest runs whole conversations against the real bot: the bot
+// process logic (intake, middleware, handlers) talks over real HTTP to a
+// fake Telegram Bot API server and to its own PostgreSQL database. Tests
+// read like the conversation they check:
+//
+//	env := bottest.New(t)
+//	olena := env.User(1001, "uk", "Олена")
+//	olena.Say("/start").Expect("Вітаю")
+package bottest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"partnerbot/bot"
+	"partnerbot/faketelegram"
+	"partnerbot/internal/testdb"
+	"partnerbot/locales"
+	"partnerbot/storage"
+)
+
+// WaitTimeout bounds every wait for the bot; no test sleeps a fixed time.
+const WaitTimeout = 15 * time.Second
+
+// Options configure an Env.
+type Options struct {
+	// Admins are the ADMIN_IDS of the bot.
+	Admins []int64
+	// WebhookSecret, if set, runs the bot in webhook mode with this secret.
+	WebhookSecret string
+	// Now replaces the bot's clock.
+	Now func() time.Time
+}
+
+// Env is a fake Telegram server, a test database and running bot
+// instances on them.
+type Env struct {
+	T     testing.TB
+	TG    *faketelegram.Server
+	DBURL string
+	Pool  *pgxpool.Pool
+	Store *storage.Store
+	Opts  Options
+
+	catalog *locales.Catalog
+	mu      sync.Mutex
+	running []*Instance
+}
+
+// New starts a fake Telegram server, creates a database, and starts one
+// bot instance. Everything stops when the test ends.
+func New(t testing.TB, opts ...Options) *Env {
+	t.Helper()
+	e := &Env{T: t, TG: faketelegram.New(), DBURL: testdb.URL(t)}
+	if len(opts) > 0 {
+		e.Opts = opts[0]
+	}
+	t.Cleanup(e.TG.Close)
+	pool, err := pgxpool.New(context.Background(), e.DBURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	e.Pool, e.Store = pool, storage.New(pool)
+	if e.catalog, err = locales.Load(); err != nil {
+		t.Fatal(err)
+	}
+	e.Start()
+	t.Cleanup(e.StopAll)
+	return e
+}
+
+// Instance is one running bot process (as far as a test can tell: its own
+// pool, intake and HTTP server).
+type Instance struct {
+	// Addr is the host:port of its HTTP server (health, webhook).
+	Addr   string
+	cancel context.CancelFunc
+	done   chan error
+	pool   *pgxpool.Pool
+}
+
+// WebhookPath is where the bot listens for webhook updates in tests.
+const WebhookPath = "/telegram/webhook"
+
+// Start starts another bot instance on the same server and database.
+func (e *Env) Start() *Instance {
+	e.T.Helper()
+	pool, err := pgxpool.New(context.Background(), e.DBURL)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	api, err := tgbot.New(e.TG.Token(), tgbot.WithServerURL(e.TG.URL()), tgbot.WithSkipGetMe())
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{e.T}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	store := storage.New(pool)
+	app := bot.New(bot.Deps{API: api, Store: store, Catalog: e.catalog, Admins: e.Opts.Admins, Log: log, Now: e.Opts.Now})
+	cfg := bot.RunConfig{APIURL: e.TG.URL(), Token: e.TG.Token(), Owner: fmt.Sprintf("test-%p", app),
+		PollTimeout: time.Second, SweepEvery: 200 * time.Millisecond, Listener: ln}
+	if e.Opts.WebhookSecret != "" {
+		cfg.WebhookURL, cfg.WebhookSecret = "http://"+ln.Addr().String()+WebhookPath, e.Opts.WebhookSecret
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	in := &Instance{Addr: ln.Addr().String(), cancel: cancel, done: make(chan error, 1), pool: pool}
+	go func() { in.done <- bot.Run(ctx, app, store, cfg, log) }()
+	e.waitReady(in)
+	e.mu.Lock()
+	e.running = append(e.running, in)
+	e.mu.Unlock()
+	return in
+}
+
+func (e *Env) waitReady(in *Instance) {
+	e.T.Helper()
+	deadline := time.Now().Add(WaitTimeout)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-in.done:
+			e.T.Fatalf("bot stopped at start: %v", err)
+		default:
+		}
+		resp, err := http.Get("http://" + in.Addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.T.Fatal("bot did not become ready")
+}
+
+// Stop shuts the instance down gracefully and waits for it.
+func (in *Instance) Stop() error {
+	in.cancel()
+	err := <-in.done
+	in.pool.Close()
+	return err
+}
+
+// StopAll stops every running instance.
+func (e *Env) StopAll() {
+	e.mu.Lock()
+	running := e.running
+	e.running = nil
+	e.mu.Unlock()
+	for _, in := range running {
+		if err := in.Stop(); err != nil {
+			e.T.Errorf("bot stopped with error: %v", err)
+		}
+	}
+}
+
+// Restart stops every instance and starts a new one on the same database.
+func (e *Env) Restart() {
+	e.T.Helper()
+	e.StopAll()
+	e.Start()
+}
+
+// WaitHandled waits until the bot has finished handling the update.
+func (e *Env) WaitHandled(updateID int64) {
+	e.T.Helper()
+	deadline := time.Now().Add(WaitTimeout)
+	for {
+		var done bool
+		err := e.Pool.QueryRow(context.Background(),
+			`SELECT done_at IS NOT NULL FROM inbound_updates WHERE update_id = $1`, updateID).Scan(&done)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			e.T.Fatal(err)
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.T.Fatalf("update %d was not handled within %s", updateID, WaitTimeout)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// testWriter sends the bot's log lines to the test log.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+var _ io.Writer = testWriter{}
+
+// User is a Telegram user in a private chat with the bot.
+type User struct {
+	env *Env
+	TG  models.User
+	// mark is how many of the bot's actions in this chat happened before
+	// the user's last action.
+	mark int
+}
+
+// User makes a Telegram user whose client reports languageCode.
+func (e *Env) User(id int64, languageCode, firstName string) *User {
+	return &User{env: e, TG: models.User{ID: id, FirstName: firstName, LanguageCode: languageCode,
+		Username: fmt.Sprintf("user%d", id)}}
+}
+
+// ID is the user's Telegram id, which is also their private chat's id.
+func (u *User) ID() int64 { return u.TG.ID }
+
+func (u *User) act(do func() int64) *User {
+	u.env.T.Helper()
+	u.mark = len(u.env.TG.Sent(u.TG.ID))
+	u.env.WaitHandled(do())
+	return u
+}
+
+// Say sends text (a command or an answer) and waits until it is handled.
+func (u *User) Say(text string) *User {
+	u.env.T.Helper()
+	return u.act(func() int64 { return u.env.TG.SendMessage(u.TG, text) })
+}
+
+// Forward forwards a message written by original to the bot.
+func (u *User) Forward(original models.User, text string) *User {
+	u.env.T.Helper()
+	return u.act(func() int64 { return u.env.TG.ForwardMessage(u.TG, original, text) })
+}
+
+// Press presses the inline button labelled label on the newest bot
+// message that has one.
+func (u *User) Press(label string) *User {
+	u.env.T.Helper()
+	return u.act(func() int64 {
+		id, _, err := u.env.TG.PressButtonByText(u.TG, label)
+		if err != nil {
+			u.env.T.Fatalf("%s cannot press %q: %v\nthe bot said:\n%s", u.TG.FirstName, label, err, u.Transcript())
+		}
+		return id
+	})
+}
+
+// PressData sends a callback with arbitrary data on the bot's newest
+// message, as a modified client could.
+func (u *User) PressData(data string) *User {
+	u.env.T.Helper()
+	return u.act(func() int64 {
+		msgs := u.env.TG.Messages(u.TG.ID)
+		msgID := 0
+		if len(msgs) > 0 {
+			msgID = msgs[len(msgs)-1].ID
+		}
+		id, _ := u.env.TG.PressButton(u.TG, msgID, data)
+		return id
+	})
+}
+
+// Replies is what the bot did in this chat since the user's last action:
+// new messages, and edits (Edited) of earlier ones.
+func (u *User) Replies() []faketelegram.Message {
+	sent := u.env.TG.Sent(u.TG.ID)
+	if u.mark > len(sent) {
+		return nil
+	}
+	return sent[u.mark:]
+}
+
+// Last is the bot's newest action in this chat.
+func (u *User) Last() faketelegram.Message {
+	u.env.T.Helper()
+	sent := u.env.TG.Sent(u.TG.ID)
+	if len(sent) == 0 {
+		u.env.T.Fatalf("the bot has not said anything to %s", u.TG.FirstName)
+	}
+	return sent[len(sent)-1]
+}
+
+// Expect fails the test unless one of the replies to the last action
+// contains every one of parts (in the HTML the bot sent).
+func (u *User) Expect(parts ...string) faketelegram.Message {
+	u.env.T.Helper()
+	for _, m := range u.Replies() {
+		if containsAll(m.Text, parts) {
+			return m
+		}
+	}
+	u.env.T.Fatalf("%s expected a reply containing %q; the bot replied:\n%s", u.TG.FirstName, parts, u.Transcript())
+	return faketelegram.Message{}
+}
+
+// ExpectNot fails the test if a reply to the last action contains s.
+func (u *User) ExpectNot(s string) {
+	u.env.T.Helper()
+	for _, m := range u.Replies() {
+		if strings.Contains(m.Text, s) {
+			u.env.T.Fatalf("%s got a reply containing %q:\n%s", u.TG.FirstName, s, m.Text)
+		}
+	}
+}
+
+// ExpectSilence fails the test if the bot reacted to the last action.
+func (u *User) ExpectSilence() {
+	u.env.T.Helper()
+	if r := u.Replies(); len(r) > 0 {
+		u.env.T.Fatalf("%s expected no reply; the bot replied:\n%s", u.TG.FirstName, u.Transcript())
+	}
+}
+
+// Transcript renders the replies to the last action for failure messages.
+func (u *User) Transcript() string {
+	var b strings.Builder
+	for _, m := range u.Replies() {
+		kind := m.Method
+		fmt.Fprintf(&b, "--- %s #%d\n%s\n", kind, m.ID, m.Text)
+		for _, row := range m.Buttons() {
+			for _, btn := range row {
+				fmt.Fprintf(&b, "[%s → %s] ", btn.Text, btn.CallbackData)
+			}
+			b.WriteString("\n")
+		}
+	}
+	if b.Len() == 0 {
+		return "(nothing)"
+	}
+	return b.String()
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// Loc is the localizer for lang, to build expected texts from locales
+// instead of copying them into tests.
+func (e *Env) Loc(lang string) *locales.Localizer { return e.catalog.For(lang) }
+
+// Running lists the running instances, oldest first.
+func (e *Env) Running() []*Instance {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]*Instance(nil), e.running...)
+}
