@@ -134,8 +134,8 @@ func TestWebhookRejectsRequestsWithoutTheSecret(t *testing.T) {
 	env := bottest.New(t, bottest.Options{WebhookSecret: secret})
 	url := "http://" + env.Running()[0].Addr + bottest.WebhookPath
 	update := models.Update{ID: 777, Message: &models.Message{ID: 1, Text: "/start",
-		From: &models.User{ID: 6000, FirstName: "Mallory", LanguageCode: "en"},
-		Chat: models.Chat{ID: 6000, Type: models.ChatTypePrivate},
+		From:     &models.User{ID: 6000, FirstName: "Mallory", LanguageCode: "en"},
+		Chat:     models.Chat{ID: 6000, Type: models.ChatTypePrivate},
 		Entities: []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 0, Length: 6}}}}
 	for _, wrong := range []string{"", "wrong-secret-token-xx", secret + "x"} {
 		status, err := env.TG.PostWebhook(url, wrong, update)

@@ -203,4 +203,3 @@ func (a *App) changeRole(ctx context.Context, r *Request, target storage.User, r
 	}
 	return nil
 }
-
