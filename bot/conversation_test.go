@@ -92,10 +92,14 @@ func TestReplayedUpdateIsHandledOnce(t *testing.T) {
 		}
 		return n
 	}
-	env.TG.Replay(id)
+	if err := env.TG.Replay(id); err != nil {
+		t.Fatal(err)
+	}
 	u.Say("/help") // handled after the replay: updates of a user are handled in order
 	env.Restart()
-	env.TG.Replay(id)
+	if err := env.TG.Replay(id); err != nil {
+		t.Fatal(err)
+	}
 	u.Say("/privacy")
 	if n := count(); n != 1 {
 		t.Fatalf("greeting sent %d times for one update replayed twice", n)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -20,8 +21,35 @@ func (a *App) sendHTML(ctx context.Context, chatID int64, text string, kb *model
 	if kb != nil {
 		p.ReplyMarkup = kb
 	}
-	_, err := a.api.SendMessage(ctx, p)
-	return err
+	return retryTooMany(ctx, func() error {
+		_, err := a.api.SendMessage(ctx, p)
+		return err
+	})
+}
+
+// maxReplyWait bounds how long a reply waits out Telegram's flood control;
+// a user waiting longer than this is better served by a later message.
+const maxReplyWait = 10 * time.Second
+
+// retryTooMany runs call and, when Telegram answers 429, waits the
+// retry_after it asks for and tries again, while the wait stays short.
+func retryTooMany(ctx context.Context, call func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := call()
+		var tooMany *tgbot.TooManyRequestsError
+		if !errors.As(err, &tooMany) || attempt == 2 {
+			return err
+		}
+		wait := time.Duration(tooMany.RetryAfter) * time.Second
+		if wait > maxReplyWait {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // edit replaces the text of the message a callback button belongs to, or
@@ -36,7 +64,10 @@ func (a *App) edit(ctx context.Context, r *Request, text string, kb *models.Inli
 	if kb != nil {
 		p.ReplyMarkup = kb
 	}
-	_, err := a.api.EditMessageText(ctx, p)
+	err := retryTooMany(ctx, func() error {
+		_, err := a.api.EditMessageText(ctx, p)
+		return err
+	})
 	if err != nil && strings.Contains(err.Error(), "message is not modified") {
 		return nil // a double tap: the message already says this
 	}

@@ -22,14 +22,17 @@ func (a *App) greet(ctx context.Context, r *Request) error {
 }
 
 func (a *App) onHelp(ctx context.Context, r *Request) error {
-	text := r.Loc.T("help_text")
+	sections := []string{r.Loc.T("help_text")}
 	if r.Role >= RoleCoordinator {
-		text += r.Loc.T("help_coordinator")
+		sections = append(sections, r.Loc.T("help_coordinator"))
 	}
 	if r.Role >= RoleAdmin {
-		text += r.Loc.T("help_admin")
+		sections = append(sections, r.Loc.T("help_admin"))
 	}
-	return a.reply(ctx, r, text, nil)
+	for i := range sections {
+		sections[i] = strings.TrimSpace(sections[i])
+	}
+	return a.reply(ctx, r, strings.Join(sections, "\n\n"), nil)
 }
 
 func (a *App) onLanguage(ctx context.Context, r *Request) error {

@@ -11,8 +11,8 @@ import (
 	"fmt"
 	"html"
 	"io/fs"
-	"slices"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"

@@ -47,7 +47,8 @@ type Options struct {
 }
 
 // Env is a fake Telegram server, a test database and running bot
-// instances on them.
+// instances on them. The bot reaches the database through a proxy the
+// test can cut; Pool and Store connect directly.
 type Env struct {
 	T     testing.TB
 	TG    *faketelegram.Server
@@ -57,6 +58,8 @@ type Env struct {
 	Opts  Options
 
 	catalog *locales.Catalog
+	proxy   *dbProxy
+	botDB   string // the bot's database URL, through proxy
 	mu      sync.Mutex
 	running []*Instance
 }
@@ -76,6 +79,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 	t.Cleanup(pool.Close)
 	e.Pool, e.Store = pool, storage.New(pool)
+	e.proxy, e.botDB = startDBProxy(t, e.DBURL)
 	if e.catalog, err = locales.Load(); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +104,7 @@ const WebhookPath = "/telegram/webhook"
 // Start starts another bot instance on the same server and database.
 func (e *Env) Start() *Instance {
 	e.T.Helper()
-	pool, err := pgxpool.New(context.Background(), e.DBURL)
+	pool, err := pgxpool.New(context.Background(), e.botDB)
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -171,6 +175,13 @@ func (e *Env) StopAll() {
 		}
 	}
 }
+
+// CutDatabase makes the database unreachable for the bot: its connections
+// drop and new ones are refused. The test's own Pool still works.
+func (e *Env) CutDatabase() { e.proxy.cut() }
+
+// RestoreDatabase lets the bot reach the database again.
+func (e *Env) RestoreDatabase() { e.proxy.restore() }
 
 // Restart stops every instance and starts a new one on the same database.
 func (e *Env) Restart() {

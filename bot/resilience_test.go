@@ -1,0 +1,126 @@
+package bot_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"partnerbot/faketelegram"
+	"partnerbot/internal/bottest"
+)
+
+// TestDatabaseOutageLosesNoUpdate cuts the database while a user writes:
+// the update must not be confirmed to Telegram, and once the database is
+// back it is handled exactly once.
+func TestDatabaseOutageLosesNoUpdate(t *testing.T) {
+	env := bottest.New(t)
+	u := env.User(11000, "uk", "Iryna")
+	u.Say("/start")
+
+	env.CutDatabase()
+	ready := func() int {
+		resp, err := http.Get("http://" + env.Running()[0].Addr + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := ready(); got != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz = %d with the database gone, want 503", got)
+	}
+	polls := env.TG.CallCount("getUpdates")
+	id := env.TG.SendMessage(u.TG, "/help")
+	// The bot fetches the update, fails to store it, and must fetch it again.
+	if err := env.TG.WaitUntil(bottest.WaitTimeout, func(s *faketelegram.Snapshot) bool {
+		return s.CallCount("getUpdates") >= polls+3
+	}); err != nil {
+		t.Fatal(err)
+	}
+	pending := 0
+	_ = env.TG.WaitUntil(time.Second, func(s *faketelegram.Snapshot) bool { pending = s.PendingUpdates(); return true })
+	if pending == 0 {
+		t.Fatal("the update was confirmed to Telegram although it could not be stored")
+	}
+	env.RestoreDatabase()
+	env.WaitHandled(id)
+	help := env.Loc("uk").T("help_text")
+	n := 0
+	for _, m := range env.TG.Sent(u.ID()) {
+		if m.Text == help {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("help sent %d times after the outage, want 1", n)
+	}
+	if got := ready(); got != http.StatusOK {
+		t.Fatalf("/readyz = %d after the database came back", got)
+	}
+}
+
+// TestBlockedUserDoesNotStopTheBot: a user who blocked the bot gets
+// nothing (403), the failure is logged, and everyone else is served.
+func TestBlockedUserDoesNotStopTheBot(t *testing.T) {
+	env := bottest.New(t)
+	blocker := env.User(12000, "de", "Karl")
+	other := env.User(12001, "fr", "Marie")
+	env.TG.BlockChat(blocker.ID())
+	blocker.Say("/start").ExpectSilence()
+	other.Say("/start").Expect(env.Loc("fr").T("start_greeting", "Name", "Marie"))
+	env.TG.UnblockChat(blocker.ID())
+	blocker.Say("/help").Expect(env.Loc("de").T("help_text"))
+}
+
+// TestFloodControlIsWaitedOut: a 429 on a reply is retried after
+// retry_after instead of losing the reply.
+func TestFloodControlIsWaitedOut(t *testing.T) {
+	env := bottest.New(t)
+	u := env.User(13000, "sv", "Elsa")
+	env.TG.FailNext("sendMessage", faketelegram.Fault{Code: http.StatusTooManyRequests, RetryAfter: 1})
+	u.Say("/start").Expect(env.Loc("sv").T("start_greeting", "Name", "Elsa"))
+	if n := env.TG.TooManyRequestsCount(); n != 1 {
+		t.Fatalf("429 answered %d times, want 1", n)
+	}
+}
+
+// TestHostileNamesStayText: names full of markup reach every reader as
+// text (the fake server, like Telegram, refuses malformed HTML with 400).
+func TestHostileNamesStayText(t *testing.T) {
+	env := bottest.New(t, bottest.Options{Admins: []int64{14000}})
+	admin := env.User(14000, "en", "Admin")
+	evil := env.User(14001, "en", `</b><a href="javascript:x">&amp;`)
+	evil.Say("/start").Expect("&lt;/b&gt;&lt;a href=&#34;javascript:x&#34;&gt;&amp;amp;")
+	admin.Say("/start").Say("/coordinators").Press("➕ Add a coordinator")
+	admin.Say("@" + evil.TG.Username)
+	if m := admin.Last(); !strings.Contains(m.Text, "&lt;/b&gt;") {
+		t.Fatalf("name not escaped in the admin's confirmation: %q", m.Text)
+	}
+}
+
+// TestShutdownFinishesWork: stopping the bot mid-stream leaves no update
+// half-handled: what was recorded is handled after the next start.
+func TestShutdownFinishesWork(t *testing.T) {
+	env := bottest.New(t)
+	users := make([]*bottest.User, 20)
+	ids := make([]int64, len(users))
+	for i := range users {
+		users[i] = env.User(int64(15000+i), "de", "Nutzer")
+		ids[i] = env.TG.SendMessage(users[i].TG, "/start")
+	}
+	env.StopAll()
+	env.Start()
+	for _, id := range ids {
+		env.WaitHandled(id)
+	}
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for _, u := range users {
+		for len(env.TG.Sent(u.ID())) == 0 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if n := len(env.TG.Sent(u.ID())); n != 1 {
+			t.Errorf("user %d got %d messages, want exactly 1", u.ID(), n)
+		}
+	}
+}
