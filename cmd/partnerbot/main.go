@@ -29,6 +29,9 @@ commands:
   migrate                  apply database migrations and exit
   grant <user id|@name>    make a user a coordinator
   revoke <user id|@name>   make a coordinator a volunteer again
+  import towns FILE.csv    add or update towns (see examples/README.md)
+  import partnerships FILE.csv
+                           add or update partnerships between imported towns
 `
 
 func main() {
@@ -75,6 +78,8 @@ func run(ctx context.Context, args []string) error {
 		return nil
 	case "grant", "revoke":
 		return changeRole(ctx, store, cfg.AdminIDs, cmd, args)
+	case "import":
+		return importData(ctx, store, args)
 	case "run":
 		return serve(ctx, cfg, store, log)
 	}
