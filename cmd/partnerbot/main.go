@@ -48,9 +48,13 @@ func run(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
-	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+	switch cmd {
+	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
+	case "run", "migrate", "grant", "revoke", "import":
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 	}
 	cfg, err := config.Load(os.Getenv)
 	if cmd != "run" {
@@ -80,10 +84,8 @@ func run(ctx context.Context, args []string) error {
 		return changeRole(ctx, store, cfg.AdminIDs, cmd, args)
 	case "import":
 		return importData(ctx, store, args)
-	case "run":
-		return serve(ctx, cfg, store, log)
 	}
-	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	return serve(ctx, cfg, store, log)
 }
 
 func serve(ctx context.Context, cfg config.Config, store *storage.Store, log *slog.Logger) error {
