@@ -18,6 +18,10 @@ type PersonalColumn struct {
 	// Clear is the SET clause that anonymises a row which must stay (for
 	// de-duplication or an audit trail); empty means the row is deleted.
 	Clear string
+	// Omit are columns left out of the export: ones that identify someone
+	// else (the other side of a contact request, a reporter) or that are
+	// only derived data (a search vector).
+	Omit []string
 }
 
 // PersonalData lists every column that points at a person. Rows are erased
@@ -30,6 +34,16 @@ var PersonalData = []PersonalColumn{
 	{Table: "inbound_updates", Column: "user_id", Clear: "user_id = NULL, payload = NULL"},
 	{Table: "audit_log", Column: "actor_id", Clear: "actor_id = NULL"},
 	{Table: "audit_log", Column: "target_id", Clear: "target_id = NULL"},
+	// Projects (with their followers, requests and reports) go with their
+	// owner. Neither side of a contact request learns the other's id from
+	// an export; a report outlives its reporter, a reporter stays unnamed.
+	{Table: "contact_requests", Column: "requester_id", Omit: []string{"owner_id"}},
+	{Table: "contact_requests", Column: "owner_id", Omit: []string{"requester_id"}},
+	{Table: "project_followers", Column: "user_id"},
+	{Table: "project_reports", Column: "reporter_id", Clear: "reporter_id = NULL", Omit: []string{"resolved_by"}},
+	{Table: "project_reports", Column: "resolved_by", Clear: "resolved_by = NULL", Omit: []string{"reporter_id"}},
+	{Table: "project_searches", Column: "user_id"},
+	{Table: "projects", Column: "owner_id", Omit: []string{"search"}},
 	{Table: "users", Column: "id"},
 }
 
@@ -40,9 +54,10 @@ func (s *Store) Export(ctx context.Context, userID int64) (map[string]json.RawMe
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		for _, pc := range PersonalData {
 			var rows json.RawMessage
-			q := fmt.Sprintf(`SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) FROM %s t WHERE %s = $1`,
+			q := fmt.Sprintf(`SELECT coalesce(jsonb_agg(to_jsonb(t) - $2::text[]), '[]'::jsonb) FROM %s t WHERE %s = $1`,
 				pgx.Identifier{pc.Table}.Sanitize(), pgx.Identifier{pc.Column}.Sanitize())
-			if err := tx.QueryRow(ctx, q, userID).Scan(&rows); err != nil {
+			omit := append([]string{}, pc.Omit...) // never nil: jsonb - NULL would blank every row
+			if err := tx.QueryRow(ctx, q, userID, omit).Scan(&rows); err != nil {
 				return fmt.Errorf("export %s.%s: %w", pc.Table, pc.Column, err)
 			}
 			out[pc.Table+"."+pc.Column] = rows

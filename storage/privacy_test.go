@@ -84,6 +84,7 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 	if _, err := s.SetRole(ctx, 202, 101, storage.RoleCoordinator); err != nil {
 		t.Fatal(err)
 	}
+	fillProjectData(t, s, 101, 202)
 
 	export, err := s.Export(ctx, 101)
 	if err != nil {

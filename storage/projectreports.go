@@ -1,0 +1,108 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// ReportReasons are the ids of the reasons a project can be reported for;
+// their names live in locales/ as "report_reason_<id>". Ids are stored.
+var ReportReasons = []string{"spam", "offensive", "misleading", "other"}
+
+// ValidReportReason reports whether id is one of ReportReasons.
+func ValidReportReason(id string) bool { return slices.Contains(ReportReasons, id) }
+
+// ErrAlreadyReported is returned when the person has an open report about
+// the project already.
+var ErrAlreadyReported = errors.New("already reported")
+
+// ProjectReport is an open report with the project it is about.
+type ProjectReport struct {
+	ID        int64
+	Reason    string
+	CreatedAt time.Time
+	Project   Project
+}
+
+// ReportProject records reporterID's report about a project.
+func (s *Store) ReportProject(ctx context.Context, reporterID, projectID int64, reason string) error {
+	if !ValidReportReason(reason) {
+		return fmt.Errorf("unknown report reason %q", reason)
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO project_reports (project_id, reporter_id, reason) VALUES ($1, $2, $3)`,
+		projectID, reporterID, reason)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.ConstraintName == "project_reports_open_idx" {
+		return ErrAlreadyReported
+	}
+	return err
+}
+
+// OpenReports lists up to limit open reports, oldest first.
+func (s *Store) OpenReports(ctx context.Context, limit int) ([]ProjectReport, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+projectColumns+`, r.id, r.reason, r.created_at`+projectFrom+`
+		JOIN project_reports r ON r.project_id = p.id
+		WHERE r.status = 'open'
+		ORDER BY r.created_at, r.id
+		LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (ProjectReport, error) {
+		var r ProjectReport
+		var err error
+		r.Project, err = scanProject(row, &r.ID, &r.Reason, &r.CreatedAt)
+		return r, err
+	})
+}
+
+// HideReportedProject hides the project of the open report id, closes
+// every open report about it and writes the audit log, in one
+// transaction. ErrNotFound when the report is not (or no longer) open, so
+// a second coordinator's click changes nothing.
+func (s *Store) HideReportedProject(ctx context.Context, actorID, reportID int64) (Project, error) {
+	return s.resolveReport(ctx, actorID, reportID, true)
+}
+
+// DismissReport closes the open report id without acting on the project.
+// ErrNotFound as for HideReportedProject.
+func (s *Store) DismissReport(ctx context.Context, actorID, reportID int64) (Project, error) {
+	return s.resolveReport(ctx, actorID, reportID, false)
+}
+
+func (s *Store) resolveReport(ctx context.Context, actorID, reportID int64, hide bool) (Project, error) {
+	var p Project
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var projectID int64
+		if err := tx.QueryRow(ctx, `SELECT project_id FROM project_reports WHERE id = $1 AND status = 'open' FOR UPDATE`,
+			reportID).Scan(&projectID); err != nil {
+			return notFound(err)
+		}
+		status, action, scope := "dismissed", "report_dismissed", `id = $1 AND project_id = $2`
+		if hide {
+			status, action, scope = "hidden", "project_hidden", `(id = $1 OR project_id = $2) AND status = 'open'`
+			if _, err := tx.Exec(ctx, `UPDATE projects SET hidden_at = coalesce(hidden_at, now()), updated_at = now()
+				WHERE id = $1`, projectID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE project_reports SET status = $3, resolved_by = $4, resolved_at = now()
+			WHERE `+scope, reportID, projectID, status, actorID); err != nil {
+			return err
+		}
+		var err error
+		if p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, projectID)); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES ($1, $2, $3)`,
+			actorID, fmt.Sprintf("%s:%d", action, projectID), p.OwnerID)
+		return err
+	})
+	return p, err
+}

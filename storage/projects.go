@@ -1,0 +1,323 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Sectors are the ids of the four levels partnerships work on:
+// administration and municipal services (schools, fire brigades,
+// hospitals), organised civil society, business and investment, and
+// cross-sector forums. Their names live in locales/ as "sector_<id>". Ids
+// are stored: never rename one.
+var Sectors = []string{"administration", "civil_society", "business", "forums"}
+
+// ValidSector reports whether id is one of Sectors.
+func ValidSector(id string) bool { return slices.Contains(Sectors, id) }
+
+// Limits of a project's texts, in characters.
+const (
+	MaxTitleLen       = 120
+	MaxDescriptionLen = 2000
+)
+
+// ProjectFields is what an owner says about a project.
+type ProjectFields struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	TownID      int64  `json:"town_id"`
+	// PartnerTownID is 0 when the project names no partner town.
+	PartnerTownID int64 `json:"partner_town_id,omitempty"`
+	// Sector is one of Sectors.
+	Sector string `json:"sector"`
+	// Topics are ids from Topics, at least one.
+	Topics []string `json:"topics"`
+	// Languages are the team's languages, codes from ProfileLanguages, at
+	// least one.
+	Languages []string `json:"languages"`
+	// ContactRequests says whether the owner welcomes contact requests.
+	ContactRequests bool `json:"contact_requests"`
+}
+
+// ErrInvalidProject wraps every reason Validate refuses fields.
+var ErrInvalidProject = errors.New("invalid project")
+
+// Validate checks the fields against the rules the database also enforces,
+// so that a caller learns which field is wrong.
+func (f ProjectFields) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidProject, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case f.Title == "" || utf8.RuneCountInString(f.Title) > MaxTitleLen:
+		return bad("title must have 1 to %d characters", MaxTitleLen)
+	case f.Description == "" || utf8.RuneCountInString(f.Description) > MaxDescriptionLen:
+		return bad("description must have 1 to %d characters", MaxDescriptionLen)
+	case f.TownID <= 0:
+		return bad("no town")
+	case f.PartnerTownID == f.TownID:
+		return bad("the partner town is the project's own town")
+	case !ValidSector(f.Sector):
+		return bad("unknown sector %q", f.Sector)
+	case len(f.Topics) == 0 || !allValid(f.Topics, ValidTopic):
+		return bad("topics %q", f.Topics)
+	case len(f.Languages) == 0 || !allValid(f.Languages, ValidProfileLanguage):
+		return bad("languages %q", f.Languages)
+	}
+	return nil
+}
+
+func allValid(ids []string, valid func(string) bool) bool {
+	for _, id := range ids {
+		if !valid(id) {
+			return false
+		}
+	}
+	return true
+}
+
+// TownRef names a project's town; ID is 0 for no town.
+type TownRef struct {
+	ID      int64
+	Name    string
+	Country string
+}
+
+// Project is a registered project.
+type Project struct {
+	ID int64
+	// Code is the public identifier used in links and buttons.
+	Code    string
+	OwnerID int64
+	ProjectFields
+	Town        TownRef
+	PartnerTown TownRef
+	Archived    bool
+	// Hidden is set by a coordinator after a report: only the owner still
+	// sees the project.
+	Hidden    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Listed reports whether the project appears in search results.
+func (p Project) Listed() bool { return !p.Archived && !p.Hidden }
+
+const projectColumns = `p.id, p.code, p.owner_id, p.title, p.description, p.sector, p.topics, p.languages,
+	p.contact_requests, p.archived_at IS NOT NULL, p.hidden_at IS NOT NULL, p.created_at, p.updated_at,
+	t.id, t.name, t.country, coalesce(pt.id, 0), coalesce(pt.name, ''), coalesce(pt.country, '')`
+
+const projectFrom = ` FROM projects p JOIN towns t ON t.id = p.town_id LEFT JOIN towns pt ON pt.id = p.partner_town_id `
+
+func scanProject(row pgx.Row, extra ...any) (Project, error) {
+	var p Project
+	dest := []any{&p.ID, &p.Code, &p.OwnerID, &p.Title, &p.Description, &p.Sector, &p.Topics, &p.Languages,
+		&p.ContactRequests, &p.Archived, &p.Hidden, &p.CreatedAt, &p.UpdatedAt,
+		&p.Town.ID, &p.Town.Name, &p.Town.Country, &p.PartnerTown.ID, &p.PartnerTown.Name, &p.PartnerTown.Country}
+	err := row.Scan(append(dest, extra...)...)
+	p.TownID, p.PartnerTownID = p.Town.ID, p.PartnerTown.ID
+	return p, notFound(err)
+}
+
+func collectProjects(rows pgx.Rows, err error) ([]Project, error) {
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Project, error) { return scanProject(r) })
+}
+
+// codeAlphabet is lower-case base32: codes survive being typed, read aloud
+// and case-folded by clients.
+const codeAlphabet = "abcdefghijklmnopqrstuvwxyz234567"
+
+// codeLen characters of codeAlphabet carry 50 random bits: codes cannot be
+// guessed or counted through.
+const codeLen = 10
+
+func newProjectCode() string {
+	b := make([]byte, codeLen)
+	_, _ = rand.Read(b) // never fails (crypto/rand documents it)
+	for i := range b {
+		b[i] = codeAlphabet[b[i]&31]
+	}
+	return string(b)
+}
+
+// ValidProjectCode reports whether s has the form of a project code, so
+// that input from links and buttons is checked before it reaches a query.
+func ValidProjectCode(s string) bool {
+	if len(s) != codeLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= 'a' && s[i] <= 'z' || s[i] >= '2' && s[i] <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
+// searchVector is the SQL that builds a project's search vector from its
+// title ($a) and description ($b) documents (see searchDocument).
+func searchVector(a, b string) string {
+	return `setweight(to_tsvector('simple', ` + a + `), 'A') || setweight(to_tsvector('simple', ` + b + `), 'B')`
+}
+
+// rememberWords adds the words of a project's search vector to
+// project_words, where typo correction finds them.
+func rememberWords(ctx context.Context, tx pgx.Tx, projectID int64) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO project_words (word)
+		SELECT DISTINCT unnest(tsvector_to_array(search)) FROM projects WHERE id = $1
+		ON CONFLICT DO NOTHING`, projectID)
+	return err
+}
+
+// CreateProject registers a project of ownerID.
+func (s *Store) CreateProject(ctx context.Context, ownerID int64, f ProjectFields) (Project, error) {
+	if err := f.Validate(); err != nil {
+		return Project{}, err
+	}
+	var p Project
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		// A code collision is astronomically rare; ON CONFLICT turns it into
+		// another try instead of an error.
+		for id == 0 {
+			err := tx.QueryRow(ctx, `
+				INSERT INTO projects (code, owner_id, title, description, town_id, partner_town_id, sector, topics,
+					languages, contact_requests, search)
+				VALUES ($1, $2, $3, $4, $5, nullif($6, 0::bigint), $7, $8, $9, $10, `+searchVector("$11", "$12")+`)
+				ON CONFLICT (code) DO NOTHING
+				RETURNING id`,
+				newProjectCode(), ownerID, f.Title, f.Description, f.TownID, f.PartnerTownID, f.Sector, f.Topics,
+				f.Languages, f.ContactRequests, searchDocument(f.Title), searchDocument(f.Description)).Scan(&id)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		if err := rememberWords(ctx, tx, id); err != nil {
+			return err
+		}
+		var err error
+		p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
+		return err
+	})
+	return p, err
+}
+
+// UpdateProject replaces the fields of the project with code, if ownerID
+// owns it; otherwise it returns ErrNotFound and changes nothing.
+func (s *Store) UpdateProject(ctx context.Context, ownerID int64, code string, f ProjectFields) (Project, error) {
+	if err := f.Validate(); err != nil {
+		return Project{}, err
+	}
+	var p Project
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `
+			UPDATE projects SET title = $3, description = $4, town_id = $5, partner_town_id = nullif($6, 0::bigint),
+				sector = $7, topics = $8, languages = $9, contact_requests = $10,
+				search = `+searchVector("$11", "$12")+`, updated_at = now()
+			WHERE code = $1 AND owner_id = $2
+			RETURNING id`,
+			code, ownerID, f.Title, f.Description, f.TownID, f.PartnerTownID, f.Sector, f.Topics, f.Languages,
+			f.ContactRequests, searchDocument(f.Title), searchDocument(f.Description)).Scan(&id)
+		if err != nil {
+			return notFound(err)
+		}
+		if err := rememberWords(ctx, tx, id); err != nil {
+			return err
+		}
+		p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
+		return err
+	})
+	return p, err
+}
+
+// ProjectByCode returns the project with code, whatever its state: callers
+// decide who may see an archived or hidden one.
+func (s *Store) ProjectByCode(ctx context.Context, code string) (Project, error) {
+	return scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.code = $1`, code))
+}
+
+// OwnedProject returns the project with code if ownerID owns it, and
+// ErrNotFound otherwise: the one check in front of every owner's action.
+func (s *Store) OwnedProject(ctx context.Context, ownerID int64, code string) (Project, error) {
+	return scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.code = $1 AND p.owner_id = $2`,
+		code, ownerID))
+}
+
+// ProjectsByOwner lists ownerID's projects, oldest first.
+func (s *Store) ProjectsByOwner(ctx context.Context, ownerID int64) ([]Project, error) {
+	return collectProjects(s.pool.Query(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.owner_id = $1
+		ORDER BY p.created_at, p.id`, ownerID))
+}
+
+// SetProjectArchived archives or unarchives ownerID's project with code.
+// ErrNotFound when ownerID does not own it.
+func (s *Store) SetProjectArchived(ctx context.Context, ownerID int64, code string, archived bool) (Project, error) {
+	var p Project
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE projects SET archived_at = CASE WHEN $3 THEN coalesce(archived_at, now()) END, updated_at = now()
+			WHERE code = $1 AND owner_id = $2`, code, ownerID, archived)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.code = $1`, code))
+		return err
+	})
+	return p, err
+}
+
+// DeleteProject deletes ownerID's project with code together with its
+// followers, contact requests and reports. ErrNotFound when ownerID does
+// not own it.
+func (s *Store) DeleteProject(ctx context.Context, ownerID int64, code string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM projects WHERE code = $1 AND owner_id = $2`, code, ownerID)
+	if err == nil && tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+// SetFollowing makes userID follow or stop following a project.
+func (s *Store) SetFollowing(ctx context.Context, userID, projectID int64, follow bool) error {
+	q := `DELETE FROM project_followers WHERE project_id = $1 AND user_id = $2`
+	if follow {
+		q = `INSERT INTO project_followers (project_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`
+	}
+	_, err := s.pool.Exec(ctx, q, projectID, userID)
+	return err
+}
+
+// Following reports whether userID follows the project.
+func (s *Store) Following(ctx context.Context, userID, projectID int64) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM project_followers WHERE project_id = $1 AND user_id = $2)`,
+		projectID, userID).Scan(&ok)
+	return ok, err
+}
+
+// ProjectFollowers returns the ids of the people following the project,
+// the audience of its announcements and events, in the order they
+// followed it.
+func (s *Store) ProjectFollowers(ctx context.Context, projectID int64) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT user_id FROM project_followers WHERE project_id = $1 ORDER BY created_at, user_id`,
+		projectID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}

@@ -1,0 +1,41 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// keptSearches is how many recent searches are kept per person: enough for
+// the result messages still on their screen.
+const keptSearches = 20
+
+// CreateProjectSearch stores the filters of a new search by userID and
+// returns its id; the person's oldest searches beyond keptSearches go.
+func (s *Store) CreateProjectSearch(ctx context.Context, userID int64, filters json.RawMessage) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `
+		WITH ins AS (INSERT INTO project_searches (user_id, filters) VALUES ($1, $2) RETURNING id),
+		old AS (
+			DELETE FROM project_searches WHERE user_id = $1 AND id IN (
+				SELECT id FROM project_searches WHERE user_id = $1 ORDER BY id DESC OFFSET $3))
+		SELECT id FROM ins`, userID, filters, keptSearches-1).Scan(&id)
+	return id, err
+}
+
+// ProjectSearch returns the filters of userID's search id; ErrNotFound when
+// there is none or it belongs to someone else.
+func (s *Store) ProjectSearch(ctx context.Context, userID, id int64) (json.RawMessage, error) {
+	var filters json.RawMessage
+	err := s.pool.QueryRow(ctx, `SELECT filters FROM project_searches WHERE id = $1 AND user_id = $2`, id, userID).Scan(&filters)
+	return filters, notFound(err)
+}
+
+// UpdateProjectSearch replaces the filters of userID's search id;
+// ErrNotFound as for ProjectSearch.
+func (s *Store) UpdateProjectSearch(ctx context.Context, userID, id int64, filters json.RawMessage) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE project_searches SET filters = $3 WHERE id = $1 AND user_id = $2`, id, userID, filters)
+	if err == nil && tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return err
+}
