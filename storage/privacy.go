@@ -44,6 +44,11 @@ var PersonalData = []PersonalColumn{
 	{Table: "project_reports", Column: "resolved_by", Clear: "resolved_by = NULL", Omit: []string{"reporter_id"}},
 	{Table: "project_searches", Column: "user_id"},
 	{Table: "projects", Column: "owner_id", Omit: []string{"search"}},
+	// Events: a person's settings and reminders go; an event they published
+	// stays for the people who plan to attend, without its creator.
+	{Table: "user_settings", Column: "user_id"},
+	{Table: "event_reminders", Column: "user_id"},
+	{Table: "events", Column: "created_by", Clear: "created_by = NULL"},
 	{Table: "users", Column: "id"},
 }
 

@@ -85,6 +85,7 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	fillProjectData(t, s, 101, 202)
+	fillEventData(t, s, 101, 202)
 
 	export, err := s.Export(ctx, 101)
 	if err != nil {

@@ -1,0 +1,322 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"partnerbot/internal/testdb"
+	"partnerbot/storage"
+)
+
+// eventFields is a valid event starting at start.
+func eventFields(start time.Time) storage.EventFields {
+	return storage.EventFields{Title: "Partnership day", Description: "Music and talks", StartsAt: start,
+		TimeZone: "Europe/Kyiv", Duration: 2 * time.Hour, Place: "Town hall, Ichnia"}
+}
+
+// noop is a transaction hook that does nothing.
+func noop[A, B any](pgx.Tx, A, B) error { return nil }
+
+// fillEventData gives each of ids a time zone, an event they created and
+// a reminder for another person's event, so that the privacy tests find
+// every event table filled for each of them.
+func fillEventData(t *testing.T, s *storage.Store, ids ...int64) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now()
+	const other = 919
+	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: other, FirstName: "Organiser"}); err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := s.CreateEvent(ctx, other, eventFields(now.Add(48*time.Hour)), noop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if err := s.SetTimeZone(ctx, id, "Europe/Berlin"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateEvent(ctx, id, eventFields(now.Add(24*time.Hour)), noop); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetEventReminder(ctx, theirs.ID, id, 60, true, now, func(pgx.Tx, storage.Event) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestEventLifecycle(t *testing.T) {
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, id := range []int64{1, 2, 3} {
+		if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: id, FirstName: "P"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var announced []int64
+	e, err := s.CreateEvent(ctx, 1, eventFields(now.Add(72*time.Hour)), func(_ pgx.Tx, e storage.Event, audience []int64) error {
+		announced = audience
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.ID == 0 || e.CreatedBy != 1 || e.Duration != 2*time.Hour || !e.StartsAt.Equal(now.Add(72*time.Hour)) || len(announced) != 0 {
+		t.Fatalf("created %+v, announced to %v", e, announced)
+	}
+
+	// Reminders: on, idempotent, off; the hook runs only for a new one.
+	hooks := 0
+	hook := func(pgx.Tx, storage.Event) error { hooks++; return nil }
+	for _, step := range []struct {
+		user   int64
+		offset int
+		on     bool
+	}{{2, 1440, true}, {2, 1440, true}, {2, 60, true}, {3, 0, true}, {3, 0, false}} {
+		if err := s.SetEventReminder(ctx, e.ID, step.user, step.offset, step.on, now, hook); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if hooks != 3 {
+		t.Fatalf("hook ran %d times, want 3", hooks)
+	}
+	if got, _ := s.EventReminderOffsets(ctx, e.ID, 2); !slices.Equal(got, []int{1440, 60}) {
+		t.Fatalf("offsets of user 2: %v", got)
+	}
+	if n, _ := s.EventSubscriberCount(ctx, e.ID); n != 1 {
+		t.Fatalf("%d subscribers, want 1", n)
+	}
+
+	// An update records the change and hands over the reminders.
+	f := e.EventFields
+	f.StartsAt = f.StartsAt.Add(time.Hour)
+	f.Place = ""
+	f.URL = "https://meet.example.org/x"
+	var change storage.EventChange
+	var moved []storage.EventReminder
+	updated, err := s.UpdateEvent(ctx, e.ID, f, now, func(_ pgx.Tx, ch storage.EventChange, _ storage.Event, rs []storage.EventReminder) error {
+		change, moved = ch, rs
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !updated.StartsAt.Equal(f.StartsAt) || updated.URL != f.URL || updated.Place != "" {
+		t.Fatalf("updated %+v", updated)
+	}
+	if len(moved) != 2 || moved[0] != (storage.EventReminder{UserID: 2, Offset: 60}) {
+		t.Fatalf("reminders handed to the update hook: %+v", moved)
+	}
+	stored, err := s.EventChangeByID(ctx, change.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !stored.Old.StartsAt.Equal(e.StartsAt) || !stored.New.StartsAt.Equal(f.StartsAt) || stored.Old.Place != e.Place ||
+		stored.New.URL != f.URL || stored.EventID != e.ID || stored.Old.Duration != 2*time.Hour {
+		t.Fatalf("stored change %+v", stored)
+	}
+
+	// A failing hook rolls the update back.
+	boom := errors.New("boom")
+	g := f
+	g.Title = "Other"
+	if _, err := s.UpdateEvent(ctx, e.ID, g, now, func(pgx.Tx, storage.EventChange, storage.Event, []storage.EventReminder) error {
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("update with failing hook: %v", err)
+	}
+	if got, _ := s.Event(ctx, e.ID); got.Title != f.Title {
+		t.Fatalf("title after rolled back update: %q", got.Title)
+	}
+
+	// Cancelling closes the event for changes and reminders.
+	if _, err := s.CancelEvent(ctx, e.ID, now, func(_ pgx.Tx, e storage.Event, rs []storage.EventReminder) error {
+		if !e.Cancelled || len(rs) != 2 {
+			t.Errorf("cancel hook got %+v, %v", e, rs)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CancelEvent(ctx, e.ID, now, noop); !errors.Is(err, storage.ErrEventClosed) {
+		t.Fatalf("second cancel: %v", err)
+	}
+	if _, err := s.UpdateEvent(ctx, e.ID, f, now, func(pgx.Tx, storage.EventChange, storage.Event, []storage.EventReminder) error { return nil }); !errors.Is(err, storage.ErrEventClosed) {
+		t.Fatalf("update of a cancelled event: %v", err)
+	}
+	if err := s.SetEventReminder(ctx, e.ID, 3, 60, true, now, hook); !errors.Is(err, storage.ErrEventClosed) {
+		t.Fatalf("reminder for a cancelled event: %v", err)
+	}
+	if _, err := s.Event(ctx, 999); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("missing event: %v", err)
+	}
+}
+
+func TestEventValidation(t *testing.T) {
+	start := time.Now().Add(time.Hour)
+	for name, mutate := range map[string]func(*storage.EventFields){
+		"no title":        func(f *storage.EventFields) { f.Title = "" },
+		"long title":      func(f *storage.EventFields) { f.Title = string(make([]rune, 201)) },
+		"nowhere":         func(f *storage.EventFields) { f.Place, f.URL = "", "" },
+		"short":           func(f *storage.EventFields) { f.Duration = time.Minute },
+		"long":            func(f *storage.EventFields) { f.Duration = 15 * 24 * time.Hour },
+		"no zone":         func(f *storage.EventFields) { f.TimeZone = "" },
+		"seconds":         func(f *storage.EventFields) { f.Duration = time.Hour + time.Second },
+		"long place":      func(f *storage.EventFields) { f.Place = string(make([]rune, 301)) },
+		"no start":        func(f *storage.EventFields) { f.StartsAt = time.Time{} },
+		"long describing": func(f *storage.EventFields) { f.Description = string(make([]rune, 2001)) },
+	} {
+		f := eventFields(start)
+		mutate(&f)
+		if err := f.Validate(); !errors.Is(err, storage.ErrInvalidEvent) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := eventFields(start).Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUpcomingEventsAndAudience(t *testing.T) {
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	const coordinator, townsfolk, follower, stranger = 10, 11, 12, 13
+	for _, id := range []int64{coordinator, townsfolk, follower, stranger} {
+		if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: id, FirstName: "P"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var towns []int64
+	for _, name := range []string{"Ichnia", "Grevesmühlen"} {
+		if err := s.WriteTowns(ctx, func(w *storage.TownWriter) error {
+			_, _, err := w.UpsertTown(ctx, storage.TownRecord{Key: name, Name: name, Country: "UA"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		found, err := s.SearchTowns(ctx, name, 1)
+		if err != nil || len(found) != 1 {
+			t.Fatal(err, found)
+		}
+		towns = append(towns, found[0].ID)
+	}
+	for _, id := range []int64{townsfolk, coordinator} {
+		if err := s.SaveProfile(ctx, storage.Profile{UserID: id, TownID: towns[0]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SaveProfile(ctx, storage.Profile{UserID: stranger, TownID: towns[1]}); err != nil {
+		t.Fatal(err)
+	}
+	project, err := s.CreateProject(ctx, coordinator, storage.ProjectFields{Title: "Choir", Description: "We sing",
+		TownID: towns[1], Sector: "forums", Topics: []string{"culture"}, Languages: []string{"uk"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetFollowing(ctx, follower, project.ID, true); err != nil {
+		t.Fatal(err)
+	}
+
+	create := func(title string, start time.Time, town, project int64) (storage.Event, []int64) {
+		t.Helper()
+		f := eventFields(start)
+		f.Title, f.TownID, f.ProjectID = title, town, project
+		var audience []int64
+		e, err := s.CreateEvent(ctx, coordinator, f, func(_ pgx.Tx, _ storage.Event, a []int64) error {
+			audience = a
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e, audience
+	}
+	_, a := create("Town", now.Add(3*time.Hour), towns[0], 0)
+	if !slices.Equal(a, []int64{townsfolk}) {
+		t.Fatalf("town event announced to %v", a)
+	}
+	_, a = create("Project", now.Add(2*time.Hour), 0, project.ID)
+	if !slices.Equal(a, []int64{follower}) {
+		t.Fatalf("project event announced to %v", a)
+	}
+	_, a = create("Both", now.Add(4*time.Hour), towns[0], project.ID)
+	if !slices.Equal(a, []int64{townsfolk, follower}) {
+		t.Fatalf("town and project event announced to %v", a)
+	}
+	_, a = create("Running", now.Add(-time.Hour), 0, 0) // started an hour ago, lasts two
+	if len(a) != 0 {
+		t.Fatalf("unlinked event announced to %v", a)
+	}
+	create("Over", now.Add(-3*time.Hour), towns[0], 0)
+	cancelled, _ := create("Cancelled", now.Add(time.Hour), towns[0], 0)
+	if _, err := s.CancelEvent(ctx, cancelled.ID, now, noop); err != nil {
+		t.Fatal(err)
+	}
+
+	titles := func(filter storage.EventFilter, viewer int64, offset, limit int) ([]string, int) {
+		t.Helper()
+		page, err := s.UpcomingEvents(ctx, filter, viewer, now, offset, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range page.Events {
+			out = append(out, e.Title)
+		}
+		return out, page.Total
+	}
+	for _, tc := range []struct {
+		filter storage.EventFilter
+		viewer int64
+		offset int
+		want   []string
+		total  int
+	}{
+		{storage.EventsAll, stranger, 0, []string{"Running", "Project", "Town", "Both"}, 4},
+		{storage.EventsAll, stranger, 3, []string{"Both"}, 4},
+		{storage.EventsMyTown, townsfolk, 0, []string{"Town", "Both"}, 2},
+		// The project is in Grevesmühlen: the stranger's town.
+		{storage.EventsMyTown, stranger, 0, []string{"Project", "Both"}, 2},
+		{storage.EventsFollowed, follower, 0, []string{"Project", "Both"}, 2},
+		{storage.EventsFollowed, townsfolk, 0, nil, 0},
+		{storage.EventsMyTown, follower, 0, nil, 0}, // no profile
+	} {
+		got, total := titles(tc.filter, tc.viewer, tc.offset, 10)
+		if !slices.Equal(got, tc.want) || total != tc.total {
+			t.Errorf("%s for %d from %d: %v (total %d), want %v (%d)", tc.filter, tc.viewer, tc.offset, got, total, tc.want, tc.total)
+		}
+	}
+	page, err := s.UpcomingEvents(ctx, storage.EventsAll, stranger, now, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Events[1].ProjectTitle != "Choir" || page.Events[2].TownName != "Ichnia" {
+		t.Fatalf("names: %+v", page.Events)
+	}
+}
+
+func TestTimeZoneSetting(t *testing.T) {
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: 5, FirstName: "P"}); err != nil {
+		t.Fatal(err)
+	}
+	if z, err := s.TimeZone(ctx, 5); err != nil || z != "" {
+		t.Fatalf("unset zone: %q, %v", z, err)
+	}
+	for _, zone := range []string{"Europe/Kyiv", "America/New_York"} {
+		if err := s.SetTimeZone(ctx, 5, zone); err != nil {
+			t.Fatal(err)
+		}
+		if z, _ := s.TimeZone(ctx, 5); z != zone {
+			t.Fatalf("zone %q, want %q", z, zone)
+		}
+	}
+}
