@@ -259,8 +259,28 @@ func TestPluralCategories(t *testing.T) {
 	}
 }
 
-// dummy is template data for rendering any message.
-var dummy = []any{"Name", "Anna", "Username", "anna", "Who", "@anna", "Command", "/foo"}
+// dummy is template data for rendering any message: a few realistic
+// values, and "x" for every other placeholder some message file uses, so
+// that each feature's placeholders render without listing them here.
+var dummy = withAllPlaceholders([]any{"Name", "Anna", "Username", "anna", "Who", "@anna", "Command", "/foo"})
+
+func withAllPlaceholders(kv []any) []any {
+	have := map[string]bool{}
+	for i := 0; i < len(kv); i += 2 {
+		have[kv[i].(string)] = true
+	}
+	names, _ := fs.Glob(files, "*.toml")
+	for _, name := range names {
+		data, _ := files.ReadFile(name)
+		for _, p := range placeholders(string(data)) {
+			if !have[p] {
+				have[p] = true
+				kv = append(kv, p, "x")
+			}
+		}
+	}
+	return kv
+}
 
 func dummyData(count any) map[string]any {
 	data := map[string]any{}
