@@ -1,0 +1,355 @@
+// Package delivery sends every message the bot sends on its own initiative
+// (reminders, announcements, broadcasts): durable jobs in PostgreSQL through
+// River, paced within Telegram's limits across all running instances,
+// rendered at send time by a Renderer the bot provides.
+//
+// Guarantees:
+//   - A message is scheduled in the caller's transaction (ScheduleTx): it
+//     exists if and only if the transaction commits.
+//   - Two instances never send one message twice: River hands a job to one
+//     worker, and a job that runs again after a crash finds its message in
+//     delivery_sent. The one window left is a crash during the Bot API call
+//     itself, when nobody can know whether Telegram got the message; the
+//     message is then sent again rather than lost.
+//   - A message whose instance died is picked up by another (or the
+//     restarted) instance once River considers the job stuck (RescueAfter).
+//   - Stale messages (event moved, cancelled, started) are dropped by the
+//     Renderer at send time, so a message due while the bot was down is sent
+//     late only if it still makes sense. CancelTx removes pending messages
+//     early, which keeps the queue small; correctness does not depend on it.
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Defaults for Config.
+const (
+	DefaultRate    = 30
+	DefaultWorkers = 100
+)
+
+const (
+	queue = "delivery"
+	// jobTimeout bounds one run of a job before the send starts (rendering,
+	// waiting for a slot); the send itself has SendTimeout on top.
+	jobTimeout = time.Minute
+	// maxAttempts: with River's backoff (attempt⁴ seconds) the last retry
+	// comes about 4½ hours after the first failure.
+	maxAttempts = 10
+	// fetchPoll is how often an instance looks for due jobs when no
+	// notification woke it: the precision of scheduled sends.
+	fetchPoll = 250 * time.Millisecond
+	// sentRetention is how long delivery_sent remembers a sent job, far
+	// longer than any job can run again.
+	sentRetention = 7 * 24 * time.Hour
+	pruneEvery    = time.Hour
+)
+
+// Clock tells the engine the time. Tests pass one they move by hand; River
+// then schedules by it too.
+type Clock interface {
+	Now() time.Time
+}
+
+// Config tunes an Engine. Zero values mean the defaults.
+type Config struct {
+	// Rate is the most messages per second the bot token sends, summed over
+	// all instances (Telegram allows about 30; more for paid broadcasts).
+	// Every instance must use the same value.
+	Rate float64
+	// Workers is how many messages one instance handles at once.
+	Workers int
+	// SendTimeout bounds one Bot API call (default 20s).
+	SendTimeout time.Duration
+	// RescueAfter is how long a job may run before River hands it to
+	// another instance, as after a crash (default 2 minutes). It must exceed
+	// one minute plus SendTimeout.
+	RescueAfter time.Duration
+	// StopTimeout is how long Run waits for running jobs on shutdown
+	// before cancelling them (default 10s).
+	StopTimeout time.Duration
+	// Clock is the time source; nil means the system clock.
+	Clock Clock
+	// Log receives the engine's and River's logs; nil means slog.Default().
+	Log *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Rate <= 0 {
+		c.Rate = DefaultRate
+	}
+	if c.Workers <= 0 {
+		c.Workers = DefaultWorkers
+	}
+	if c.SendTimeout <= 0 {
+		c.SendTimeout = 20 * time.Second
+	}
+	if c.RescueAfter <= 0 {
+		c.RescueAfter = 2 * time.Minute
+	}
+	if c.StopTimeout <= 0 {
+		c.StopTimeout = 10 * time.Second
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	return c
+}
+
+// Engine schedules and sends messages. Create it with New, schedule with
+// ScheduleTx at any time, and let Run send.
+type Engine struct {
+	cfg      Config
+	pool     *pgxpool.Pool
+	api      *tgbot.Bot
+	client   *river.Client[pgx.Tx]
+	pace     *pacer
+	confirm  *batcher[sentRecord, struct{}]
+	log      *slog.Logger
+	renderer Renderer
+}
+
+// New builds an engine on pool (migrated: River's tables come from
+// migrations/) that sends through api.
+func New(pool *pgxpool.Pool, api *tgbot.Bot, cfg Config) (*Engine, error) {
+	cfg = cfg.withDefaults()
+	if cfg.RescueAfter <= jobTimeout+cfg.SendTimeout {
+		return nil, fmt.Errorf("delivery: RescueAfter (%s) must exceed %s plus SendTimeout (%s)", cfg.RescueAfter, jobTimeout, cfg.SendTimeout)
+	}
+	e := &Engine{cfg: cfg, pool: pool, api: api, pace: newPacer(pool, cfg.Rate), log: cfg.Log}
+	e.confirm = newBatcher(maxBatch, recordSent(pool))
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &sendWorker{e: e}); err != nil {
+		return nil, err
+	}
+	rc := &river.Config{
+		Queues:               map[string]river.QueueConfig{queue: {MaxWorkers: cfg.Workers, FetchPollInterval: fetchPoll}},
+		Workers:              workers,
+		Logger:               cfg.Log,
+		JobTimeout:           jobTimeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		MaxAttempts:          maxAttempts,
+	}
+	if cfg.Clock != nil {
+		rc.Test.Time = riverClock{cfg.Clock}
+	}
+	client, err := river.NewClient(riverpgxv5.New(pool), rc)
+	if err != nil {
+		return nil, fmt.Errorf("delivery: %w", err)
+	}
+	e.client = client
+	return e, nil
+}
+
+// riverClock makes a Clock River's time source. NowOrNil always answers:
+// River then stamps the database with this clock's time, not now().
+type riverClock struct{ Clock }
+
+func (c riverClock) NowOrNil() *time.Time {
+	t := c.Now()
+	return &t
+}
+
+func (e *Engine) now() time.Time {
+	if e.cfg.Clock != nil {
+		return e.cfg.Clock.Now()
+	}
+	return time.Now()
+}
+
+// Run sends messages, rendered by r, until ctx ends, then stops
+// gracefully: no new job starts, running ones finish (for up to
+// Config.StopTimeout; then they are cancelled and retried later).
+func (e *Engine) Run(ctx context.Context, r Renderer) error {
+	if r == nil {
+		return errors.New("delivery: Run needs a Renderer")
+	}
+	e.renderer = r
+	// The batch loops and River outlive ctx until River has stopped:
+	// stopping jobs still reserve slots and record sends.
+	inner, stopInner := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	defer func() {
+		stopInner()
+		wg.Wait()
+	}()
+	wg.Go(func() { e.pace.batch.loop(inner) })
+	wg.Go(func() { e.confirm.loop(inner) })
+	wg.Go(func() { e.prune(inner) })
+	if err := e.client.Start(inner); err != nil {
+		return fmt.Errorf("delivery: start: %w", err)
+	}
+	e.log.Info("delivery engine started", "rate", e.cfg.Rate, "workers", e.cfg.Workers)
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(inner, e.cfg.StopTimeout)
+	defer cancel()
+	if err := e.client.Stop(sctx); err != nil {
+		e.log.Warn("delivery: jobs still running at shutdown; cancelling them", "err", err)
+		hctx, hcancel := context.WithTimeout(inner, e.cfg.StopTimeout)
+		defer hcancel()
+		if err := e.client.StopAndCancel(hctx); err != nil {
+			return fmt.Errorf("delivery: stop: %w", err)
+		}
+	}
+	e.log.Info("delivery engine stopped")
+	return nil
+}
+
+func (e *Engine) job(m Message) (sendArgs, *river.InsertOpts) {
+	now := e.now()
+	if m.DueAt.IsZero() {
+		m.DueAt = now
+	}
+	// One instant, one encoding: the unique key hashes the JSON.
+	m.DueAt = m.DueAt.UTC().Truncate(time.Microsecond)
+	opts := &river.InsertOpts{Queue: queue, MaxAttempts: maxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	// River parks every job with a ScheduledAt until its scheduler's next
+	// round (up to 5s); one due now is better made available at once.
+	if m.DueAt.After(now) {
+		opts.ScheduledAt = m.DueAt
+	}
+	return sendArgs{m}, opts
+}
+
+// ScheduleTx schedules m in tx: it is sent at m.DueAt (at once when that
+// is zero or past) if and only if tx commits. inserted is false when the
+// same message was already scheduled or recently sent.
+func (e *Engine) ScheduleTx(ctx context.Context, tx pgx.Tx, m Message) (inserted bool, err error) {
+	args, opts := e.job(m)
+	res, err := e.client.InsertTx(ctx, tx, args, opts)
+	if err != nil {
+		return false, fmt.Errorf("schedule %s: %w", m.Kind, err)
+	}
+	return !res.UniqueSkippedAsDuplicate, nil
+}
+
+// ScheduleManyTx is ScheduleTx for many messages at once (an announcement
+// to all followers). It returns how many were new.
+func (e *Engine) ScheduleManyTx(ctx context.Context, tx pgx.Tx, ms []Message) (int, error) {
+	if len(ms) == 0 {
+		return 0, nil
+	}
+	params := make([]river.InsertManyParams, len(ms))
+	for i, m := range ms {
+		args, opts := e.job(m)
+		params[i] = river.InsertManyParams{Args: args, InsertOpts: opts}
+	}
+	res, err := e.client.InsertManyTx(ctx, tx, params)
+	if err != nil {
+		return 0, fmt.Errorf("schedule %d messages: %w", len(ms), err)
+	}
+	n := 0
+	for _, r := range res {
+		if !r.UniqueSkippedAsDuplicate {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Schedule is ScheduleTx in a transaction of its own.
+func (e *Engine) Schedule(ctx context.Context, m Message) (inserted bool, err error) {
+	err = pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+		inserted, err = e.ScheduleTx(ctx, tx, m)
+		return err
+	})
+	return inserted, err
+}
+
+// Filter selects pending messages for CancelTx. Kind is required; a zero
+// Ref, Variant or ChatID matches any.
+type Filter struct {
+	Kind    string
+	Ref     int64
+	Variant int64
+	ChatID  int64
+}
+
+// CancelTx deletes the pending messages that match f, in tx: e.g. all
+// reminders of a cancelled event, or one user's reminders of an event
+// before scheduling them anew at its new time. A message already being sent
+// is not touched; the Renderer drops it if it is stale.
+func (e *Engine) CancelTx(ctx context.Context, tx pgx.Tx, f Filter) (int, error) {
+	if f.Kind == "" {
+		return 0, errors.New("delivery: CancelTx needs a Kind")
+	}
+	match := map[string]any{"kind": f.Kind}
+	if f.Ref != 0 {
+		match["ref"] = f.Ref
+	}
+	if f.Variant != 0 {
+		match["variant"] = f.Variant
+	}
+	if f.ChatID != 0 {
+		match["chat_id"] = f.ChatID
+	}
+	filter, err := json.Marshal(match)
+	if err != nil {
+		return 0, err
+	}
+	const page = 1000
+	total := 0
+	for {
+		res, err := e.client.JobDeleteManyTx(ctx, tx, river.NewJobDeleteManyParams().
+			Kinds(sendArgs{}.Kind()).
+			States(rivertype.JobStateScheduled, rivertype.JobStateAvailable, rivertype.JobStateRetryable).
+			Where("args @> @filter::jsonb", river.NamedArgs{"filter": string(filter)}).
+			First(page))
+		if err != nil {
+			return total, fmt.Errorf("cancel %s messages: %w", f.Kind, err)
+		}
+		total += len(res.Jobs)
+		if len(res.Jobs) < page {
+			return total, nil
+		}
+	}
+}
+
+// Reactivate lets messages go to a chat marked inactive again: the user
+// wrote to the bot, so they no longer block it.
+func (e *Engine) Reactivate(ctx context.Context, chatID int64) error {
+	_, err := e.pool.Exec(ctx, `DELETE FROM delivery_inactive WHERE chat_id = $1`, chatID)
+	return err
+}
+
+// prune forgets sent jobs long done and chat paces long past.
+func (e *Engine) prune(ctx context.Context) {
+	t := time.NewTicker(pruneEvery)
+	defer t.Stop()
+	for {
+		err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `DELETE FROM delivery_sent WHERE sent_at < now() - make_interval(secs => $1)`,
+				sentRetention.Seconds()); err != nil {
+				return err
+			}
+			// Chat rows are locked under the pace row, as in delivery_reserve.
+			if _, err := tx.Exec(ctx, `SELECT FROM delivery_pace FOR UPDATE`); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `DELETE FROM delivery_chat_pace WHERE next_at < clock_timestamp() - interval '1 hour'`)
+			return err
+		})
+		if err != nil && ctx.Err() == nil {
+			e.log.Warn("delivery: prune", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,179 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+)
+
+// sendArgs is the job that sends one Message. Its JSON is the Message's
+// fields, flat, so CancelTx can match them in river_job.args. (Its Kind
+// method, River's job kind, hides the Message's Kind field on purpose.)
+type sendArgs struct {
+	Message
+}
+
+// Kind is River's job kind.
+func (sendArgs) Kind() string { return "delivery_send" }
+
+type sendWorker struct {
+	river.WorkerDefaults[sendArgs]
+	e *Engine
+}
+
+func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
+	return w.e.deliver(ctx, job.ID, job.Args.Message)
+}
+
+// deliver renders, waits for a send slot, sends and records one message.
+// Its return value is River's next step for the job.
+func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
+	log := e.log.With("job_id", jobID, "kind", m.Kind, "chat_id", m.ChatID, "ref", m.Ref)
+	out, err := e.renderer.Render(ctx, m)
+	if errors.Is(err, ErrDrop) {
+		log.Info("message dropped", "reason", err)
+		return nil
+	}
+	if err != nil {
+		return interrupted(ctx, fmt.Errorf("render %s: %w", m.Kind, err))
+	}
+	v, err := e.pace.acquire(ctx, jobID, m.ChatID)
+	if err != nil {
+		return interrupted(ctx, err)
+	}
+	switch v {
+	case verdictSent:
+		log.Info("message was already sent by an earlier run")
+		return nil
+	case verdictInactive:
+		log.Info("message not sent: chat inactive")
+		return nil
+	}
+
+	// Once the request is on its way it is not abandoned, not even on
+	// shutdown: an answer we never read would leave us not knowing whether
+	// the message went out.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.SendTimeout)
+	defer cancel()
+	p := &tgbot.SendMessageParams{ChatID: m.ChatID, Text: out.Text, ParseMode: models.ParseModeHTML,
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}}
+	if out.Keyboard != nil {
+		p.ReplyMarkup = out.Keyboard
+	}
+	sent, err := e.api.SendMessage(sctx, p)
+	if err != nil {
+		return e.failed(sctx, log, m, err)
+	}
+	if _, err := e.confirm.do(sctx, sentRecord{job: jobID, message: int64(sent.ID)}); err != nil {
+		// The message is out. Completing the job is still right; only if
+		// River cannot record that either may a later run send it again.
+		log.Error("message sent but not recorded as sent", "err", err)
+	}
+	log.Debug("message sent", "message_id", sent.ID)
+	return nil
+}
+
+// interrupted turns an error caused by the job's context ending (shutdown,
+// job timeout) into a snooze: the message was not sent and the attempt
+// should not count.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return river.JobSnooze(time.Second)
+	}
+	return err
+}
+
+// failure classifies what a failed send means for the message.
+type failure int
+
+const (
+	failTransient failure = iota // 5xx, network, timeouts: retry with backoff
+	failFlood                    // 429: wait retry_after, then try again
+	failGone                     // blocked, kicked, chat not found: stop sending to the chat
+	failMarkup                   // can't parse entities: a template bug
+	failRejected                 // any other 400: retrying will not help
+)
+
+// classify reads a go-telegram error. retryAfter is set for failFlood.
+func classify(err error) (f failure, retryAfter time.Duration) {
+	var flood *tgbot.TooManyRequestsError
+	var migrated *tgbot.MigrateError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &flood):
+		return failFlood, max(time.Duration(flood.RetryAfter)*time.Second, time.Second)
+	case errors.Is(err, tgbot.ErrorForbidden), errors.As(err, &migrated):
+		return failGone, 0
+	case errors.Is(err, tgbot.ErrorBadRequest) && (strings.Contains(msg, "chat not found") ||
+		strings.Contains(msg, "PEER_ID_INVALID") || strings.Contains(msg, "user not found")):
+		return failGone, 0
+	case errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(msg, "can't parse entities"):
+		return failMarkup, 0
+	case errors.Is(err, tgbot.ErrorBadRequest):
+		return failRejected, 0
+	}
+	return failTransient, 0
+}
+
+// failed decides the job's fate after a send error.
+func (e *Engine) failed(ctx context.Context, log *slog.Logger, m Message, err error) error {
+	f, retryAfter := classify(err)
+	switch f {
+	case failFlood:
+		log.Warn("telegram asks to slow down; pausing all sending", "retry_after", retryAfter)
+		if perr := e.pace.pause(ctx, retryAfter); perr != nil {
+			log.Error("pause sending", "err", perr)
+		}
+		return river.JobSnooze(retryAfter)
+	case failGone:
+		log.Info("chat is gone or blocked the bot; no more messages to it", "err", err)
+		if merr := markInactive(ctx, e.pool, m.ChatID, err.Error()); merr != nil {
+			return fmt.Errorf("mark chat inactive: %w", merr)
+		}
+		return river.JobCancel(err)
+	case failMarkup:
+		log.Error("BUG: message kind renders HTML that Telegram rejects", "err", err)
+		return river.JobCancel(err)
+	case failRejected:
+		log.Error("telegram rejected the message", "err", err)
+		return river.JobCancel(err)
+	}
+	log.Warn("send failed; will retry", "err", err)
+	return err
+}
+
+func markInactive(ctx context.Context, pool *pgxpool.Pool, chatID int64, reason string) error {
+	_, err := pool.Exec(ctx, `
+		INSERT INTO delivery_inactive (chat_id, reason) VALUES ($1, $2)
+		ON CONFLICT (chat_id) DO UPDATE SET reason = excluded.reason, since = now()`, chatID, reason)
+	return err
+}
+
+// sentRecord is one row of delivery_sent.
+type sentRecord struct{ job, message int64 }
+
+func recordSent(pool *pgxpool.Pool) func(ctx context.Context, rs []sentRecord) ([]struct{}, error) {
+	return func(ctx context.Context, rs []sentRecord) ([]struct{}, error) {
+		jobs := make([]int64, len(rs))
+		msgs := make([]int64, len(rs))
+		for i, r := range rs {
+			jobs[i], msgs[i] = r.job, r.message
+		}
+		_, err := pool.Exec(ctx, `
+			INSERT INTO delivery_sent (job_id, message_id)
+			SELECT * FROM unnest($1::bigint[], $2::bigint[])
+			ON CONFLICT (job_id) DO NOTHING`, jobs, msgs)
+		if err != nil {
+			return nil, fmt.Errorf("record sent messages: %w", err)
+		}
+		return make([]struct{}, len(rs)), nil
+	}
+}
