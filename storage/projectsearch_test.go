@@ -1,0 +1,141 @@
+package storage_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"partnerbot/internal/testdb"
+	"partnerbot/storage"
+)
+
+func titles(page storage.ProjectPage) []string {
+	var out []string
+	for _, p := range page.Projects {
+		out = append(out, p.Title)
+	}
+	return out
+}
+
+func TestSearchProjects(t *testing.T) {
+	ctx := context.Background()
+	f := newProjectFixture(t, 1, 2)
+	water := func(p *storage.ProjectFields) {
+		p.Topics, p.Sector, p.Languages = []string{"water", "reconstruction"}, "administration", []string{"uk"}
+	}
+	f.project(1, f.fields("Ichnia", "Чиста вода для Ічні", "Відновлюємо водогін і шукаємо партнерів.", water))
+	f.project(1, f.fields("Grevesmühlen", "Wasserversorgung in Grevesmühlen", "Die Feuerwehr sucht Partner für Übungen.",
+		func(p *storage.ProjectFields) { p.Sector, p.PartnerTownID = "administration", f.towns["Ichnia"] }))
+	f.project(2, f.fields("Laxå", "Youth theatre", "Summer camp with water sports at Laxå lake.",
+		func(p *storage.ProjectFields) { p.Topics, p.Languages = []string{"youth", "sport"}, []string{"sv", "en"} }))
+	f.project(2, f.fields("Laxå", "Café für Begegnungen", "Ein Ort für Gespräche über Kultur.",
+		func(p *storage.ProjectFields) { p.Sector, p.Languages = "business", []string{"de", "sv"} }))
+	archived := f.project(2, f.fields("Ichnia", "Archived water project", "water"))
+	if _, err := f.s.SetProjectArchived(ctx, 2, archived.Code, true); err != nil {
+		t.Fatal(err)
+	}
+	hidden := f.project(2, f.fields("Ichnia", "Hidden water project", "water"))
+	if err := f.s.ReportProject(ctx, 1, hidden.ID, "spam"); err != nil {
+		t.Fatal(err)
+	}
+	reports, _ := f.s.OpenReports(ctx, 10)
+	if _, err := f.s.HideReportedProject(ctx, 1, reports[0].ID); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name string
+		q    storage.ProjectQuery
+		want []string
+	}{
+		{"everything, newest first", storage.ProjectQuery{},
+			[]string{"Café für Begegnungen", "Youth theatre", "Wasserversorgung in Grevesmühlen", "Чиста вода для Ічні"}},
+		{"Cyrillic word", storage.ProjectQuery{Text: "вода"}, []string{"Чиста вода для Ічні"}},
+		{"transliterated word", storage.ProjectQuery{Text: "voda"}, []string{"Чиста вода для Ічні"}},
+		{"German transliteration of a Cyrillic word", storage.ProjectQuery{Text: "Itschni"}, []string{"Чиста вода для Ічні"}},
+		{"prefix of a compound", storage.ProjectQuery{Text: "Wasser"}, []string{"Wasserversorgung in Grevesmühlen"}},
+		{"without accents", storage.ProjectQuery{Text: "cafe"}, []string{"Café für Begegnungen"}},
+		{"umlaut spelled out", storage.ProjectQuery{Text: "Grevesmuehlen"}, []string{"Wasserversorgung in Grevesmühlen"}},
+		{"umlaut dropped", storage.ProjectQuery{Text: "grevesmuhlen feuerwehr"}, []string{"Wasserversorgung in Grevesmühlen"}},
+		{"typo", storage.ProjectQuery{Text: "Wasserversorgnug"}, []string{"Wasserversorgung in Grevesmühlen"}},
+		{"every word must match", storage.ProjectQuery{Text: "water theatre"}, []string{"Youth theatre"}},
+		{"no match", storage.ProjectQuery{Text: "submarine"}, nil},
+		{"title before description", storage.ProjectQuery{Text: "kultur begegnungen"}, []string{"Café für Begegnungen"}},
+		{"town or partner town", storage.ProjectQuery{TownIDs: []int64{f.towns["Ichnia"]}},
+			[]string{"Wasserversorgung in Grevesmühlen", "Чиста вода для Ічні"}},
+		{"text and town", storage.ProjectQuery{Text: "water", TownIDs: []int64{f.towns["Laxå"]}}, []string{"Youth theatre"}},
+		{"country", storage.ProjectQuery{Country: "SE"}, []string{"Café für Begegnungen", "Youth theatre"}},
+		{"country of the partner town", storage.ProjectQuery{Country: "UA"},
+			[]string{"Wasserversorgung in Grevesmühlen", "Чиста вода для Ічні"}},
+		{"sector", storage.ProjectQuery{Sector: "business"}, []string{"Café für Begegnungen"}},
+		{"topic", storage.ProjectQuery{Topic: "water"}, []string{"Чиста вода для Ічні"}},
+		{"language", storage.ProjectQuery{Language: "sv"}, []string{"Café für Begegnungen", "Youth theatre"}},
+		{"sector and language", storage.ProjectQuery{Sector: "administration", Language: "de"}, []string{"Wasserversorgung in Grevesmühlen"}},
+		{"text, topic and country", storage.ProjectQuery{Text: "водогін", Topic: "reconstruction", Country: "UA"},
+			[]string{"Чиста вода для Ічні"}},
+		{"punctuation only", storage.ProjectQuery{Text: "?!"},
+			[]string{"Café für Begegnungen", "Youth theatre", "Wasserversorgung in Grevesmühlen", "Чиста вода для Ічні"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page, err := f.s.SearchProjects(ctx, tt.q, 0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := titles(page); !slices.Equal(got, tt.want) || page.Total != len(tt.want) {
+				t.Fatalf("found %q (total %d), want %q", got, page.Total, tt.want)
+			}
+		})
+	}
+}
+
+func TestSearchProjectsRanksAndPages(t *testing.T) {
+	ctx := context.Background()
+	f := newProjectFixture(t, 1)
+	f.project(1, f.fields("Ichnia", "Choir", "We also repair the school roof."))
+	f.project(1, f.fields("Ichnia", "School roof", "Repairs before winter."))
+	for i := range 7 {
+		f.project(1, f.fields("Laxå", "Filler "+strings.Repeat("x", i+1), "Nothing about it."))
+	}
+	page, err := f.s.SearchProjects(ctx, storage.ProjectQuery{Text: "school"}, 0, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := titles(page); !slices.Equal(got, []string{"School roof", "Choir"}) {
+		t.Fatalf("title match must come first: %q", got)
+	}
+	var all []string
+	for offset := 0; ; offset += 5 {
+		page, err := f.s.SearchProjects(ctx, storage.ProjectQuery{Text: "nothing"}, offset, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Total != 7 {
+			t.Fatalf("total %d, want 7", page.Total)
+		}
+		if len(page.Projects) == 0 {
+			break
+		}
+		all = append(all, titles(page)...)
+	}
+	slices.Sort(all)
+	if len(slices.Compact(all)) != 7 {
+		t.Fatalf("pages gave %q, want each of 7 projects once", all)
+	}
+}
+
+// FuzzSearchProjects feeds arbitrary text to the search: whatever people
+// type must never become a query PostgreSQL refuses.
+func FuzzSearchProjects(f *testing.F) {
+	for _, seed := range []string{"water", "вода Ічня", "'", `\`, "a:*", "(&|!)", "Grevesmühlen's", "x' | 'y",
+		"ʼ’'", "<->", "ab cd ef gh ij kl mn op qr st", strings.Repeat("ї", 300), "Знам’янка", "\x00", "co2 ä ö ü ß"} {
+		f.Add(seed)
+	}
+	s := storage.New(testdb.New(f))
+	f.Fuzz(func(t *testing.T, text string) {
+		if _, err := s.SearchProjects(context.Background(), storage.ProjectQuery{Text: text}, 0, 5); err != nil {
+			t.Fatalf("SearchProjects(%q): %v", text, err)
+		}
+	})
+}
