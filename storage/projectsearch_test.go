@@ -28,7 +28,9 @@ func TestSearchProjects(t *testing.T) {
 	f.project(1, f.fields("Grevesmühlen", "Wasserversorgung in Grevesmühlen", "Die Feuerwehr sucht Partner für Übungen.",
 		func(p *storage.ProjectFields) { p.Sector, p.PartnerTownID = "administration", f.towns["Ichnia"] }))
 	f.project(2, f.fields("Laxå", "Youth theatre", "Summer camp with water sports at Laxå lake.",
-		func(p *storage.ProjectFields) { p.Topics, p.Languages = []string{"youth", "sport"}, []string{"sv", "en"} }))
+		func(p *storage.ProjectFields) {
+			p.Topics, p.Languages = []string{"youth", "sport"}, []string{"sv", "en"}
+		}))
 	f.project(2, f.fields("Laxå", "Café für Begegnungen", "Ein Ort für Gespräche über Kultur.",
 		func(p *storage.ProjectFields) { p.Sector, p.Languages = "business", []string{"de", "sv"} }))
 	archived := f.project(2, f.fields("Ichnia", "Archived water project", "water"))
