@@ -80,6 +80,9 @@ type startOpts struct {
 	transport http.RoundTripper // default: http.DefaultTransport
 	renderer  delivery.Renderer // default: notes()
 	log       *slog.Logger      // default: the test log
+	// abandon: the test kills the instance; at the end it is cancelled
+	// and not waited for.
+	abandon bool
 }
 
 // start runs an engine until the test ends.
@@ -118,7 +121,11 @@ func (e *env) start(o startOpts) *instance {
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &instance{engine: eng, cancel: cancel, done: make(chan error, 1)}
 	go func() { in.done <- eng.Run(ctx, o.renderer) }()
-	e.t.Cleanup(func() { in.stop(e.t) })
+	if o.abandon {
+		e.t.Cleanup(cancel)
+	} else {
+		e.t.Cleanup(func() { in.stop(e.t) })
+	}
 	return in
 }
 
