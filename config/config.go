@@ -25,6 +25,13 @@ type Config struct {
 	WebhookSecret string
 	AdminIDs      []int64
 	LogLevel      slog.Level
+	// DeliveryRate (DELIVERY_RATE) is the most messages per second the bot
+	// sends on its own initiative, over all instances; 0 means the delivery
+	// engine's default (30, Telegram's limit without paid broadcasts).
+	DeliveryRate float64
+	// DeliveryWorkers (DELIVERY_WORKERS) is how many messages one instance
+	// handles at once; 0 means the engine's default (100).
+	DeliveryWorkers int
 }
 
 // Load reads the configuration through getenv (os.Getenv in production).
@@ -74,6 +81,20 @@ func load(getenv func(string) string, bot bool) (Config, error) {
 		if err := c.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
 			errs = append(errs, fmt.Errorf("LOG_LEVEL: %q is not one of debug, info, warn, error", lvl))
 		}
+	}
+	if v := strings.TrimSpace(getenv("DELIVERY_RATE")); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(r > 0 && r <= 10000) {
+			errs = append(errs, fmt.Errorf("DELIVERY_RATE: %q is not a number of messages per second between 0 and 10000", v))
+		}
+		c.DeliveryRate = r
+	}
+	if v := strings.TrimSpace(getenv("DELIVERY_WORKERS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			errs = append(errs, fmt.Errorf("DELIVERY_WORKERS: %q is not a whole number from 1 to 10000", v))
+		}
+		c.DeliveryWorkers = n
 	}
 	return c, errors.Join(errs...)
 }

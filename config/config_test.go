@@ -35,6 +35,10 @@ func TestLoad(t *testing.T) {
 		{"bad api url", with("TELEGRAM_API_URL", "ftp://x"), []string{"TELEGRAM_API_URL"}},
 		{"bad admin", with("ADMIN_IDS", "12, abc"), []string{`ADMIN_IDS: "abc"`}},
 		{"bad level", with("LOG_LEVEL", "loud"), []string{"LOG_LEVEL"}},
+		{"delivery tuned", with("DELIVERY_RATE", "1000", "DELIVERY_WORKERS", "500"), nil},
+		{"bad delivery rate", with("DELIVERY_RATE", "fast"), []string{"DELIVERY_RATE"}},
+		{"zero delivery rate", with("DELIVERY_RATE", "0"), []string{"DELIVERY_RATE"}},
+		{"bad delivery workers", with("DELIVERY_WORKERS", "-3"), []string{"DELIVERY_WORKERS"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
