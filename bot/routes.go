@@ -12,6 +12,10 @@ func (a *App) routes() {
 		"deleteme":     {RoleVolunteer, a.onDeleteMe},
 		"cancel":       {RoleVolunteer, a.onCancel},
 		"coordinators": {RoleAdmin, a.onCoordinators},
+		"newproject":   {RoleVolunteer, a.onNewProject},
+		"myprojects":   {RoleVolunteer, a.onMyProjects},
+		"find":         {RoleVolunteer, a.onFind},
+		"reports":      {RoleCoordinator, a.onReports},
 	}
 	a.callbacks = map[string]route{
 		"lang":   {RoleVolunteer, a.onLanguageChosen},
@@ -19,14 +23,23 @@ func (a *App) routes() {
 		"cancel": {RoleVolunteer, a.onCancel},
 		"co":     {RoleAdmin, a.onCoordinatorsButton},
 		"wz":     {RoleVolunteer, a.onWizardButton},
+		"pj":     {RoleVolunteer, a.onProjectButton},
+		"fd":     {RoleVolunteer, a.onFindButton},
+		"cr":     {RoleVolunteer, a.onContactDecision},
+		"rp":     {RoleCoordinator, a.onReportDecision},
 	}
 	a.addWizard(a.grantCoordinatorWizard())
+	a.addWizard(a.newProjectWizard())
+	a.addWizard(a.editProjectWizard())
+	a.addWizard(a.contactRequestWizard())
+	a.addWizard(a.findTextWizard())
+	a.addWizard(a.findTownWizard())
 }
 
 // menu lists the commands shown in Telegram's command menu for each role,
 // in order. Each has a description "cmd_<name>" in locales/.
 var menu = map[Role][]string{
-	RoleVolunteer:   {"start", "help", "language", "privacy", "export", "deleteme"},
-	RoleCoordinator: {"start", "help", "language", "privacy", "export", "deleteme"},
-	RoleAdmin:       {"start", "help", "coordinators", "language", "privacy", "export", "deleteme"},
+	RoleVolunteer:   {"start", "help", "find", "newproject", "myprojects", "language", "privacy", "export", "deleteme"},
+	RoleCoordinator: {"start", "help", "find", "newproject", "myprojects", "reports", "language", "privacy", "export", "deleteme"},
+	RoleAdmin:       {"start", "help", "find", "newproject", "myprojects", "reports", "coordinators", "language", "privacy", "export", "deleteme"},
 }

@@ -9,8 +9,12 @@ import (
 	"partnerbot/locales"
 )
 
-// onStart greets the user in their language, or asks for one first.
+// onStart greets the user in their language, or asks for one first. A
+// deep link to a project (start=p<code>) opens its card instead.
 func (a *App) onStart(ctx context.Context, r *Request) error {
+	if code, ok := projectLinkCode(r.Args); ok {
+		return a.onProjectLink(ctx, r, code)
+	}
 	if !r.LangKnown {
 		return a.showLanguagePicker(ctx, r, pickFromStart)
 	}

@@ -222,3 +222,17 @@ func words(text string) []string {
 			r == '\'' || r == '’' || r == 'ʼ')
 	})
 }
+
+// ProjectCountries lists the countries (ISO codes, sorted) of the towns
+// and partner towns of listed projects: the choices of a country filter.
+func (s *Store) ProjectCountries(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT DISTINCT t.country FROM towns t
+		WHERE EXISTS (SELECT 1 FROM projects p WHERE p.town_id = t.id AND p.archived_at IS NULL AND p.hidden_at IS NULL)
+		   OR EXISTS (SELECT 1 FROM projects p WHERE p.partner_town_id = t.id AND p.archived_at IS NULL AND p.hidden_at IS NULL)
+		ORDER BY t.country`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

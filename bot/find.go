@@ -1,0 +1,505 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"partnerbot/locales"
+	"partnerbot/searchkey"
+	"partnerbot/storage"
+)
+
+// findState is what a search looks for, as stored between button
+// presses. Callback data carries only the search's id.
+type findState struct {
+	Query storage.ProjectQuery `json:"query"`
+	// TownName names the town filter for display.
+	TownName string `json:"town_name,omitempty"`
+}
+
+const (
+	// findPageSize is how many results one page shows.
+	findPageSize = 5
+	// maxFindPage bounds a page number from callback data.
+	maxFindPage = storage.MaxCounted / findPageSize
+	// maxTownSpan is the most words a town name in /find's arguments may
+	// have ("Bila Tserkva", "Frankfurt an der Oder").
+	maxTownSpan = 4
+	// maxFindWords bounds how many words of /find's arguments are tried as
+	// town names.
+	maxFindWords = 12
+	// maxSuggestions is how many towns a search that found nothing offers.
+	maxSuggestions = 3
+	// snippetLen is how much of a description a result shows.
+	snippetLen = 160
+)
+
+// onFind answers "/find <words>" with results at once, and plain /find
+// with the filters.
+func (a *App) onFind(ctx context.Context, r *Request) error {
+	var st findState
+	if r.Args != "" {
+		var err error
+		if st, err = a.parseFindArgs(ctx, r.Args); err != nil {
+			return err
+		}
+	}
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	id, err := a.store.CreateProjectSearch(ctx, r.User.ID, raw)
+	if err != nil {
+		return err
+	}
+	var text string
+	var kb *models.InlineKeyboardMarkup
+	if r.Args == "" {
+		text, kb = a.filtersView(r, id, st)
+	} else if text, kb, err = a.resultsView(ctx, r, id, st, 0); err != nil {
+		return err
+	}
+	return a.reply(ctx, r, text, kb)
+}
+
+// parseFindArgs splits /find's arguments into a town filter (the first
+// words that name a town exactly, in any script or spelling) and free
+// text (the rest).
+func (a *App) parseFindArgs(ctx context.Context, args string) (findState, error) {
+	var st findState
+	words := strings.Fields(args)
+	towns, rest, err := splitTown(words, func(span string) ([]storage.Town, error) { return a.townsNamed(ctx, span) })
+	if err != nil {
+		return st, err
+	}
+	for _, t := range towns {
+		st.Query.TownIDs = append(st.Query.TownIDs, t.ID)
+	}
+	if len(towns) > 0 {
+		st.TownName = towns[0].Name
+	}
+	st.Query.Text = strings.Join(rest, " ")
+	return st, nil
+}
+
+// splitTown looks for the first run of words (the longest at each
+// position, up to maxTownSpan words) that lookup resolves to towns; it
+// returns those towns and the other words in order. Only the first
+// maxFindWords words are tried.
+func splitTown(words []string, lookup func(span string) ([]storage.Town, error)) ([]storage.Town, []string, error) {
+	for i := 0; i < len(words) && i < maxFindWords; i++ {
+		for n := min(maxTownSpan, len(words)-i); n >= 1; n-- {
+			towns, err := lookup(strings.Join(words[i:i+n], " "))
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(towns) > 0 {
+				return towns, slices.Concat(words[:i], words[i+n:]), nil
+			}
+		}
+	}
+	return nil, words, nil
+}
+
+// townsNamed returns the towns that have span as one of their names, up
+// to spelling: the same search key, not merely a similar one, so that
+// "water" never turns into a town filter for "Waterloo".
+func (a *App) townsNamed(ctx context.Context, span string) ([]storage.Town, error) {
+	keys := searchkey.Keys(span)
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	towns, err := a.store.SearchTowns(ctx, span, 10)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(towns, func(t storage.Town) bool {
+		for _, name := range append([]string{t.Name}, t.Names...) {
+			for _, k := range searchkey.Keys(name) {
+				if slices.Contains(keys, k) {
+					return false
+				}
+			}
+		}
+		return true
+	}), nil
+}
+
+// filterLines describes the filters of st, one line each; with all, also
+// the ones not set ("any").
+func filterLines(l *locales.Localizer, st findState, all bool) []string {
+	q := st.Query
+	items := []struct{ label, value string }{
+		{"find_filter_text", q.Text},
+		{"find_filter_town", st.TownName},
+		{"find_filter_country", ""},
+		{"find_filter_sector", ""},
+		{"find_filter_topic", ""},
+		{"find_filter_language", ""},
+	}
+	if q.Country != "" {
+		items[2].value = l.Country(q.Country)
+	}
+	if q.Sector != "" {
+		items[3].value = l.Plain("sector_" + q.Sector)
+	}
+	if q.Topic != "" {
+		items[4].value = l.Plain("topic_" + q.Topic)
+	}
+	if q.Language != "" {
+		items[5].value = l.Plain("lang_" + q.Language)
+	}
+	var lines []string
+	for _, it := range items {
+		switch {
+		case it.value != "":
+			lines = append(lines, l.T(it.label, "Value", it.value))
+		case all:
+			lines = append(lines, l.T(it.label, "Value", l.Plain("find_any")))
+		}
+	}
+	return lines
+}
+
+func findData(id int64, op string, args ...string) string {
+	return strings.Join(append([]string{"fd", strconv.FormatInt(id, 10), op}, args...), ":")
+}
+
+// filtersView is the filter panel of search id.
+func (a *App) filtersView(r *Request, id int64, st findState) (string, *models.InlineKeyboardMarkup) {
+	l := r.Loc
+	text := l.T("find_filters_title") + "\n\n" + strings.Join(filterLines(l, st, true), "\n")
+	b := func(label, op string) models.InlineKeyboardButton { return button(l.Plain(label), findData(id, op)) }
+	return text, keyboard(
+		[]models.InlineKeyboardButton{b("find_button_text", "q"), b("find_button_town", "w")},
+		[]models.InlineKeyboardButton{b("find_button_country", "c"), b("find_button_sector", "s")},
+		[]models.InlineKeyboardButton{b("find_button_topic", "t"), b("find_button_language", "l")},
+		[]models.InlineKeyboardButton{b("find_button_clear", "x"), b("find_button_show", "r")},
+	)
+}
+
+// resultsView is page (from 0) of the results of search id.
+func (a *App) resultsView(ctx context.Context, r *Request, id int64, st findState, page int) (string, *models.InlineKeyboardMarkup, error) {
+	l := r.Loc
+	res, err := a.store.SearchProjects(ctx, st.Query, page*findPageSize, findPageSize)
+	if err != nil {
+		return "", nil, err
+	}
+	filters := strings.Join(filterLines(l, st, false), "\n")
+	filtersRow := []models.InlineKeyboardButton{button(l.Plain("find_button_filters"), findData(id, "f"))}
+	if len(res.Projects) == 0 {
+		text := l.T("find_nothing")
+		if filters != "" {
+			text += "\n\n" + filters
+		}
+		kb, err := a.townSuggestions(ctx, r, id, st)
+		if err != nil {
+			return "", nil, err
+		}
+		if len(kb.InlineKeyboard) > 0 {
+			text += "\n\n" + l.T("find_did_you_mean")
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, filtersRow)
+		return text, kb, nil
+	}
+	var head string
+	if res.Total >= storage.MaxCounted {
+		head = l.N("find_found_many", storage.MaxCounted)
+	} else {
+		head = l.N("find_found", res.Total)
+	}
+	if pages := (res.Total + findPageSize - 1) / findPageSize; pages > 1 {
+		head += " " + l.T("find_page", "Page", page+1, "Pages", pages)
+	}
+	lines := []string{head}
+	if filters != "" {
+		lines = append(lines, filters)
+	}
+	var open []models.InlineKeyboardButton
+	for i, p := range res.Projects {
+		n := page*findPageSize + i + 1
+		lines = append(lines, l.T("find_result", "N", n, "Title", p.Title,
+			"Town", p.Town.Name+", "+l.Country(p.Town.Country), "Sector", l.Plain("sector_"+p.Sector),
+			"Snippet", shorten(strings.Join(strings.Fields(p.Description), " "), snippetLen)))
+		open = append(open, button(strconv.Itoa(n), "pj:v:"+p.Code))
+	}
+	kb := keyboard(open)
+	var nav []models.InlineKeyboardButton
+	if page > 0 {
+		nav = append(nav, button(l.Plain("find_button_prev"), findData(id, "p", strconv.Itoa(page-1))))
+	}
+	if (page+1)*findPageSize < res.Total {
+		nav = append(nav, button(l.Plain("find_button_next"), findData(id, "p", strconv.Itoa(page+1))))
+	}
+	if len(nav) > 0 {
+		kb.InlineKeyboard = append(kb.InlineKeyboard, nav)
+	}
+	kb.InlineKeyboard = append(kb.InlineKeyboard, filtersRow)
+	return strings.Join(lines, "\n\n"), kb, nil
+}
+
+// townSuggestions offers, for a search that found nothing, the towns that
+// its words resemble ("Grevesmülen"): a button filters by that town
+// instead of searching for the word.
+func (a *App) townSuggestions(ctx context.Context, r *Request, id int64, st findState) (*models.InlineKeyboardMarkup, error) {
+	kb := keyboard()
+	var seen []int64
+	for i, w := range strings.Fields(st.Query.Text) {
+		if i == maxFindWords || len(seen) == maxSuggestions {
+			break
+		}
+		towns, err := a.store.SearchTowns(ctx, w, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(towns) == 0 || slices.Contains(seen, towns[0].ID) {
+			continue
+		}
+		t := towns[0]
+		seen = append(seen, t.ID)
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{button(
+			r.Loc.Plain("find_button_suggested_town", "Town", townLabel(r.Loc, townOption{Name: t.Name, Region: t.Region, Country: t.Country})),
+			findData(id, "w", strconv.FormatInt(t.ID, 10), strconv.Itoa(i)))})
+	}
+	return kb, nil
+}
+
+// loadSearch returns the user's search id; ErrNotFound when it is not
+// theirs (forged data) or has been pruned.
+func (a *App) loadSearch(ctx context.Context, r *Request, id int64) (findState, error) {
+	var st findState
+	raw, err := a.store.ProjectSearch(ctx, r.User.ID, id)
+	if err != nil {
+		return st, err
+	}
+	return st, json.Unmarshal(raw, &st)
+}
+
+func (a *App) saveSearch(ctx context.Context, r *Request, id int64, st findState) error {
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return a.store.UpdateProjectSearch(ctx, r.User.ID, id, raw)
+}
+
+// findMenus are the filters chosen from a list: the options and how to
+// name them and set them.
+type findMenu struct {
+	title   string
+	options func(ctx context.Context) ([]string, error)
+	label   func(l *locales.Localizer, v string) string
+	set     func(q *storage.ProjectQuery, v string)
+}
+
+func (a *App) findMenus() map[string]findMenu {
+	fixed := func(opts []string) func(context.Context) ([]string, error) {
+		return func(context.Context) ([]string, error) { return opts, nil }
+	}
+	named := func(prefix string) func(*locales.Localizer, string) string {
+		return func(l *locales.Localizer, v string) string { return l.Plain(prefix + v) }
+	}
+	return map[string]findMenu{
+		"c": {"find_ask_country", a.store.ProjectCountries, (*locales.Localizer).Country,
+			func(q *storage.ProjectQuery, v string) { q.Country = v }},
+		"s": {"find_ask_sector", fixed(storage.Sectors), named("sector_"),
+			func(q *storage.ProjectQuery, v string) { q.Sector = v }},
+		"t": {"find_ask_topic", fixed(storage.Topics), named("topic_"),
+			func(q *storage.ProjectQuery, v string) { q.Topic = v }},
+		"l": {"find_ask_language", fixed(storage.ProfileLanguages), named("lang_"),
+			func(q *storage.ProjectQuery, v string) { q.Language = v }},
+	}
+}
+
+// findAny is the menu value that removes a filter.
+const findAny = "-"
+
+// onFindButton handles "fd:<search id>:<op>[:<args>]": pages, the filter
+// panel and its menus, and the text and town questions. The search must be
+// the presser's own.
+func (a *App) onFindButton(ctx context.Context, r *Request) error {
+	parts := strings.Split(r.Callback.Data, ":")
+	var id int64
+	err := storage.ErrNotFound
+	if len(parts) >= 3 {
+		id, err = strconv.ParseInt(parts[1], 10, 64)
+	}
+	var st findState
+	if err == nil {
+		st, err = a.loadSearch(ctx, r, id)
+	}
+	if errors.Is(err, storage.ErrNotFound) || errors.As(err, new(*strconv.NumError)) {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	if err != nil {
+		return err
+	}
+	op, args := parts[2], parts[3:]
+	invalid := func() error { return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true) }
+	switch {
+	case op == "p" && len(args) == 1:
+		page, err := strconv.Atoi(args[0])
+		if err != nil || page < 0 || page > maxFindPage {
+			return invalid()
+		}
+		return a.showResults(ctx, r, id, st, page)
+	case op == "r" && len(args) == 0:
+		return a.showResults(ctx, r, id, st, 0)
+	case op == "f" && len(args) == 0:
+		a.ackCallback(ctx, r)
+		text, kb := a.filtersView(r, id, st)
+		return a.edit(ctx, r, text, kb)
+	case op == "x" && len(args) == 0:
+		return a.changeSearch(ctx, r, id, findState{})
+	case op == "q" && len(args) == 0:
+		a.ackCallback(ctx, r)
+		return a.findTextWizard().Start(ctx, a, r, findTextDraft{SearchID: id})
+	case op == "w" && len(args) == 0:
+		a.ackCallback(ctx, r)
+		return a.findTownWizard().Start(ctx, a, r, findTownDraft{SearchID: id})
+	case op == "w" && len(args) == 2:
+		return a.onSuggestedTown(ctx, r, id, st, args[0], args[1])
+	}
+	menu, ok := a.findMenus()[op]
+	if !ok || len(args) > 1 {
+		return invalid()
+	}
+	options, err := menu.options(ctx)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		a.ackCallback(ctx, r)
+		kb := keyboard()
+		for i := 0; i < len(options); i += 2 {
+			var row []models.InlineKeyboardButton
+			for _, o := range options[i:min(i+2, len(options))] {
+				row = append(row, button(menu.label(r.Loc, o), findData(id, op, o)))
+			}
+			kb.InlineKeyboard = append(kb.InlineKeyboard, row)
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
+			button(r.Loc.Plain("find_button_any"), findData(id, op, findAny)), button(r.Loc.Plain("button_back"), findData(id, "f"))})
+		return a.edit(ctx, r, r.Loc.T(menu.title), kb)
+	}
+	v := args[0]
+	if v != findAny && !slices.Contains(options, v) {
+		return invalid()
+	}
+	if v == findAny {
+		v = ""
+	}
+	menu.set(&st.Query, v)
+	return a.changeSearch(ctx, r, id, st)
+}
+
+// changeSearch stores new filters and shows the panel with them.
+func (a *App) changeSearch(ctx context.Context, r *Request, id int64, st findState) error {
+	if err := a.saveSearch(ctx, r, id, st); err != nil {
+		return err
+	}
+	a.ackCallback(ctx, r)
+	text, kb := a.filtersView(r, id, st)
+	return a.edit(ctx, r, text, kb)
+}
+
+func (a *App) showResults(ctx context.Context, r *Request, id int64, st findState, page int) error {
+	a.ackCallback(ctx, r)
+	text, kb, err := a.resultsView(ctx, r, id, st, page)
+	if err != nil {
+		return err
+	}
+	return a.edit(ctx, r, text, kb)
+}
+
+// onSuggestedTown filters by a suggested town instead of searching for
+// the word at index word of the text.
+func (a *App) onSuggestedTown(ctx context.Context, r *Request, id int64, st findState, town, word string) error {
+	townID, err1 := strconv.ParseInt(town, 10, 64)
+	i, err2 := strconv.Atoi(word)
+	words := strings.Fields(st.Query.Text)
+	if err1 != nil || err2 != nil || i < 0 || i >= len(words) {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	t, err := a.store.Town(ctx, townID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && t.Status != storage.TownConfirmed) {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	if err != nil {
+		return err
+	}
+	st.Query.TownIDs, st.TownName = []int64{t.ID}, t.Name
+	st.Query.Text = strings.Join(slices.Delete(words, i, i+1), " ")
+	if err := a.saveSearch(ctx, r, id, st); err != nil {
+		return err
+	}
+	return a.showResults(ctx, r, id, st, 0)
+}
+
+// findTextDraft and findTownDraft are the states of the questions for a
+// search's text and town.
+type findTextDraft struct {
+	SearchID int64  `json:"search_id"`
+	Text     string `json:"text,omitempty"`
+}
+
+type findTownDraft struct {
+	SearchID int64     `json:"search_id"`
+	Town     townField `json:"town"`
+}
+
+// maxFindText bounds the free text of a search.
+const maxFindText = 200
+
+func (a *App) findTextWizard() *Wizard[findTextDraft] {
+	return &Wizard[findTextDraft]{
+		Name:  "find_text",
+		Steps: []Step[findTextDraft]{TextStep("find_ask_text", maxFindText, func(d *findTextDraft) *string { return &d.Text })},
+		Finish: func(ctx context.Context, r *Request, d *findTextDraft) error {
+			return a.finishFindQuestion(ctx, r, d.SearchID, func(st *findState) { st.Query.Text = d.Text })
+		},
+	}
+}
+
+func (a *App) findTownWizard() *Wizard[findTownDraft] {
+	return &Wizard[findTownDraft]{
+		Name: "find_town",
+		Steps: []Step[findTownDraft]{townStep(a, "find_ask_town", "find_any_town",
+			func(d *findTownDraft) *townField { return &d.Town })},
+		Finish: func(ctx context.Context, r *Request, d *findTownDraft) error {
+			return a.finishFindQuestion(ctx, r, d.SearchID, func(st *findState) {
+				st.Query.TownIDs, st.TownName = nil, d.Town.Name
+				if d.Town.ID != 0 {
+					st.Query.TownIDs = []int64{d.Town.ID}
+				}
+			})
+		},
+	}
+}
+
+// finishFindQuestion applies an answer to the user's search id and shows
+// the results.
+func (a *App) finishFindQuestion(ctx context.Context, r *Request, id int64, change func(*findState)) error {
+	st, err := a.loadSearch(ctx, r, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return a.reply(ctx, r, r.Loc.T("find_search_gone"), nil)
+	}
+	if err != nil {
+		return err
+	}
+	change(&st)
+	if err := a.saveSearch(ctx, r, id, st); err != nil {
+		return err
+	}
+	text, kb, err := a.resultsView(ctx, r, id, st, 0)
+	if err != nil {
+		return err
+	}
+	return a.reply(ctx, r, text, kb)
+}

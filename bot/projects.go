@@ -1,0 +1,357 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-telegram/bot/models"
+
+	"partnerbot/locales"
+	"partnerbot/storage"
+)
+
+// projectLinkPrefix starts the /start payload of a project's deep link:
+// t.me/<bot>?start=p<code>.
+const projectLinkPrefix = "p"
+
+// projectLink is the shareable deep link that opens the project's card.
+func (a *App) projectLink(p storage.Project) string {
+	return "https://t.me/" + a.botName + "?start=" + projectLinkPrefix + p.Code
+}
+
+// projectLinkCode returns the project code in a /start payload, if it is a
+// project link.
+func projectLinkCode(payload string) (string, bool) {
+	code, ok := strings.CutPrefix(payload, projectLinkPrefix)
+	return code, ok && storage.ValidProjectCode(code)
+}
+
+// onProjectLink shows the card a deep link points at.
+func (a *App) onProjectLink(ctx context.Context, r *Request, code string) error {
+	p, err := a.visibleProject(ctx, r, code)
+	if errors.Is(err, storage.ErrNotFound) {
+		return a.reply(ctx, r, r.Loc.T("project_not_found"), nil)
+	}
+	if err != nil {
+		return err
+	}
+	return a.showCard(ctx, r, p, "", false)
+}
+
+// visibleProject returns the project with code if the user may see it: a
+// hidden project only to its owner and coordinators. ErrNotFound
+// otherwise, so that a hidden project looks like a deleted one.
+func (a *App) visibleProject(ctx context.Context, r *Request, code string) (storage.Project, error) {
+	p, err := a.store.ProjectByCode(ctx, code)
+	if err == nil && p.Hidden && p.OwnerID != r.User.ID && r.Role < RoleCoordinator {
+		return storage.Project{}, storage.ErrNotFound
+	}
+	return p, err
+}
+
+// cardText renders a project for the viewer: labels, sector, topics,
+// languages and countries in their language, the owner's texts as
+// written. Contact details are never part of a card.
+func (a *App) cardText(r *Request, p storage.Project) string {
+	l := r.Loc
+	var status []string
+	if p.Archived {
+		status = append(status, l.T("project_status_archived"))
+	}
+	if p.Hidden {
+		status = append(status, l.T("project_status_hidden"))
+	}
+	partner := ""
+	if p.PartnerTown.ID != 0 {
+		partner = p.PartnerTown.Name + ", " + l.Country(p.PartnerTown.Country)
+	}
+	contact := "project_contact_closed"
+	if p.ContactRequests {
+		contact = "project_contact_open"
+	}
+	return l.T("project_card",
+		"Title", p.Title, "Description", p.Description, "Status", locales.HTML(strings.Join(status, " ")),
+		"Town", p.Town.Name+", "+l.Country(p.Town.Country), "Partner", partner,
+		"Sector", l.Plain("sector_"+p.Sector), "Topics", names(l, "topic_", p.Topics),
+		"Languages", names(l, "lang_", p.Languages), "Contact", l.Plain(contact), "Link", a.projectLink(p))
+}
+
+// names joins the localized names (message prefix+id) of ids.
+func names(l *locales.Localizer, prefix string, ids []string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = l.Plain(prefix + id)
+	}
+	return strings.Join(out, ", ")
+}
+
+// cardKeyboard offers the owner edit, archive and delete, and everyone
+// else contact, follow and report.
+func (a *App) cardKeyboard(ctx context.Context, r *Request, p storage.Project) (*models.InlineKeyboardMarkup, error) {
+	data := func(action string, arg ...string) string {
+		return strings.Join(append([]string{"pj", action, p.Code}, arg...), ":")
+	}
+	l := r.Loc
+	if p.OwnerID == r.User.ID {
+		archive := button(l.Plain("project_button_archive"), data("a", "1"))
+		if p.Archived {
+			archive = button(l.Plain("project_button_unarchive"), data("a", "0"))
+		}
+		return keyboard(
+			[]models.InlineKeyboardButton{button(l.Plain("project_button_edit"), data("e")), archive},
+			[]models.InlineKeyboardButton{button(l.Plain("project_button_delete"), data("d"))},
+			[]models.InlineKeyboardButton{button(l.Plain("project_button_mine"), "pj:my")},
+		), nil
+	}
+	following, err := a.store.Following(ctx, r.User.ID, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	kb := keyboard()
+	if p.ContactRequests && !p.Archived {
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
+			button(l.Plain("project_button_contact"), data("r"))})
+	}
+	follow := button(l.Plain("project_button_follow"), data("f", "1"))
+	if following {
+		follow = button(l.Plain("project_button_unfollow"), data("f", "0"))
+	}
+	kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
+		follow, button(l.Plain("project_button_report"), data("rp"))})
+	return kb, nil
+}
+
+// showCard sends the project's card, below the message headline if one is
+// given, or puts it in place of the pressed message.
+func (a *App) showCard(ctx context.Context, r *Request, p storage.Project, headline string, inPlace bool) error {
+	text := a.cardText(r, p)
+	if headline != "" {
+		text = r.Loc.T(headline, "Title", p.Title) + "\n\n" + text
+	}
+	kb, err := a.cardKeyboard(ctx, r, p)
+	if err != nil {
+		return err
+	}
+	if inPlace {
+		return a.edit(ctx, r, text, kb)
+	}
+	return a.reply(ctx, r, text, kb)
+}
+
+func (a *App) onMyProjects(ctx context.Context, r *Request) error {
+	text, kb, err := a.myProjectsView(ctx, r)
+	if err != nil {
+		return err
+	}
+	return a.reply(ctx, r, text, kb)
+}
+
+// maxButtonTitle bounds a project title on a button.
+const maxButtonTitle = 40
+
+func (a *App) myProjectsView(ctx context.Context, r *Request) (string, *models.InlineKeyboardMarkup, error) {
+	projects, err := a.store.ProjectsByOwner(ctx, r.User.ID)
+	if err != nil || len(projects) == 0 {
+		return r.Loc.T("myprojects_none"), nil, err
+	}
+	lines := []string{r.Loc.N("myprojects_count", len(projects))}
+	kb := keyboard()
+	for i, p := range projects {
+		var status []string
+		if p.Archived {
+			status = append(status, r.Loc.T("project_status_archived"))
+		}
+		if p.Hidden {
+			status = append(status, r.Loc.T("project_status_hidden"))
+		}
+		lines = append(lines, r.Loc.T("myprojects_line", "N", i+1, "Title", p.Title,
+			"Status", locales.HTML(strings.Join(status, " "))))
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
+			button(r.Loc.Plain("list_button", "N", i+1, "Title", shorten(p.Title, maxButtonTitle)), "pj:v:"+p.Code)})
+	}
+	return strings.Join(lines, "\n"), kb, nil
+}
+
+// shorten cuts s to at most n characters, marking the cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// projectAction is what a project button does. Owner actions are refused
+// to anyone who does not own the project, checked against the database
+// on every press: callback data can be forged.
+type projectAction struct {
+	ownerOnly bool
+	do        func(ctx context.Context, r *Request, p storage.Project, arg string) error
+}
+
+func (a *App) projectActions() map[string]projectAction {
+	return map[string]projectAction{
+		"v": {false, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
+			return a.showCard(ctx, r, p, "", false)
+		}},
+		"c": {false, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
+			return a.showCard(ctx, r, p, "", true)
+		}},
+		"f":  {false, a.onFollow},
+		"r":  {false, a.onContactButton},
+		"rp": {false, a.onReportButton},
+		"e":  {true, a.onEditButton},
+		"a":  {true, a.onArchiveButton},
+		"d": {true, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
+			return a.edit(ctx, r, r.Loc.T("project_delete_confirm", "Title", p.Title), keyboard(
+				[]models.InlineKeyboardButton{button(r.Loc.Plain("project_delete_yes"), "pj:dy:"+p.Code)},
+				[]models.InlineKeyboardButton{button(r.Loc.Plain("project_delete_no"), "pj:c:"+p.Code)}))
+		}},
+		"dy": {true, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
+			if err := a.store.DeleteProject(ctx, r.User.ID, p.Code); err != nil {
+				return err
+			}
+			r.Log.Info("project deleted", "project", p.Code)
+			return a.edit(ctx, r, r.Loc.T("project_deleted", "Title", p.Title), nil)
+		}},
+	}
+}
+
+// onProjectButton handles "pj:<action>:<code>[:<arg>]" and "pj:my".
+func (a *App) onProjectButton(ctx context.Context, r *Request) error {
+	parts := strings.Split(r.Callback.Data, ":")
+	if len(parts) == 2 && parts[1] == "my" {
+		a.ackCallback(ctx, r)
+		text, kb, err := a.myProjectsView(ctx, r)
+		if err != nil {
+			return err
+		}
+		return a.edit(ctx, r, text, kb)
+	}
+	var action projectAction
+	ok := len(parts) == 3 || len(parts) == 4
+	if ok {
+		action, ok = a.projectActions()[parts[1]]
+	}
+	if !ok || !storage.ValidProjectCode(parts[2]) {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	var p storage.Project
+	var err error
+	if action.ownerOnly {
+		p, err = a.store.OwnedProject(ctx, r.User.ID, parts[2])
+	} else {
+		p, err = a.visibleProject(ctx, r, parts[2])
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		if action.ownerOnly {
+			r.Log.Warn("refused project action of a non-owner", "callback", r.Callback.Data)
+		}
+		return a.answerCallback(ctx, r, r.Loc.Plain("project_not_yours_or_gone"), true)
+	}
+	if err != nil {
+		return err
+	}
+	arg := ""
+	if len(parts) == 4 {
+		arg = parts[3]
+	}
+	return action.do(ctx, r, p, arg)
+}
+
+// ackCallback stops the pressed button's spinner.
+func (a *App) ackCallback(ctx context.Context, r *Request) {
+	if err := a.answerCallback(ctx, r, "", false); err != nil {
+		r.Log.Warn("answer callback", "err", err)
+	}
+}
+
+// onEditButton shows the fields to choose from (no arg), or starts
+// editing the chosen one.
+func (a *App) onEditButton(ctx context.Context, r *Request, p storage.Project, field string) error {
+	fields := a.fieldNames()
+	if field == "" {
+		a.ackCallback(ctx, r)
+		kb := keyboard()
+		for i := 0; i < len(fields); i += 2 {
+			var row []models.InlineKeyboardButton
+			for _, f := range fields[i:min(i+2, len(fields))] {
+				row = append(row, button(r.Loc.Plain("project_field_"+f), "pj:e:"+p.Code+":"+f))
+			}
+			kb.InlineKeyboard = append(kb.InlineKeyboard, row)
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
+			button(r.Loc.Plain("button_back"), "pj:c:"+p.Code)})
+		return a.edit(ctx, r, r.Loc.T("project_edit_which", "Title", p.Title), kb)
+	}
+	if !slices.Contains(fields, field) {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	a.ackCallback(ctx, r)
+	d := draftOf(p)
+	d.Field = field
+	return a.editProjectWizard().Start(ctx, a, r, d)
+}
+
+func (a *App) onArchiveButton(ctx context.Context, r *Request, p storage.Project, arg string) error {
+	if arg != "0" && arg != "1" {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	p, err := a.store.SetProjectArchived(ctx, r.User.ID, p.Code, arg == "1")
+	if err != nil {
+		return err
+	}
+	a.ackCallback(ctx, r)
+	headline := "project_unarchived"
+	if p.Archived {
+		headline = "project_archived"
+	}
+	return a.showCard(ctx, r, p, headline, true)
+}
+
+func (a *App) onFollow(ctx context.Context, r *Request, p storage.Project, arg string) error {
+	if (arg != "0" && arg != "1") || p.OwnerID == r.User.ID {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	if err := a.store.SetFollowing(ctx, r.User.ID, p.ID, arg == "1"); err != nil {
+		return err
+	}
+	notice := "project_unfollowed"
+	if arg == "1" {
+		notice = "project_followed"
+	}
+	if err := a.answerCallback(ctx, r, r.Loc.Plain(notice, "Title", p.Title), false); err != nil {
+		r.Log.Warn("answer callback", "err", err)
+	}
+	return a.showCard(ctx, r, p, "", true)
+}
+
+// onReportButton offers the reasons (no arg), or records the report.
+func (a *App) onReportButton(ctx context.Context, r *Request, p storage.Project, reason string) error {
+	if p.OwnerID == r.User.ID || (reason != "" && !storage.ValidReportReason(reason)) {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	a.ackCallback(ctx, r)
+	if reason == "" {
+		kb := keyboard()
+		for _, reason := range storage.ReportReasons {
+			kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
+				button(r.Loc.Plain("report_reason_"+reason), "pj:rp:"+p.Code+":"+reason)})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
+			button(r.Loc.Plain("button_back"), "pj:c:"+p.Code)})
+		return a.edit(ctx, r, r.Loc.T("report_ask", "Title", p.Title), kb)
+	}
+	err := a.store.ReportProject(ctx, r.User.ID, p.ID, reason)
+	msg := "report_thanks"
+	if errors.Is(err, storage.ErrAlreadyReported) {
+		msg, err = "report_already", nil
+	}
+	if err != nil {
+		return err
+	}
+	r.Log.Info("project reported", "project", p.Code, "reason", reason)
+	return a.edit(ctx, r, r.Loc.T(msg, "Title", p.Title), nil)
+}

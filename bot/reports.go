@@ -1,0 +1,98 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"partnerbot/storage"
+)
+
+// reportsShown is how many open reports /reports lists at once.
+const reportsShown = 10
+
+// onReports lists the open reports for coordinators. The router allows
+// coordinators only; the role is checked again here, as for every
+// privileged action.
+func (a *App) onReports(ctx context.Context, r *Request) error {
+	if r.Role < RoleCoordinator {
+		return a.reply(ctx, r, r.Loc.T("not_allowed_coordinator"), nil)
+	}
+	text, kb, err := a.reportsView(ctx, r)
+	if err != nil {
+		return err
+	}
+	return a.reply(ctx, r, text, kb)
+}
+
+func (a *App) reportsView(ctx context.Context, r *Request) (string, *models.InlineKeyboardMarkup, error) {
+	reports, err := a.store.OpenReports(ctx, reportsShown)
+	if err != nil || len(reports) == 0 {
+		return r.Loc.T("reports_none"), nil, err
+	}
+	lines := []string{r.Loc.N("reports_count", len(reports))}
+	kb := keyboard()
+	for i, rep := range reports {
+		n := i + 1
+		lines = append(lines, r.Loc.T("reports_line", "N", n, "Title", rep.Project.Title,
+			"Reason", r.Loc.Plain("report_reason_"+rep.Reason), "Link", a.projectLink(rep.Project)))
+		id := strconv.FormatInt(rep.ID, 10)
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
+			button(r.Loc.Plain("reports_button_view", "N", n), "pj:v:"+rep.Project.Code),
+			button(r.Loc.Plain("reports_button_hide", "N", n), "rp:h:"+id),
+			button(r.Loc.Plain("reports_button_dismiss", "N", n), "rp:x:"+id)})
+	}
+	return strings.Join(lines, "\n\n"), kb, nil
+}
+
+// onReportDecision handles "rp:h:<report id>" (hide the project) and
+// "rp:x:<report id>" (dismiss the report).
+func (a *App) onReportDecision(ctx context.Context, r *Request) error {
+	if r.Role < RoleCoordinator {
+		return a.answerCallback(ctx, r, r.Loc.Plain("not_allowed_coordinator"), true)
+	}
+	parts := strings.Split(r.Callback.Data, ":")
+	var id int64
+	var err error
+	if len(parts) != 3 || (parts[1] != "h" && parts[1] != "x") {
+		err = storage.ErrNotFound
+	} else {
+		id, err = strconv.ParseInt(parts[2], 10, 64)
+	}
+	if err != nil {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	hide := parts[1] == "h"
+	var p storage.Project
+	notice := "reports_dismissed"
+	if hide {
+		notice = "reports_hidden"
+		p, err = a.store.HideReportedProject(ctx, r.User.ID, id)
+	} else {
+		p, err = a.store.DismissReport(ctx, r.User.ID, id)
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		notice = "reports_already_handled"
+	} else if err != nil {
+		return err
+	}
+	if err := a.answerCallback(ctx, r, r.Loc.Plain(notice, "Title", p.Title), false); err != nil {
+		r.Log.Warn("answer callback", "err", err)
+	}
+	if hide && p.ID != 0 {
+		r.Log.Info("project hidden", "project", p.Code, "report", id)
+		if owner, err := a.store.User(ctx, p.OwnerID); err == nil {
+			if err := a.sendHTML(ctx, owner.ID, a.locOf(owner).T("project_hidden_notice", "Title", p.Title), nil); err != nil {
+				r.Log.Warn("tell owner about hiding", "project", p.Code, "err", err)
+			}
+		}
+	}
+	text, kb, err := a.reportsView(ctx, r)
+	if err != nil {
+		return err
+	}
+	return a.edit(ctx, r, text, kb)
+}
