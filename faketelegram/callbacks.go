@@ -29,19 +29,32 @@ func (s *Server) PressButton(from models.User, messageID int, data string) (upda
 		cp := *sm.api
 		msg = &cp
 	}
-	s.querySeq++
-	callbackQueryID = strconv.FormatInt(4611686018427387904+s.querySeq*7919, 10)
-	s.queries[callbackQueryID] = &callbackQuery{userID: from.ID, messageID: messageID, data: data}
-	updateID = s.enqueueLocked(models.Update{CallbackQuery: &models.CallbackQuery{
-		ID:           callbackQueryID,
+	u := models.Update{CallbackQuery: &models.CallbackQuery{
 		From:         from,
 		Message:      models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage, Message: msg},
-		ChatInstance: strconv.FormatInt(-(cs.chat.ID*2654435761)%9000000000000000000, 10),
+		ChatInstance: strconv.FormatInt(cs.chat.ID*7919+1234567890123, 10),
 		Data:         data,
-	}})
+	}}
+	updateID = s.injectLocked(&u)
 	s.mu.Unlock()
 	s.deliverIfWebhook()
-	return updateID, callbackQueryID
+	return updateID, u.CallbackQuery.ID
+}
+
+// registerQueryLocked gives a callback query an id if it has none and
+// lets the bot answer it.
+func (s *Server) registerQueryLocked(cq *models.CallbackQuery) {
+	if cq.ID == "" {
+		s.querySeq++
+		cq.ID = strconv.FormatInt(4611686018427387904+s.querySeq*7919, 10)
+	}
+	q := &callbackQuery{userID: cq.From.ID, data: cq.Data}
+	if m := cq.Message.Message; m != nil {
+		q.messageID = m.ID
+	} else if im := cq.Message.InaccessibleMessage; im != nil {
+		q.messageID = im.MessageID
+	}
+	s.queries[cq.ID] = q
 }
 
 // PressButtonByText presses the inline button with exactly this text on

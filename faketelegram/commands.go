@@ -17,8 +17,10 @@ type CommandScope struct {
 	// "all_group_chats", "all_chat_administrators", "chat",
 	// "chat_administrators" or "chat_member".
 	Type string
-	// ChatID is set for the chat scopes, UserID for "chat_member".
+	// ChatID is the chat of the "chat", "chat_administrators" and
+	// "chat_member" scopes.
 	ChatID int64
+	// UserID is the user of the "chat_member" scope.
 	UserID int64
 	// LanguageCode is the language_code parameter.
 	LanguageCode string

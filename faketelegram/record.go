@@ -120,11 +120,13 @@ type CallbackAnswer struct {
 	MessageID int
 	// Data is the callback data of the pressed button.
 	Data string
-	// Text is the notification text, ShowAlert whether it is an alert.
-	Text      string
+	// Text is the notification text.
+	Text string
+	// ShowAlert is whether the notification is an alert.
 	ShowAlert bool
-	// URL and CacheTime are recorded as received.
-	URL       string
+	// URL is the url parameter.
+	URL string
+	// CacheTime is the cache_time parameter.
 	CacheTime int
 	// Time is when the answer arrived.
 	Time time.Time

@@ -47,19 +47,31 @@ func (s *Server) pushLocked(id int64, raw []byte, replay bool) {
 
 // Inject queues a raw update for the bot, assigning update_id when it is
 // zero. Chats of messages in it become known, and a message without
-// message_id or date gets one. It returns the update id. When a webhook is
-// set, Inject delivers the pending updates before returning.
+// message_id or date gets one; a callback query gets an id when it has none
+// and can be answered. It returns the update id. When a webhook is set,
+// Inject delivers the pending updates before returning.
 func (s *Server) Inject(u models.Update) int64 {
 	s.mu.Lock()
+	id := s.injectLocked(&u)
+	s.mu.Unlock()
+	s.deliverIfWebhook()
+	return id
+}
+
+// injectLocked completes and queues u (a copy the caller owns; the
+// pointers in it are replaced, not written through).
+func (s *Server) injectLocked(u *models.Update) int64 {
 	if u.Message != nil {
 		m := *u.Message
 		s.registerIncomingLocked(&m)
 		u.Message = &m
 	}
-	id := s.enqueueLocked(u)
-	s.mu.Unlock()
-	s.deliverIfWebhook()
-	return id
+	if u.CallbackQuery != nil {
+		cq := *u.CallbackQuery
+		s.registerQueryLocked(&cq)
+		u.CallbackQuery = &cq
+	}
+	return s.enqueueLocked(*u)
 }
 
 // registerIncomingLocked makes the chat of a user message known and
