@@ -1,8 +1,15 @@
-// Package searchkey turns names into the keys a forgiving search compares:
-// lower-case, Latin accents folded (Laxå → laxa), German umlauts also
-// spelled out (Grevesmühlen → grevesmuhlen and grevesmuehlen), and
-// Cyrillic names additionally in every Latin transliteration (Ічня →
-// ichnia, itschnja, ichnya, ichnja).
+// Package searchkey turns names into the keys a forgiving search compares.
+//
+// A Latin name has one key, its skeleton: lower-case, accents folded
+// (Laxå → laxa), and the spelling differences between transliterations
+// and German umlaut spellings levelled (tsch and ch, sch and sh and zh, w
+// and v, j and y and i, ue and ü, doubled letters ...), so that Ichnia,
+// Ichnja, Ichnya and Itschnja all become ichnia, and Grevesmühlen,
+// Grevesmuehlen and Grevesmuhlen all become grevesmuhlen. A Cyrillic name
+// has its lower-case form as a key, plus the skeletons of its Latin
+// transliterations. Search applies the same function to the query, so
+// equal keys mean the same name however it was written, and trigram
+// similarity between keys measures typos only.
 //
 // Accents are folded only on Latin letters: decomposing Cyrillic and
 // dropping the marks would turn Київ into Киів and й into и, which are
@@ -25,14 +32,10 @@ const MaxLen = 100
 
 // latinSpecial holds Latin letters that do not decompose into a base
 // letter and a mark.
+// Keys are lower case: only lower-case letters are listed.
 var latinSpecial = map[rune]string{
-	'ß': "ss", 'ẞ': "ss", 'æ': "ae", 'Æ': "ae", 'ø': "o", 'Ø': "o", 'œ': "oe", 'Œ': "oe",
-	'ł': "l", 'Ł': "l", 'đ': "d", 'Đ': "d", 'ð': "d", 'Ð': "d", 'þ': "th", 'Þ': "th", 'ı': "i",
+	'ß': "ss", 'æ': "ae", 'ø': "o", 'œ': "oe", 'ł': "l", 'đ': "d", 'ð': "d", 'þ': "th", 'ı': "i",
 }
-
-// germanUmlauts spells umlauts the way German writes them without the
-// dots.
-var germanUmlauts = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "ae", "Ö", "oe", "Ü", "ue")
 
 // Fold lower-cases s, folds accents on Latin letters, turns punctuation
 // into single spaces and trims it. Cyrillic letters keep their identity.
@@ -63,13 +66,15 @@ func writeFolded(b *strings.Builder, r rune) {
 		b.WriteRune(unicode.ToLower(r))
 		return
 	}
-	if s, ok := latinSpecial[r]; ok {
-		b.WriteString(s)
-		return
-	}
 	for _, d := range norm.NFD.String(string(r)) {
-		if !unicode.Is(unicode.Mn, d) {
-			b.WriteRune(unicode.ToLower(d))
+		if unicode.Is(unicode.Mn, d) {
+			continue
+		}
+		d = unicode.ToLower(d)
+		if s, ok := latinSpecial[d]; ok {
+			b.WriteString(s)
+		} else {
+			b.WriteRune(d)
 		}
 	}
 }
@@ -90,9 +95,37 @@ func truncate(s string) string {
 	return strings.TrimSpace(string(rs[:MaxLen]))
 }
 
-// Keys returns the search keys of one name, without repeats: the folded
-// name first, then its German umlaut spelling, then the folded
-// transliterations if the name is Cyrillic.
+// levellers map the spellings that transliteration schemes and German
+// umlaut conventions disagree on to one spelling. They run in order:
+// tsch must become ch before sch becomes sh.
+var levellers = []*strings.Replacer{
+	strings.NewReplacer("tsch", "ch"),
+	strings.NewReplacer("sch", "sh", "zh", "sh", "kh", "ch", "ts", "s", "ae", "a", "oe", "o", "ue", "u"),
+	strings.NewReplacer("z", "s", "w", "v", "j", "i", "y", "i"),
+}
+
+// Skeleton levels the spelling of a folded Latin key (see the package
+// comment) and squeezes doubled letters. Other scripts pass through, apart
+// from the squeezing.
+func Skeleton(folded string) string {
+	for _, r := range levellers {
+		folded = r.Replace(folded)
+	}
+	var b strings.Builder
+	b.Grow(len(folded))
+	var last rune
+	for _, r := range folded {
+		if r != last || !unicode.IsLetter(r) {
+			b.WriteRune(r)
+		}
+		last = r
+	}
+	return b.String()
+}
+
+// Keys returns the search keys of a name, without repeats: for a Latin
+// name its skeleton; for a Cyrillic one its folded form and the skeletons
+// of its transliterations.
 func Keys(name string) []string {
 	var keys []string
 	add := func(k string) {
@@ -101,12 +134,13 @@ func Keys(name string) []string {
 		}
 	}
 	name = norm.NFC.String(name)
+	if !translit.Ukrainian(name) {
+		add(Skeleton(Fold(name)))
+		return keys
+	}
 	add(Fold(name))
-	add(Fold(germanUmlauts.Replace(name)))
-	if translit.Ukrainian(name) {
-		for _, t := range translit.All(name) {
-			add(Fold(t))
-		}
+	for _, t := range translit.All(name) {
+		add(Skeleton(Fold(t)))
 	}
 	return keys
 }

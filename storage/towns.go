@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -54,44 +53,67 @@ const (
 	scorePrefix = 2
 )
 
+// searchTownsSQL ranks towns by their best key. $1 are the query's keys,
+// $2 the upper bounds of their prefix ranges, $3 the limit. Each part is
+// written so that it runs on an index with the query's values as runtime
+// parameters: equality and the range on the B-tree, % on the trigram
+// index. Similarity is only computed when no key matched exactly and fewer
+// keys than the limit begin with the query: a name found as typed needs no
+// guessing, and the trigram part is the costly one. Only confirmed towns
+// have keys.
+var searchTownsSQL = `
+	WITH q AS (SELECT * FROM unnest($1::text[], $2::text[]) AS q(key, upper)),
+	exact AS (
+		SELECT k.town_id, ` + fmt.Sprint(scoreExact) + `::real AS score
+		FROM q JOIN town_search_keys k ON k.key = q.key
+	),
+	prefixed AS (
+		SELECT k.town_id, ` + fmt.Sprint(scorePrefix) + `::real AS score
+		FROM q JOIN town_search_keys k ON k.key ~>=~ q.key AND k.key ~<~ q.upper
+	),
+	fuzzy AS (
+		SELECT k.town_id, similarity(k.key, q.key) AS score
+		FROM q CROSS JOIN LATERAL (SELECT town_id, key FROM town_search_keys WHERE key % q.key) k
+		WHERE NOT EXISTS (SELECT FROM exact) AND (SELECT count(*) FROM (SELECT FROM prefixed LIMIT $3) p) < $3
+	),
+	best AS (
+		SELECT town_id, max(score) AS score
+		FROM (SELECT * FROM exact UNION ALL SELECT * FROM prefixed UNION ALL SELECT * FROM fuzzy) hits
+		GROUP BY town_id
+		ORDER BY score DESC, town_id
+		LIMIT $3
+	)
+	SELECT ` + townColumns + `
+	FROM best JOIN towns t ON t.id = best.town_id
+	WHERE t.status = 'confirmed'
+	ORDER BY best.score DESC, t.name, t.region, t.id`
+
 // SearchTowns finds confirmed towns by any of their names, forgiving the
 // ways people write them: in Cyrillic or any Latin transliteration
 // (Ічня, Ichnia, Ichnja, Itschnja), without accents (Laxa for Laxå), with
 // German umlauts spelled out or dropped (Grevesmuehlen, Grevesmuhlen) and
-// with typos (Grevesmülen). The best match comes first: exact names, then
-// names the query begins, then the most similar. A query with nothing to
-// search for returns no towns.
+// with typos (Grevesmülen). The best match comes first: names matching
+// the query as typed, then names the query begins, then (only if no name
+// matched as typed and the names it begins do not fill the limit) the
+// most similar. A query with nothing to search for
+// returns no towns.
 func (s *Store) SearchTowns(ctx context.Context, query string, limit int) ([]Town, error) {
 	keys := searchkey.Keys(query)
 	if len(keys) == 0 || limit <= 0 {
 		return nil, nil
 	}
-	prefixes := make([]string, len(keys))
+	uppers := make([]string, len(keys))
 	for i, k := range keys {
-		prefixes[i] = likeEscaper.Replace(k) + "%"
+		// Keys compare byte-wise (text_pattern_ops); every key that starts
+		// with k sorts below k followed by the highest code point.
+		uppers[i] = k + "\U0010FFFF"
 	}
-	rows, err := s.pool.Query(ctx, `
-		WITH q AS (SELECT * FROM unnest($1::text[], $2::text[]) AS q(key, prefix)),
-		hits AS (
-			SELECT k.town_id, max(CASE WHEN k.key = q.key THEN `+fmt.Sprint(scoreExact)+`
-			                           WHEN k.key LIKE q.prefix THEN `+fmt.Sprint(scorePrefix)+`
-			                           ELSE similarity(k.key, q.key) END) AS score
-			FROM q JOIN town_search_keys k ON k.key % q.key OR k.key LIKE q.prefix
-			GROUP BY k.town_id
-		)
-		SELECT `+townColumns+`
-		FROM hits JOIN towns t ON t.id = hits.town_id
-		WHERE t.status = 'confirmed'
-		ORDER BY hits.score DESC, t.name, t.region, t.id
-		LIMIT $3`, keys, prefixes, limit)
+	rows, err := s.pool.Query(ctx, searchTownsSQL, keys, uppers, limit)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Town, error) { return scanTown(r) })
 }
-
-// likeEscaper makes a key match itself literally in a LIKE pattern.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // TownName is one other name of a town with its language tag (uk, de,
 // uk-Latn ...; empty when unknown).
@@ -100,25 +122,40 @@ type TownName struct {
 	Lang string
 }
 
-// writeTownNames replaces the town's other names and rewrites its search
-// keys from the canonical name and those names.
-func writeTownNames(ctx context.Context, tx pgx.Tx, townID int64, canonical string, names []TownName) error {
+// writeTownNames replaces the town's other names.
+func writeTownNames(ctx context.Context, tx pgx.Tx, townID int64, names []TownName) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM town_names WHERE town_id = $1`, townID); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM town_search_keys WHERE town_id = $1`, townID); err != nil {
-		return err
-	}
-	var keys []string
-	keys = append(keys, searchkey.Keys(canonical)...)
 	for _, n := range names {
 		if _, err := tx.Exec(ctx, `INSERT INTO town_names (town_id, name, lang) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 			townID, n.Name, n.Lang); err != nil {
 			return fmt.Errorf("name %q: %w", n.Name, err)
 		}
-		keys = append(keys, searchkey.Keys(n.Name)...)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO town_search_keys (town_id, key) SELECT $1, k FROM unnest($2::text[]) k ON CONFLICT DO NOTHING`,
+	return nil
+}
+
+// writeSearchKeys rewrites the search keys of a confirmed town from its
+// canonical and other names. Proposed towns have none: search finds only
+// confirmed towns.
+func writeSearchKeys(ctx context.Context, tx pgx.Tx, townID int64) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM town_search_keys WHERE town_id = $1`, townID); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT name FROM towns WHERE id = $1 UNION SELECT name FROM town_names WHERE town_id = $1`, townID)
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	var keys []string
+	for _, n := range names {
+		keys = append(keys, searchkey.Keys(n)...)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO town_search_keys (town_id, key) SELECT $1, k FROM unnest($2::text[]) k ON CONFLICT DO NOTHING`,
 		townID, keys)
 	return err
 }
@@ -162,9 +199,6 @@ func (s *Store) ProposeTown(ctx context.Context, userID int64, p TownProposal) (
 			RETURNING id`, p.Name, p.Country, p.Region, userID).Scan(&id); err != nil {
 			return err
 		}
-		if err := writeTownNames(ctx, tx, id, p.Name, nil); err != nil {
-			return err
-		}
 		if err := setProfileTown(ctx, tx, userID, id); err != nil {
 			return err
 		}
@@ -203,7 +237,7 @@ func (s *Store) ConfirmTown(ctx context.Context, actorID, townID int64) (Propose
 	return s.decideTown(ctx, actorID, townID, `
 		UPDATE towns t SET status = 'confirmed', updated_at = now()
 		WHERE t.id = $1 AND t.status = 'proposed'
-		RETURNING `+townColumns+`, coalesce(t.proposed_by, 0)`, "town_confirmed")
+		RETURNING `+townColumns+`, coalesce(t.proposed_by, 0)`, "town_confirmed", writeSearchKeys)
 }
 
 // RejectTown deletes a proposed town (profiles pointing at it lose their
@@ -212,15 +246,23 @@ func (s *Store) ConfirmTown(ctx context.Context, actorID, townID int64) (Propose
 func (s *Store) RejectTown(ctx context.Context, actorID, townID int64) (ProposedTown, error) {
 	return s.decideTown(ctx, actorID, townID, `
 		DELETE FROM towns t WHERE t.id = $1 AND t.status = 'proposed'
-		RETURNING `+townColumns+`, coalesce(t.proposed_by, 0)`, "town_rejected")
+		RETURNING `+townColumns+`, coalesce(t.proposed_by, 0)`, "town_rejected", nil)
 }
 
-func (s *Store) decideTown(ctx context.Context, actorID, townID int64, query, action string) (ProposedTown, error) {
+// decideTown runs query (which must return the town) and then, if set,
+// after, and writes the decision to the audit log, in one transaction.
+func (s *Store) decideTown(ctx context.Context, actorID, townID int64, query, action string,
+	after func(context.Context, pgx.Tx, int64) error) (ProposedTown, error) {
 	var p ProposedTown
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, query, townID).Scan(&p.ID, &p.Name, &p.Country, &p.Region, &p.Status, &p.Names, &p.ProposedBy)
 		if err != nil {
 			return notFound(err)
+		}
+		if after != nil {
+			if err := after(ctx, tx, townID); err != nil {
+				return err
+			}
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES (nullif($1, 0::bigint), $2, nullif($3, 0::bigint))`,
 			actorID, fmt.Sprintf("%s:%d", action, townID), p.ProposedBy)

@@ -53,7 +53,10 @@ func (w *TownWriter) UpsertTown(ctx context.Context, r TownRecord) (id int64, cr
 	if err != nil {
 		return 0, false, err
 	}
-	return id, created, writeTownNames(ctx, w.tx, id, r.Name, r.Names)
+	if err := writeTownNames(ctx, w.tx, id, r.Names); err != nil {
+		return 0, false, err
+	}
+	return id, created, writeSearchKeys(ctx, w.tx, id)
 }
 
 // Partnership kinds.
