@@ -110,8 +110,8 @@ func (s *Server) UnblockChat(chatID int64) {
 
 // SetRateLimits turns Telegram's flood limits on or off (off by default).
 // When on, a send answers 429 with retry_after when it would exceed 30
-// messages per second overall, about 1 per second to one private chat
-// (bursts of up to privateBurst allowed) or 20 per minute to one group.
+// messages per second overall, 1 per second to one private chat (after a
+// burst of up to 3) or 20 per minute to one group. Edits are not limited.
 func (s *Server) SetRateLimits(enabled bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -18,7 +18,8 @@ type Message struct {
 	// ChatID is the chat the message is in.
 	ChatID int64
 	// Method is the Bot API method that produced this record, e.g.
-	// "sendMessage", "sendDocument", "editMessageText".
+	// "sendMessage", "sendDocument", "editMessageText". In Messages it is
+	// the method that sent the message.
 	Method string
 	// Text is the text (or document caption) exactly as the bot sent it,
 	// markup included.

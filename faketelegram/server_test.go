@@ -88,7 +88,13 @@ func TestAuthAndRouting(t *testing.T) {
 	if !strings.HasPrefix(srv.Token(), "7012345678:") {
 		t.Errorf("token %q", srv.Token())
 	}
-	if srv.CallCount("sendMagic") != 1 || srv.CallCount("getme") != 1 {
+	if _, err := bot.New(srv.Token(), bot.WithServerURL(srv.URL())); err != nil { // calls getMe
+		t.Errorf("bot.New: %v", err)
+	}
+	if _, err := bot.New("1:nope", bot.WithServerURL(srv.URL())); !errors.Is(err, bot.ErrorUnauthorized) {
+		t.Errorf("bot.New with a wrong token: %v", err)
+	}
+	if srv.CallCount("sendMagic") != 1 || srv.CallCount("getme") != 2 {
 		t.Errorf("calls: %+v", srv.Calls(""))
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 const (
 	defaultUpdatesLimit = 100
+	maxPollSeconds      = 24 * 60 * 60
 	webhookTimeout      = 10 * time.Second
 )
 
@@ -144,7 +145,7 @@ func (s *Server) handleGetUpdates(rq *request) (any, *apiError) {
 	if limit < 1 || limit > defaultUpdatesLimit {
 		limit = defaultUpdatesLimit
 	}
-	timeout := time.Duration(max(rq.intParam("timeout", 0), 0)) * time.Second
+	timeout := time.Duration(min(max(rq.intParam("timeout", 0), 0), maxPollSeconds)) * time.Second
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 

@@ -22,6 +22,9 @@ func (s *Server) WaitUntil(timeout time.Duration, cond func(*Snapshot) bool) err
 
 // WaitUntilContext is WaitUntil that also gives up when ctx is done.
 func (s *Server) WaitUntilContext(ctx context.Context, timeout time.Duration, cond func(*Snapshot) bool) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if timeout <= 0 {
 		timeout = DefaultWaitTimeout
 	}
@@ -51,7 +54,8 @@ func (s *Server) WaitUntilContext(ctx context.Context, timeout time.Duration, co
 }
 
 // WaitForMessages waits until the bot has sent at least n messages to the
-// chat (sends, not edits) and returns the sends.
+// chat (sends, not edits) and returns the sends. A nil ctx means no
+// cancellation; a timeout <= 0 means DefaultWaitTimeout.
 func (s *Server) WaitForMessages(ctx context.Context, chatID int64, n int, timeout time.Duration) ([]Message, error) {
 	var out []Message
 	err := s.WaitUntilContext(ctx, timeout, func(sn *Snapshot) bool {

@@ -63,8 +63,15 @@ func TestWebhookDeliveryWithSecret(t *testing.T) {
 	if msgs := srv.ExpectMessages(t, alice.ID, 1); msgs[0].Text != "hello from webhook" {
 		t.Errorf("reply = %+v", msgs[0])
 	}
-	if info := webhookInfo(t, srv); info.URL != hook.URL || info.PendingUpdateCount != 0 || info.MaxConnections != 40 {
-		t.Errorf("webhook info = %+v", info)
+	info, err := b.GetWebhookInfo(ctx)
+	if err != nil || info.URL != hook.URL || info.PendingUpdateCount != 0 || info.MaxConnections != 40 {
+		t.Errorf("webhook info = %+v, %v", info, err)
+	}
+	if _, err := b.DeleteWebhook(ctx, &bot.DeleteWebhookParams{DropPendingUpdates: true}); err != nil {
+		t.Error(err)
+	}
+	if info := webhookInfo(t, srv); info.URL != "" {
+		t.Errorf("webhook not deleted: %+v", info)
 	}
 }
 
