@@ -12,7 +12,7 @@ import (
 )
 
 func (s *Server) handleSendDocument(rq *request) (any, *apiError) {
-	if strings.TrimSpace(rq.str("chat_id")) == "" {
+	if rq.noChat() {
 		return nil, errChatIDEmpty
 	}
 	markup, aerr := parseReplyMarkup(rq.str("reply_markup"))

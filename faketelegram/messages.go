@@ -3,7 +3,6 @@ package faketelegram
 import (
 	"encoding/json"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -30,7 +29,7 @@ func jsonOf(v any) json.RawMessage {
 }
 
 func (s *Server) handleSendMessage(rq *request) (any, *apiError) {
-	if strings.TrimSpace(rq.str("chat_id")) == "" {
+	if rq.noChat() {
 		return nil, errChatIDEmpty
 	}
 	if rq.str("text") == "" {
@@ -167,7 +166,7 @@ func checkEditParams(rq *request) *apiError {
 	if rq.str("inline_message_id") != "" {
 		return errInlineUnsupported
 	}
-	if strings.TrimSpace(rq.str("chat_id")) == "" {
+	if rq.noChat() {
 		return errChatIDEmpty
 	}
 	if id, ok := rq.int64Param("message_id"); !ok || id <= 0 {
@@ -278,7 +277,7 @@ func sameEntities(a, b []models.MessageEntity) bool {
 }
 
 func (s *Server) handleDeleteMessage(rq *request) (any, *apiError) {
-	if strings.TrimSpace(rq.str("chat_id")) == "" {
+	if rq.noChat() {
 		return nil, errChatIDEmpty
 	}
 	id, ok := rq.int64Param("message_id")
@@ -310,7 +309,7 @@ var chatActions = map[string]bool{
 }
 
 func (s *Server) handleSendChatAction(rq *request) (any, *apiError) {
-	if strings.TrimSpace(rq.str("chat_id")) == "" {
+	if rq.noChat() {
 		return nil, errChatIDEmpty
 	}
 	s.mu.Lock()

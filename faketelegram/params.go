@@ -35,6 +35,9 @@ type request struct {
 // str returns the parameter or "".
 func (rq *request) str(name string) string { return rq.params[name] }
 
+// noChat reports whether chat_id is missing.
+func (rq *request) noChat() bool { return strings.TrimSpace(rq.params["chat_id"]) == "" }
+
 // int64Param returns the parameter as an integer; ok is false when it is
 // missing or not an integer.
 func (rq *request) int64Param(name string) (int64, bool) {
