@@ -56,6 +56,9 @@ const (
 	// sentRetention is how long delivery_sent remembers a sent job, far
 	// longer than any job can run again.
 	sentRetention = 7 * 24 * time.Hour
+	// analyzeAfter: a fan-out of this many messages refreshes river_job's
+	// planner statistics (see analyzeWorker).
+	analyzeAfter = 1000
 	pruneEvery    = time.Hour
 )
 
@@ -134,6 +137,9 @@ func New(pool *pgxpool.Pool, api *tgbot.Bot, cfg Config) (*Engine, error) {
 	e.confirm = newBatcher(maxBatch, recordSent(pool))
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &sendWorker{e: e}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &analyzeWorker{pool: pool}); err != nil {
 		return nil, err
 	}
 	rc := &river.Config{
@@ -248,12 +254,15 @@ func (e *Engine) ScheduleManyTx(ctx context.Context, tx pgx.Tx, ms []Message) (i
 		args, opts := e.job(m)
 		params[i] = river.InsertManyParams{Args: args, InsertOpts: opts}
 	}
+	if len(ms) >= analyzeAfter {
+		params = append(params, river.InsertManyParams{Args: analyzeArgs{}, InsertOpts: &river.InsertOpts{Queue: queue}})
+	}
 	res, err := e.client.InsertManyTx(ctx, tx, params)
 	if err != nil {
 		return 0, fmt.Errorf("schedule %d messages: %w", len(ms), err)
 	}
 	n := 0
-	for _, r := range res {
+	for _, r := range res[:len(ms)] {
 		if !r.UniqueSkippedAsDuplicate {
 			n++
 		}

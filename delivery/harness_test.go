@@ -38,14 +38,14 @@ func (c *testClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // env is one test's world: a fresh database, a fake Bot API and a clock.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	pool  *pgxpool.Pool
 	fake  *faketelegram.Server
 	clock *testClock
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	url := testdb.URL(t)
 	pool, err := pgxpool.New(context.Background(), url)
@@ -83,6 +83,9 @@ type startOpts struct {
 	// abandon: the test kills the instance; at the end it is cancelled
 	// and not waited for.
 	abandon bool
+	// systemClock: the engine keeps the real time, as in production,
+	// instead of the env's test clock.
+	systemClock bool
 }
 
 // start runs an engine until the test ends.
@@ -97,14 +100,14 @@ func (e *env) start(o startOpts) *instance {
 	if o.renderer == nil {
 		o.renderer = notes()
 	}
-	if o.cfg.Clock == nil {
+	if o.cfg.Clock == nil && !o.systemClock {
 		o.cfg.Clock = e.clock
 	}
 	if o.cfg.Log == nil {
 		o.cfg.Log = o.log
 	}
 	if o.cfg.Log == nil {
-		o.cfg.Log = testLogger(e.t)
+		o.cfg.Log = testLogger(e.t, slog.LevelInfo)
 	}
 	if o.cfg.Rate == 0 {
 		o.cfg.Rate = 1000
@@ -130,7 +133,7 @@ func (e *env) start(o startOpts) *instance {
 }
 
 // stop shuts the engine down gracefully and waits for it.
-func (in *instance) stop(t *testing.T) {
+func (in *instance) stop(t testing.TB) {
 	in.cancel()
 	select {
 	case err := <-in.done:
@@ -254,19 +257,19 @@ func (e *env) job(chat int64) jobRow {
 
 // testLogger logs to t until the test ends (engines killed on purpose may
 // outlive it).
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB, level slog.Level) *slog.Logger {
 	w := &testWriter{t: t}
 	t.Cleanup(func() {
 		w.mu.Lock()
 		w.done = true
 		w.mu.Unlock()
 	})
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 type testWriter struct {
 	mu   sync.Mutex
-	t    *testing.T
+	t    testing.TB
 	done bool
 }
 

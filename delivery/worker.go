@@ -177,3 +177,25 @@ func recordSent(pool *pgxpool.Pool) func(ctx context.Context, rs []sentRecord) (
 		return make([]struct{}, len(rs)), nil
 	}
 }
+
+// analyzeArgs is the job that refreshes the planner statistics of
+// river_job. River's scheduler moves due jobs with one query whose plan is
+// sound only with statistics: after tens of thousands of jobs arrive in a
+// table the planner thinks small, that query took 30s instead of a quarter
+// of a second per 10,000 jobs (and hit River's timeout), until autovacuum
+// came round. ScheduleManyTx adds this job to large fan-outs, in the same
+// transaction, so it runs right after they commit.
+type analyzeArgs struct{}
+
+// Kind is River's job kind.
+func (analyzeArgs) Kind() string { return "delivery_analyze" }
+
+type analyzeWorker struct {
+	river.WorkerDefaults[analyzeArgs]
+	pool *pgxpool.Pool
+}
+
+func (w *analyzeWorker) Work(ctx context.Context, _ *river.Job[analyzeArgs]) error {
+	_, err := w.pool.Exec(ctx, `ANALYZE river_job`)
+	return err
+}
