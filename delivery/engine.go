@@ -59,7 +59,7 @@ const (
 	// analyzeAfter: a fan-out of this many messages refreshes river_job's
 	// planner statistics (see analyzeWorker).
 	analyzeAfter = 1000
-	pruneEvery    = time.Hour
+	pruneEvery   = time.Hour
 )
 
 // Clock tells the engine the time. Tests pass one they move by hand; River
