@@ -49,6 +49,10 @@ var PersonalData = []PersonalColumn{
 	{Table: "user_settings", Column: "user_id"},
 	{Table: "event_reminders", Column: "user_id"},
 	{Table: "events", Column: "created_by", Clear: "created_by = NULL"},
+	// Delivery (package delivery): whether a private chat blocked the bot,
+	// and when the next message to it may go.
+	{Table: "delivery_inactive", Column: "chat_id"},
+	{Table: "delivery_chat_pace", Column: "chat_id"},
 	{Table: "users", Column: "id"},
 }
 
