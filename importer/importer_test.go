@@ -97,7 +97,7 @@ func TestImportAdoptsProposedTown(t *testing.T) {
 	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: 5, FirstName: "Oksana"}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.ProposeTown(ctx, 5, storage.TownProposal{Name: "Ichnia", Country: "UA"})
+	p, err := s.ProposeTown(ctx, storage.TownProposal{Name: "Ichnia", Country: "UA"}, storage.Profile{UserID: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

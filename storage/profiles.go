@@ -3,7 +3,7 @@ package storage
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Profile is what a volunteer tells about themselves.
@@ -28,24 +28,22 @@ func (s *Store) Profile(ctx context.Context, userID int64) (Profile, error) {
 
 // SaveProfile creates or replaces the user's profile.
 func (s *Store) SaveProfile(ctx context.Context, p Profile) error {
+	return saveProfile(ctx, s.pool, p)
+}
+
+func saveProfile(ctx context.Context, db interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, p Profile) error {
 	if p.Languages == nil {
 		p.Languages = []string{}
 	}
 	if p.Interests == nil {
 		p.Interests = []string{}
 	}
-	_, err := s.pool.Exec(ctx, `
+	_, err := db.Exec(ctx, `
 		INSERT INTO user_profiles (user_id, town_id, languages, interests) VALUES ($1, nullif($2, 0::bigint), $3, $4)
 		ON CONFLICT (user_id) DO UPDATE SET town_id = excluded.town_id, languages = excluded.languages,
 			interests = excluded.interests, updated_at = now()`,
 		p.UserID, p.TownID, p.Languages, p.Interests)
-	return err
-}
-
-// setProfileTown sets the user's town, creating the profile if needed.
-func setProfileTown(ctx context.Context, tx pgx.Tx, userID, townID int64) error {
-	_, err := tx.Exec(ctx, `
-		INSERT INTO user_profiles (user_id, town_id) VALUES ($1, $2)
-		ON CONFLICT (user_id) DO UPDATE SET town_id = excluded.town_id, updated_at = now()`, userID, townID)
 	return err
 }

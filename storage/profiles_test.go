@@ -16,16 +16,17 @@ func TestProposeConfirmRejectTown(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := s.ProposeTown(ctx, 1, storage.TownProposal{Name: "Нова Басань", Country: "UA", Region: "Chernihiv Oblast"})
+	p, err := s.ProposeTown(ctx, storage.TownProposal{Name: "Нова Басань", Country: "UA", Region: "Chernihiv Oblast"},
+		storage.Profile{UserID: 1, TownID: 12345, Languages: []string{"uk"}, Interests: []string{"water"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Status != storage.TownProposed {
-		t.Errorf("proposed town has status %q", p.Status)
+	if p.Status != storage.TownProposed || p.Name != "Нова Басань" {
+		t.Errorf("proposed town = %+v", p)
 	}
 	prof, err := s.Profile(ctx, 1)
-	if err != nil || prof.TownID != p.ID {
-		t.Errorf("proposer's profile = %+v, %v; want town %d", prof, err, p.ID)
+	if err != nil || prof.TownID != p.ID || !equal(prof.Languages, []string{"uk"}) || !equal(prof.Interests, []string{"water"}) {
+		t.Errorf("proposer's profile = %+v, %v; want town %d with languages and interests", prof, err, p.ID)
 	}
 	// Proposed towns are not found until confirmed.
 	if found, _ := s.SearchTowns(ctx, "Nova Basan", 5); len(found) != 0 {
@@ -54,7 +55,7 @@ func TestProposeConfirmRejectTown(t *testing.T) {
 		t.Errorf("RejectTown of an imported town err = %v, want ErrNotFound", err)
 	}
 
-	q, err := s.ProposeTown(ctx, 1, storage.TownProposal{Name: "Somewhere", Country: "DE"})
+	q, err := s.ProposeTown(ctx, storage.TownProposal{Name: "Somewhere", Country: "DE"}, storage.Profile{UserID: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,11 +77,11 @@ func TestProposeTownLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range storage.MaxPendingProposals {
-		if _, err := s.ProposeTown(ctx, 1, storage.TownProposal{Name: "Town" + string(rune('A'+i)), Country: "UA"}); err != nil {
+		if _, err := s.ProposeTown(ctx, storage.TownProposal{Name: "Town" + string(rune('A'+i)), Country: "UA"}, storage.Profile{UserID: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.ProposeTown(ctx, 1, storage.TownProposal{Name: "One too many", Country: "UA"}); !errors.Is(err, storage.ErrTooManyProposals) {
+	if _, err := s.ProposeTown(ctx, storage.TownProposal{Name: "One too many", Country: "UA"}, storage.Profile{UserID: 1}); !errors.Is(err, storage.ErrTooManyProposals) {
 		t.Errorf("proposal over the limit err = %v, want ErrTooManyProposals", err)
 	}
 }

@@ -28,6 +28,9 @@ type Town struct {
 	Status  string `json:"status"`
 	// Names are the town's other names and spellings.
 	Names []string `json:"names,omitempty"`
+	// Exact is set by SearchTowns when one of the town's names is the
+	// query itself, in whatever script or spelling it was typed.
+	Exact bool `json:"-"`
 }
 
 // townColumns selects a Town from towns t; the names come from a
@@ -83,7 +86,7 @@ var searchTownsSQL = `
 		ORDER BY score DESC, town_id
 		LIMIT $3
 	)
-	SELECT ` + townColumns + `
+	SELECT ` + townColumns + `, best.score >= ` + fmt.Sprint(scoreExact) + `
 	FROM best JOIN towns t ON t.id = best.town_id
 	WHERE t.status = 'confirmed'
 	ORDER BY best.score DESC, t.name, t.region, t.id`
@@ -112,7 +115,11 @@ func (s *Store) SearchTowns(ctx context.Context, query string, limit int) ([]Tow
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Town, error) { return scanTown(r) })
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Town, error) {
+		var t Town
+		err := r.Scan(&t.ID, &t.Name, &t.Country, &t.Region, &t.Status, &t.Names, &t.Exact)
+		return t, err
+	})
 }
 
 // TownName is one other name of a town with its language tag (uk, de,
@@ -175,36 +182,33 @@ type TownProposal struct {
 	Region  string
 }
 
-// ProposeTown adds a proposed town on behalf of userID and makes it the
-// town of their profile, in one transaction: they propose it because it is
-// theirs.
-func (s *Store) ProposeTown(ctx context.Context, userID int64, p TownProposal) (Town, error) {
+// ProposeTown adds a proposed town on behalf of profile.UserID and saves
+// their profile with it as their town, in one transaction: they propose it
+// because it is theirs.
+func (s *Store) ProposeTown(ctx context.Context, p TownProposal, profile Profile) (Town, error) {
 	var t Town
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		// Serialise a user's proposals so the limit below holds.
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, userID); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, profile.UserID); err != nil {
 			return err
 		}
 		var pending int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM towns WHERE proposed_by = $1 AND status = 'proposed'`,
-			userID).Scan(&pending); err != nil {
+			profile.UserID).Scan(&pending); err != nil {
 			return err
 		}
 		if pending >= MaxPendingProposals {
 			return ErrTooManyProposals
 		}
-		var id int64
-		if err := tx.QueryRow(ctx, `
-			INSERT INTO towns (name, country, region, status, proposed_by) VALUES ($1, $2, $3, 'proposed', $4)
-			RETURNING id`, p.Name, p.Country, p.Region, userID).Scan(&id); err != nil {
-			return err
-		}
-		if err := setProfileTown(ctx, tx, userID, id); err != nil {
-			return err
-		}
 		var err error
-		t, err = scanTown(tx.QueryRow(ctx, `SELECT `+townColumns+` FROM towns t WHERE t.id = $1`, id))
-		return err
+		t, err = scanTown(tx.QueryRow(ctx, `
+			INSERT INTO towns AS t (name, country, region, status, proposed_by) VALUES ($1, $2, $3, 'proposed', $4)
+			RETURNING `+townColumns, p.Name, p.Country, p.Region, profile.UserID))
+		if err != nil {
+			return err
+		}
+		profile.TownID = t.ID
+		return saveProfile(ctx, tx, profile)
 	})
 	return t, err
 }

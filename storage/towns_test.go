@@ -75,6 +75,12 @@ func TestSearchTowns(t *testing.T) {
 			t.Errorf("SearchTowns(%q) = %v, want %s first", tt.query, names(got), tt.want)
 		}
 	}
+	for q, exact := range map[string]bool{"Itschnja": true, "Ічня": true, "Laxa": true, "Ichnai": false, "Grevesm": false} {
+		got, err := s.SearchTowns(context.Background(), q, 5)
+		if err != nil || len(got) == 0 || got[0].Exact != exact {
+			t.Errorf("SearchTowns(%q) = %+v, %v; want the first Exact=%v", q, got, err, exact)
+		}
+	}
 	for _, q := range []string{"", "  ", "Zzyzx", "%", "_"} {
 		got, err := s.SearchTowns(context.Background(), q, 5)
 		if err != nil || len(got) != 0 {
