@@ -8,8 +8,6 @@ import (
 	"regexp"
 	"strings"
 
-	"golang.org/x/text/language"
-
 	"partnerbot/storage"
 )
 
@@ -103,12 +101,8 @@ func ParseTown(fields []string) (storage.TownRecord, error) {
 
 // checkCountry accepts assigned ISO 3166-1 alpha-2 country codes.
 func checkCountry(code string) error {
-	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
-		return fmt.Errorf("country %q is not an ISO 3166-1 alpha-2 code such as UA, DE or SE", code)
-	}
-	region, err := language.ParseRegion(code)
-	if err != nil || !region.IsCountry() {
-		return fmt.Errorf("country %q is not an ISO 3166-1 alpha-2 code of a country", code)
+	if !storage.ValidCountry(code) {
+		return fmt.Errorf("country %q is not an ISO 3166-1 alpha-2 code of a country, such as UA, DE or SE", code)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/language"
 
 	"partnerbot/searchkey"
 )
@@ -174,6 +175,16 @@ var ErrTooManyProposals = errors.New("too many proposed towns pending")
 // MaxPendingProposals bounds how many proposed towns one person may have
 // waiting at a time, so nobody can flood the coordinators.
 const MaxPendingProposals = 3
+
+// ValidCountry reports whether code is an assigned ISO 3166-1 alpha-2
+// code of a country, in upper case (UA, DE, SE; not EU or ZZ).
+func ValidCountry(code string) bool {
+	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
+		return false
+	}
+	region, err := language.ParseRegion(code)
+	return err == nil && region.IsCountry()
+}
 
 // TownProposal is a town a volunteer did not find and asks to add.
 type TownProposal struct {

@@ -142,3 +142,12 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+func TestValidCountry(t *testing.T) {
+	for code, want := range map[string]bool{"UA": true, "DE": true, "SE": true, "PL": true, "FR": true,
+		"XX": false, "ZZ": false, "EU": false, "ua": false, "U": false, "UKR": false, "": false, "Ü1": false} {
+		if got := storage.ValidCountry(code); got != want {
+			t.Errorf("ValidCountry(%q) = %v, want %v", code, got, want)
+		}
+	}
+}
