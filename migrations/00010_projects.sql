@@ -4,9 +4,9 @@
 -- nobody can walk the projects by counting. sector, topics and languages hold
 -- ids defined in Go (storage.Sectors, storage.Topics, storage.ProfileLanguages).
 -- search is written by the application from the title (weight A) and the
--- description (weight B) folded by package searchkey: accents dropped,
--- umlauts also spelled out, Cyrillic words also transliterated; the database
--- only matches.
+-- description (weight B): every word as its search keys from package
+-- searchkey (the spelling-independent forms town search uses, Cyrillic words
+-- also in Latin transliteration); the database only matches.
 CREATE TABLE projects (
     id               BIGSERIAL PRIMARY KEY,
     code             TEXT NOT NULL UNIQUE CHECK (code ~ '^[a-z2-7]{10}$'),

@@ -181,8 +181,8 @@ func tsLexeme(s string) string {
 }
 
 // queryTerms splits a search text into terms, each the list of search keys
-// of one word (folded, umlauts spelled out, Cyrillic transliterated), at
-// most maxQueryWords of them, without repeats.
+// of one word (see searchkey.Keys), at most maxQueryWords of them, without
+// repeats.
 func queryTerms(text string) [][]string {
 	var terms [][]string
 	seen := map[string]bool{}
@@ -201,8 +201,9 @@ func queryTerms(text string) [][]string {
 }
 
 // searchDocument turns a project text into what its search vector is built
-// from: every word with all its search keys, so that a word is found
-// however the searcher spells or transliterates it.
+// from: every word as all its search keys, so that a word is found however
+// the searcher spells or transliterates it. Query words go through the same
+// keys; when searchkey's rules change, stored vectors must be rewritten.
 func searchDocument(text string) string {
 	var b strings.Builder
 	for _, w := range words(text) {

@@ -1,0 +1,101 @@
+package bot_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"partnerbot/storage"
+)
+
+// TestFollowProject: following shows on the card and in ProjectFollowers,
+// the audience of later announcements; unfollowing removes it.
+func TestFollowProject(t *testing.T) {
+	w := newProjectWorld(t)
+	sv := w.Loc("sv")
+	owner := w.user(13001, "de", "Greta")
+	p := w.project(owner, "Vänortsdagar", "Laxå")
+	astrid := w.user(13002, "sv", "Astrid")
+	followers := func() []int64 {
+		ids, err := w.Store.ProjectFollowers(context.Background(), p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+
+	astrid.Say("/start p" + p.Code).Press(sv.Plain("project_button_follow"))
+	w.expectButtons(astrid.Last(), sv.Plain("project_button_unfollow"))
+	if got := followers(); !slices.Equal(got, []int64{astrid.ID()}) {
+		t.Fatalf("followers = %v", got)
+	}
+	astrid.Press(sv.Plain("project_button_unfollow"))
+	w.expectButtons(astrid.Last(), sv.Plain("project_button_follow"))
+	if got := followers(); len(got) != 0 {
+		t.Fatalf("followers after unfollowing = %v", got)
+	}
+	// The owner's card has no follow button, and a forged one is refused.
+	owner.PressData("pj:f:" + p.Code + ":1")
+	w.expectAlert(owner, w.Loc("de").Plain("callback_invalid"))
+	if got := followers(); len(got) != 0 {
+		t.Fatalf("the owner follows their own project: %v", got)
+	}
+}
+
+// TestReportAndHide: a volunteer reports a project; a volunteer can
+// neither list reports nor hide; a coordinator hides it, after which it is
+// gone from search and links for everyone but its owner, who is told.
+func TestReportAndHide(t *testing.T) {
+	w := newProjectWorld(t)
+	uk, de, en := w.Loc("uk"), w.Loc("de"), w.Loc("en")
+	owner := w.user(13101, "uk", "Petro")
+	p := w.project(owner, "Купуйте наші товари", "Ichnia")
+	other := w.project(owner, "Хор", "Ichnia")
+	reporter := w.user(13102, "de", "Jonas")
+	coordinator := w.user(13103, "en", "Anna")
+	if _, err := w.Store.SetRole(context.Background(), 0, coordinator.ID(), storage.RoleCoordinator); err != nil {
+		t.Fatal(err)
+	}
+
+	reporter.Say("/start p" + p.Code).Press(de.Plain("project_button_report")).Expect(de.T("report_ask", "Title", p.Title))
+	reporter.Press(de.Plain("report_reason_spam")).Expect(de.T("report_thanks", "Title", p.Title))
+	reporter.Say("/start p" + p.Code).Press(de.Plain("project_button_report")).Press(de.Plain("report_reason_other")).
+		Expect(de.T("report_already", "Title", p.Title))
+	reporter.Say("/start p" + other.Code).Press(de.Plain("project_button_report")).Press(de.Plain("report_reason_misleading"))
+
+	reporter.Say("/reports").Expect(de.T("not_allowed_coordinator"))
+	reports, err := w.Store.OpenReports(context.Background(), 10)
+	if err != nil || len(reports) != 2 {
+		t.Fatalf("open reports %v, %v", reports, err)
+	}
+	for _, data := range []string{"rp:h:" + itoa(reports[0].ID), "rp:x:" + itoa(reports[1].ID)} {
+		reporter.PressData(data)
+		w.expectAlert(reporter, de.Plain("not_allowed_coordinator"))
+	}
+	if got := w.reload(p); got.Hidden {
+		t.Fatal("a volunteer hid a project")
+	}
+
+	coordinator.Say("/reports").Expect(en.N("reports_count", 2), p.Title, en.Plain("report_reason_spam"))
+	coordinator.PressData("rp:h:nonsense")
+	w.expectAlert(coordinator, en.Plain("callback_invalid"))
+	coordinator.Press(en.Plain("reports_button_hide", "N", 1)).Expect(en.N("reports_count", 1), other.Title)
+	owner.Expect(uk.T("project_hidden_notice", "Title", p.Title))
+	coordinator.Press(en.Plain("reports_button_dismiss", "N", 1)).Expect(en.T("reports_none"))
+	if got := w.reload(other); got.Hidden {
+		t.Fatal("dismissing a report hid the project")
+	}
+	// A second click on an old button changes nothing.
+	coordinator.PressData("rp:h:" + itoa(reports[1].ID))
+	if got := w.reload(other); got.Hidden {
+		t.Fatal("a stale hide button hid a project whose report was dismissed")
+	}
+
+	reporter.Say("/find Купуйте").Expect(de.T("find_nothing"))
+	reporter.Say("/start p" + p.Code).Expect(de.T("project_not_found"))
+	reporter.PressData("pj:v:" + p.Code)
+	w.expectAlert(reporter, de.Plain("project_not_yours_or_gone"))
+	owner.Say("/myprojects").Expect(uk.T("project_status_hidden"))
+	owner.Say("/start p"+p.Code).Expect(p.Title, uk.T("project_status_hidden"))
+	coordinator.Say("/start p"+p.Code).Expect(p.Title, en.T("project_status_hidden"))
+}
