@@ -10,6 +10,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 
+	"partnerbot/delivery"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -24,6 +25,9 @@ type Deps struct {
 	Log    *slog.Logger
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Delivery sends what the bot says on its own initiative (reminders,
+	// announcements); the App renders those messages (App.Renderer).
+	Delivery *delivery.Engine
 }
 
 // App handles updates. It is safe for concurrent use.
@@ -35,6 +39,8 @@ type App struct {
 	log     *slog.Logger
 	now     func() time.Time
 	botName string
+
+	delivery *delivery.Engine
 
 	commands  map[string]route
 	callbacks map[string]route
@@ -51,6 +57,7 @@ func New(d Deps) *App {
 	}
 	a := &App{api: d.API, store: d.Store, cat: d.Catalog, admins: slices.Clone(d.Admins), log: d.Log, now: d.Now,
 		wizards: map[string]wizard{}}
+	a.delivery = d.Delivery
 	a.routes()
 	return a
 }

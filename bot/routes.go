@@ -16,6 +16,9 @@ func (a *App) routes() {
 		"myprojects":   {RoleVolunteer, a.onMyProjects},
 		"find":         {RoleVolunteer, a.onFind},
 		"reports":      {RoleCoordinator, a.onReports},
+		"events":       {RoleVolunteer, a.onEvents},
+		"newevent":     {RoleCoordinator, a.onNewEvent},
+		"settings":     {RoleVolunteer, a.onSettings},
 	}
 	a.callbacks = map[string]route{
 		"lang":   {RoleVolunteer, a.onLanguageChosen},
@@ -27,6 +30,9 @@ func (a *App) routes() {
 		"fd":     {RoleVolunteer, a.onFindButton},
 		"cr":     {RoleVolunteer, a.onContactDecision},
 		"rp":     {RoleCoordinator, a.onReportDecision},
+		"ev":     {RoleVolunteer, a.onEventsButton},
+		"evc":    {RoleCoordinator, a.onManageEventButton},
+		"set":    {RoleVolunteer, a.onSettingsButton},
 	}
 	a.addWizard(a.grantCoordinatorWizard())
 	a.addWizard(a.newProjectWizard())
@@ -34,12 +40,14 @@ func (a *App) routes() {
 	a.addWizard(a.contactRequestWizard())
 	a.addWizard(a.findTextWizard())
 	a.addWizard(a.findTownWizard())
+	a.addWizard(a.eventWizard())
+	a.addWizard(a.zoneWizard())
 }
 
 // menu lists the commands shown in Telegram's command menu for each role,
 // in order. Each has a description "cmd_<name>" in locales/.
 var menu = map[Role][]string{
-	RoleVolunteer:   {"start", "help", "find", "newproject", "myprojects", "language", "privacy", "export", "deleteme"},
-	RoleCoordinator: {"start", "help", "find", "newproject", "myprojects", "reports", "language", "privacy", "export", "deleteme"},
-	RoleAdmin:       {"start", "help", "find", "newproject", "myprojects", "reports", "coordinators", "language", "privacy", "export", "deleteme"},
+	RoleVolunteer:   {"start", "help", "find", "newproject", "myprojects", "events", "settings", "language", "privacy", "export", "deleteme"},
+	RoleCoordinator: {"start", "help", "find", "newproject", "myprojects", "events", "newevent", "reports", "settings", "language", "privacy", "export", "deleteme"},
+	RoleAdmin:       {"start", "help", "find", "newproject", "myprojects", "events", "newevent", "reports", "coordinators", "settings", "language", "privacy", "export", "deleteme"},
 }

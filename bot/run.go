@@ -92,6 +92,15 @@ func Run(ctx context.Context, app *App, store *storage.Store, cfg RunConfig, log
 	})
 	wg.Go(func() { intake.Run(ctx, cfg.SweepEvery) })
 	wg.Go(func() { housekeeping(ctx, store, log) })
+	if app.delivery != nil {
+		// Reminders and announcements go out through the delivery engine,
+		// rendered by the App at send time; Run returns once it has stopped.
+		wg.Go(func() {
+			if err := app.delivery.Run(ctx, app.Renderer()); err != nil {
+				log.Error("delivery engine", "err", err)
+			}
+		})
+	}
 
 	<-ctx.Done()
 	log.Info("shutting down")

@@ -41,8 +41,10 @@ type Event struct {
 	// CreatedBy is 0 when the creator has left.
 	CreatedBy int64
 	Cancelled bool
-	// TownName and ProjectTitle name the town and project, "" for none.
+	// TownName, TownCountry and ProjectTitle describe the town and
+	// project, "" for none.
 	TownName     string
+	TownCountry  string
 	ProjectTitle string
 }
 
@@ -72,6 +74,7 @@ func (f EventFields) Validate() error {
 const eventColumns = `e.id, e.title, e.description, e.starts_at, e.time_zone, e.duration_min, e.place, e.online_url,
 	coalesce(e.town_id, 0), coalesce(e.project_id, 0), coalesce(e.created_by, 0), e.cancelled_at IS NOT NULL,
 	coalesce((SELECT t.name FROM towns t WHERE t.id = e.town_id), ''),
+	coalesce((SELECT t.country FROM towns t WHERE t.id = e.town_id), ''),
 	coalesce((SELECT p.title FROM projects p WHERE p.id = e.project_id), '')`
 
 // scanEvent reads eventColumns, and extra columns after them into extra.
@@ -79,7 +82,7 @@ func scanEvent(row pgx.Row, extra ...any) (Event, error) {
 	var e Event
 	var minutes int
 	err := row.Scan(append([]any{&e.ID, &e.Title, &e.Description, &e.StartsAt, &e.TimeZone, &minutes, &e.Place, &e.URL,
-		&e.TownID, &e.ProjectID, &e.CreatedBy, &e.Cancelled, &e.TownName, &e.ProjectTitle}, extra...)...)
+		&e.TownID, &e.ProjectID, &e.CreatedBy, &e.Cancelled, &e.TownName, &e.TownCountry, &e.ProjectTitle}, extra...)...)
 	e.Duration = time.Duration(minutes) * time.Minute
 	return e, notFound(err)
 }
@@ -312,13 +315,14 @@ func (s *Store) EventReminderOffsets(ctx context.Context, eventID, userID int64)
 }
 
 // SetEventReminder switches one reminder of userID for an event on or off.
-// When a reminder is switched on, then runs in the same transaction with
-// the event, so that scheduling it commits together with the row. The
-// event row is share-locked, so a concurrent edit, which moves every
-// reminder, sees this one or runs after it. A cancelled or started event
-// gives ErrEventClosed.
+// When that changed anything, then runs in the same transaction with the
+// event and the offsets userID now has for it, so that the scheduled
+// messages are brought in line with the rows in the same commit. The event
+// row is share-locked, so a concurrent edit, which moves every reminder,
+// sees this one or runs after it. A cancelled or started event gives
+// ErrEventClosed.
 func (s *Store) SetEventReminder(ctx context.Context, eventID, userID int64, offset int, on bool, now time.Time,
-	then func(tx pgx.Tx, e Event) error) error {
+	then func(tx pgx.Tx, e Event, offsets []int) error) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		e, err := scanEvent(tx.QueryRow(ctx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1 FOR SHARE OF e`, eventID))
 		if err != nil {
@@ -327,17 +331,24 @@ func (s *Store) SetEventReminder(ctx context.Context, eventID, userID int64, off
 		if e.Cancelled || !e.StartsAt.After(now) {
 			return ErrEventClosed
 		}
-		if !on {
-			_, err := tx.Exec(ctx, `DELETE FROM event_reminders WHERE event_id = $1 AND user_id = $2 AND offset_min = $3`,
-				eventID, userID, offset)
-			return err
+		q := `DELETE FROM event_reminders WHERE event_id = $1 AND user_id = $2 AND offset_min = $3`
+		if on {
+			q = `INSERT INTO event_reminders (event_id, user_id, offset_min) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO event_reminders (event_id, user_id, offset_min) VALUES ($1, $2, $3)
-			ON CONFLICT DO NOTHING`, eventID, userID, offset)
+		tag, err := tx.Exec(ctx, q, eventID, userID, offset)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
-		return then(tx, e)
+		rows, err := tx.Query(ctx, `SELECT offset_min FROM event_reminders WHERE event_id = $1 AND user_id = $2
+			ORDER BY offset_min DESC`, eventID, userID)
+		if err != nil {
+			return err
+		}
+		offsets, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
+			return err
+		}
+		return then(tx, e, offsets)
 	})
 }
 

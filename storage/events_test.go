@@ -44,7 +44,7 @@ func fillEventData(t *testing.T, s *storage.Store, ids ...int64) {
 		if _, err := s.CreateEvent(ctx, id, eventFields(now.Add(24*time.Hour)), noop); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetEventReminder(ctx, theirs.ID, id, 60, true, now, func(pgx.Tx, storage.Event) error { return nil }); err != nil {
+		if err := s.SetEventReminder(ctx, theirs.ID, id, 60, true, now, noop); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -71,9 +71,10 @@ func TestEventLifecycle(t *testing.T) {
 		t.Fatalf("created %+v, announced to %v", e, announced)
 	}
 
-	// Reminders: on, idempotent, off; the hook runs only for a new one.
-	hooks := 0
-	hook := func(pgx.Tx, storage.Event) error { hooks++; return nil }
+	// Reminders: on, idempotent, off; the hook runs on every change with
+	// the offsets the person has after it.
+	var seen [][]int
+	hook := func(_ pgx.Tx, _ storage.Event, offsets []int) error { seen = append(seen, offsets); return nil }
 	for _, step := range []struct {
 		user   int64
 		offset int
@@ -83,8 +84,8 @@ func TestEventLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if hooks != 3 {
-		t.Fatalf("hook ran %d times, want 3", hooks)
+	if want := [][]int{{1440}, {1440, 60}, {0}, nil}; !slices.EqualFunc(seen, want, slices.Equal) {
+		t.Fatalf("hook saw %v, want %v", seen, want)
 	}
 	if got, _ := s.EventReminderOffsets(ctx, e.ID, 2); !slices.Equal(got, []int{1440, 60}) {
 		t.Fatalf("offsets of user 2: %v", got)

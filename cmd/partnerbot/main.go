@@ -18,6 +18,7 @@ import (
 
 	"partnerbot/bot"
 	"partnerbot/config"
+	"partnerbot/delivery"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -103,7 +104,11 @@ func serve(ctx context.Context, cfg config.Config, store *storage.Store, log *sl
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
 	host, _ := os.Hostname()
-	app := bot.New(bot.Deps{API: api, Store: store, Catalog: catalog, Admins: cfg.AdminIDs, Log: log})
+	engine, err := delivery.New(store.Pool(), api, delivery.Config{Log: log})
+	if err != nil {
+		return err
+	}
+	app := bot.New(bot.Deps{API: api, Store: store, Catalog: catalog, Admins: cfg.AdminIDs, Log: log, Delivery: engine})
 	return bot.Run(ctx, app, store, bot.RunConfig{
 		APIURL: cfg.APIURL, Token: cfg.Token, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
 		Owner: fmt.Sprintf("%s/%d", host, os.Getpid()), Listener: ln,

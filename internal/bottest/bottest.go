@@ -27,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"partnerbot/bot"
+	"partnerbot/delivery"
 	"partnerbot/faketelegram"
 	"partnerbot/internal/testdb"
 	"partnerbot/locales"
@@ -98,6 +99,11 @@ type Instance struct {
 	pool   *pgxpool.Pool
 }
 
+// clockFunc makes Options.Now the delivery engine's clock.
+type clockFunc func() time.Time
+
+func (f clockFunc) Now() time.Time { return f() }
+
 // WebhookPath is where the bot listens for webhook updates in tests.
 const WebhookPath = "/telegram/webhook"
 
@@ -118,7 +124,17 @@ func (e *Env) Start() *Instance {
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{e.T}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	store := storage.New(pool)
-	app := bot.New(bot.Deps{API: api, Store: store, Catalog: e.catalog, Admins: e.Opts.Admins, Log: log, Now: e.Opts.Now})
+	var clock delivery.Clock
+	if e.Opts.Now != nil {
+		clock = clockFunc(e.Opts.Now)
+	}
+	// Tests raise the send rate: only the pacing, not its speed, is theirs.
+	engine, err := delivery.New(pool, api, delivery.Config{Rate: 1000, Clock: clock, Log: log})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	app := bot.New(bot.Deps{API: api, Store: store, Catalog: e.catalog, Admins: e.Opts.Admins, Log: log, Now: e.Opts.Now,
+		Delivery: engine})
 	cfg := bot.RunConfig{APIURL: e.TG.URL(), Token: e.TG.Token(), Owner: fmt.Sprintf("test-%p", app),
 		PollTimeout: time.Second, SweepEvery: 200 * time.Millisecond, Listener: ln}
 	if e.Opts.WebhookSecret != "" {
