@@ -28,11 +28,12 @@ func TestStartGreetsInTheUsersLanguage(t *testing.T) {
 			u := env.User(int64(1000+i), tt.code, name)
 			u.Say("/start")
 			want := env.Loc(tt.lang).T("start_greeting", "Name", name)
-			if got := u.Last().Text; got != want {
+			// The greeting is followed by the offer to set up a profile.
+			if got := u.Replies()[0].Text; got != want {
 				t.Fatalf("greeting for %s:\n got %q\nwant %q", tt.code, got, want)
 			}
-			if !strings.Contains(u.Last().Text, "&lt;b&gt;Olena &amp; Co") {
-				t.Fatalf("name not escaped: %q", u.Last().Text)
+			if !strings.Contains(u.Replies()[0].Text, "&lt;b&gt;Olena &amp; Co") {
+				t.Fatalf("name not escaped: %q", u.Replies()[0].Text)
 			}
 		})
 	}

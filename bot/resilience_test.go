@@ -119,8 +119,9 @@ func TestShutdownFinishesWork(t *testing.T) {
 		for len(env.TG.Sent(u.ID())) == 0 && time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond)
 		}
-		if n := len(env.TG.Sent(u.ID())); n != 1 {
-			t.Errorf("user %d got %d messages, want exactly 1", u.ID(), n)
+		// The greeting and the offer to set up a profile, once each.
+		if n := len(env.TG.Sent(u.ID())); n != 2 {
+			t.Errorf("user %d got %d messages, want exactly 2", u.ID(), n)
 		}
 	}
 }

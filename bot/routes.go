@@ -19,6 +19,9 @@ func (a *App) routes() {
 		"events":       {RoleVolunteer, a.onEvents},
 		"newevent":     {RoleCoordinator, a.onNewEvent},
 		"settings":     {RoleVolunteer, a.onSettings},
+		"profile":      {RoleVolunteer, a.onProfile},
+		"network":      {RoleVolunteer, a.onNetwork},
+		"towns":        {RoleCoordinator, a.onTowns},
 	}
 	a.callbacks = map[string]route{
 		"lang":   {RoleVolunteer, a.onLanguageChosen},
@@ -33,6 +36,9 @@ func (a *App) routes() {
 		"ev":     {RoleVolunteer, a.onEventsButton},
 		"evc":    {RoleCoordinator, a.onManageEventButton},
 		"set":    {RoleVolunteer, a.onSettingsButton},
+		"pf":     {RoleVolunteer, a.onProfileButton},
+		"nw":     {RoleVolunteer, a.onNetworkButton},
+		"tw":     {RoleCoordinator, a.onTownDecision},
 	}
 	a.addWizard(a.grantCoordinatorWizard())
 	a.addWizard(a.newProjectWizard())
@@ -42,12 +48,14 @@ func (a *App) routes() {
 	a.addWizard(a.findTownWizard())
 	a.addWizard(a.eventWizard())
 	a.addWizard(a.zoneWizard())
+	a.addWizard(a.profileWizard())
+	a.addWizard(a.networkWizard())
 }
 
 // menu lists the commands shown in Telegram's command menu for each role,
 // in order. Each has a description "cmd_<name>" in locales/.
 var menu = map[Role][]string{
-	RoleVolunteer:   {"start", "help", "find", "newproject", "myprojects", "events", "settings", "language", "privacy", "export", "deleteme"},
-	RoleCoordinator: {"start", "help", "find", "newproject", "myprojects", "events", "newevent", "reports", "settings", "language", "privacy", "export", "deleteme"},
-	RoleAdmin:       {"start", "help", "find", "newproject", "myprojects", "events", "newevent", "reports", "coordinators", "settings", "language", "privacy", "export", "deleteme"},
+	RoleVolunteer:   {"start", "help", "find", "newproject", "myprojects", "network", "profile", "events", "settings", "language", "privacy", "export", "deleteme"},
+	RoleCoordinator: {"start", "help", "find", "newproject", "myprojects", "network", "profile", "events", "newevent", "reports", "towns", "settings", "language", "privacy", "export", "deleteme"},
+	RoleAdmin:       {"start", "help", "find", "newproject", "myprojects", "network", "profile", "events", "newevent", "reports", "towns", "coordinators", "settings", "language", "privacy", "export", "deleteme"},
 }

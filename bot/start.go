@@ -22,7 +22,10 @@ func (a *App) onStart(ctx context.Context, r *Request) error {
 }
 
 func (a *App) greet(ctx context.Context, r *Request) error {
-	return a.reply(ctx, r, r.Loc.T("start_greeting", "Name", r.User.DisplayName()), nil)
+	if err := a.reply(ctx, r, r.Loc.T("start_greeting", "Name", r.User.DisplayName()), nil); err != nil {
+		return err
+	}
+	return a.offerProfile(ctx, r)
 }
 
 func (a *App) onHelp(ctx context.Context, r *Request) error {
