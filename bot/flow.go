@@ -21,8 +21,11 @@ func (a *App) startFlow(ctx context.Context, r *Request, flow, step string, data
 	if err != nil {
 		return err
 	}
+	// The expiry is wall-clock time: the database compares it with its own
+	// now(), so an injected clock (tests set months ahead or behind) must
+	// not move it.
 	return a.store.SaveConversation(ctx, storage.Conversation{UserID: r.User.ID, Flow: flow, Step: step,
-		Data: raw, ExpiresAt: a.now().Add(flowTTL)})
+		Data: raw, ExpiresAt: time.Now().Add(flowTTL)})
 }
 
 // endFlow forgets the user's dialogue.
