@@ -104,7 +104,7 @@ func serve(ctx context.Context, cfg config.Config, store *storage.Store, log *sl
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
 	host, _ := os.Hostname()
-	engine, err := delivery.New(store.Pool(), api, delivery.Config{Log: log})
+	engine, err := delivery.New(store.Pool(), api, delivery.Config{Rate: cfg.DeliveryRate, Workers: cfg.DeliveryWorkers, Log: log})
 	if err != nil {
 		return err
 	}
