@@ -129,22 +129,17 @@ func (a *App) showNetwork(ctx context.Context, r *Request, town storage.Town) er
 	var b strings.Builder
 	b.WriteString(l.T("network_title", "Town", name))
 	b.WriteString("\n\n" + l.T("network_partners"))
-	for i, p := range n.Direct {
-		if i == maxNetworkLines {
-			b.WriteString("\n" + l.N("network_more", len(n.Direct)-i))
-			break
-		}
+	writeList(&b, l, n.Direct, func(p storage.Partner) string {
 		kinds := make([]string, len(p.Kinds))
 		for j, k := range p.Kinds {
 			kinds[j] = l.Plain("kind_" + k)
 		}
-		line := l.T("network_partner", "Town", townName(l, p.Town), "Kinds", strings.Join(kinds, ", "))
-		if !p.Since.IsZero() {
-			line = l.T("network_partner_since", "Town", townName(l, p.Town), "Kinds", strings.Join(kinds, ", "),
-				"Year", p.Since.Year())
+		if p.Since.IsZero() {
+			return l.T("network_partner", "Town", townName(l, p.Town), "Kinds", strings.Join(kinds, ", "))
 		}
-		b.WriteString("\n• " + line)
-	}
+		return l.T("network_partner_since", "Town", townName(l, p.Town), "Kinds", strings.Join(kinds, ", "),
+			"Year", p.Since.Year())
+	})
 	if len(n.Indirect) > 0 {
 		b.WriteString("\n\n" + l.T("network_partners_of_partners"))
 	}
@@ -152,18 +147,26 @@ func (a *App) showNetwork(ctx context.Context, r *Request, town storage.Town) er
 	if own {
 		via = "network_via_own"
 	}
-	for i, p := range n.Indirect {
-		if i == maxNetworkLines {
-			b.WriteString("\n" + l.N("network_more", len(n.Indirect)-i))
-			break
-		}
+	writeList(&b, l, n.Indirect, func(p storage.Partner) string {
 		names := make([]string, len(p.Via))
 		for j, v := range p.Via {
 			names[j] = v.Name
 		}
-		b.WriteString("\n• " + l.N(via, len(names), "Town", townName(l, p.Town), "Via", strings.Join(names, ", ")))
-	}
+		return l.N(via, len(names), "Town", townName(l, p.Town), "Via", strings.Join(names, ", "))
+	})
 	return a.edit(ctx, r, b.String(), nil)
+}
+
+// writeList writes one bullet line per partner, at most maxNetworkLines
+// of them, and how many more there are.
+func writeList(b *strings.Builder, l *locales.Localizer, ps []storage.Partner, line func(storage.Partner) string) {
+	for i, p := range ps {
+		if i == maxNetworkLines {
+			b.WriteString("\n" + l.N("network_more", len(ps)-i))
+			return
+		}
+		b.WriteString("\n• " + line(p))
+	}
 }
 
 // townName is a town as messages name it: its name and country.

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -70,7 +71,7 @@ func TestNetwork(t *testing.T) {
 	}
 	wantDirect := []string{"Bstadt:twinning:0001", "Grevesmühlen:solidarity+project:2023"}
 	wantIndirect := []string{"Laxå:twinning+project:via Bstadt,Grevesmühlen"}
-	if !equal(direct, wantDirect) || !equal(indirect, wantIndirect) {
+	if !slices.Equal(direct, wantDirect) || !slices.Equal(indirect, wantIndirect) {
 		t.Errorf("Network(Ichnia):\n direct %v, want %v\n indirect %v, want %v", direct, wantDirect, indirect, wantIndirect)
 	}
 

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"partnerbot/storage"
@@ -25,7 +26,7 @@ func TestProposeConfirmRejectTown(t *testing.T) {
 		t.Errorf("proposed town = %+v", p)
 	}
 	prof, err := s.Profile(ctx, 1)
-	if err != nil || prof.TownID != p.ID || !equal(prof.Languages, []string{"uk"}) || !equal(prof.Interests, []string{"water"}) {
+	if err != nil || prof.TownID != p.ID || !slices.Equal(prof.Languages, []string{"uk"}) || !slices.Equal(prof.Interests, []string{"water"}) {
 		t.Errorf("proposer's profile = %+v, %v; want town %d with languages and interests", prof, err, p.ID)
 	}
 	// Proposed towns are not found until confirmed.
@@ -104,7 +105,7 @@ func TestSaveProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := s.Profile(ctx, 7)
-	if err != nil || got.TownID != 0 || !equal(got.Languages, []string{"de", "sv"}) || len(got.Interests) != 0 {
+	if err != nil || got.TownID != 0 || !slices.Equal(got.Languages, []string{"de", "sv"}) || len(got.Interests) != 0 {
 		t.Errorf("Profile = %+v, %v", got, err)
 	}
 }

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"partnerbot/internal/testdb"
@@ -17,7 +18,7 @@ var exampleTowns = []storage.TownRecord{
 	{Key: "se-laxa", Name: "Laxå", Country: "SE", Region: "Örebro County"},
 }
 
-func newStoreWithTowns(t *testing.T, towns ...storage.TownRecord) *storage.Store {
+func newStoreWithTowns(t testing.TB, towns ...storage.TownRecord) *storage.Store {
 	t.Helper()
 	s := storage.New(testdb.New(t))
 	err := s.WriteTowns(context.Background(), func(w *storage.TownWriter) error {
@@ -99,7 +100,7 @@ func TestSearchTownsRanksExactAbovePrefixAboveSimilar(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"Lax", "Laxå", "Laxåsjön"}; !equal(names(got), want) {
+	if want := []string{"Lax", "Laxå", "Laxåsjön"}; !slices.Equal(names(got), want) {
 		t.Errorf("SearchTowns(lax) = %v, want %v", names(got), want)
 	}
 }
@@ -115,7 +116,7 @@ func TestTown(t *testing.T) {
 		t.Fatal(err)
 	}
 	if town.Name != "Ichnia" || town.Country != "UA" || town.Region != "Chernihiv Oblast" ||
-		town.Status != storage.TownConfirmed || !equal(town.Names, []string{"Itschnja", "Ічня"}) {
+		town.Status != storage.TownConfirmed || !slices.Equal(town.Names, []string{"Itschnja", "Ічня"}) {
 		t.Errorf("Town = %+v", town)
 	}
 	if _, err := s.Town(context.Background(), -1); !errors.Is(err, storage.ErrNotFound) {
@@ -131,18 +132,6 @@ func names(ts []storage.Town) []string {
 	return out
 }
 
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestValidCountry(t *testing.T) {
 	for code, want := range map[string]bool{"UA": true, "DE": true, "SE": true, "PL": true, "FR": true,
 		"XX": false, "ZZ": false, "EU": false, "ua": false, "U": false, "UKR": false, "": false, "Ü1": false} {
@@ -150,4 +139,24 @@ func TestValidCountry(t *testing.T) {
 			t.Errorf("ValidCountry(%q) = %v, want %v", code, got, want)
 		}
 	}
+}
+
+// FuzzSearchTowns: whatever people type, search answers without an error
+// and finds only confirmed towns.
+func FuzzSearchTowns(f *testing.F) {
+	s := newStoreWithTowns(f, exampleTowns...)
+	for _, q := range []string{"Ічня", "Itschnja", "Laxa", "Grevesmülen", "%_\\", "'; DROP TABLE towns; --", "\xff\xfe", "ꙮ", "\u0306", "a"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		found, err := s.SearchTowns(context.Background(), q, 5)
+		if err != nil {
+			t.Fatalf("SearchTowns(%q): %v", q, err)
+		}
+		for _, town := range found {
+			if town.Status != storage.TownConfirmed {
+				t.Fatalf("SearchTowns(%q) found %+v", q, town)
+			}
+		}
+	})
 }
