@@ -112,6 +112,15 @@ func pendingReminders(t *testing.T, env *bottest.Env, eventID int64) []pendingRe
 	return out
 }
 
+// expectPending fails the test unless exactly want are pending for the
+// event, in order of due time.
+func expectPending(t *testing.T, env *bottest.Env, eventID int64, want ...pendingReminder) {
+	t.Helper()
+	if got := pendingReminders(t, env, eventID); !slices.Equal(got, want) {
+		t.Fatalf("pending reminders %v, want %v", got, want)
+	}
+}
+
 // waitQueueEmpty waits until the engine has nothing left to send.
 func waitQueueEmpty(t *testing.T, env *bottest.Env) {
 	t.Helper()
@@ -260,14 +269,8 @@ func TestEventLifecycle(t *testing.T) {
 
 	// The reminders wait in the delivery engine: "1 day before" is Sunday
 	// 10:00 Kyiv summer time, "1 week before" Monday 10:00 winter time.
-	want := []pendingReminder{
-		{greta.ID(), utc("2026-03-23 08:00")},
-		{greta.ID(), utc("2026-03-29 07:00")},
-		{camille.ID(), utc("2026-03-30 06:00")},
-	}
-	if got := pendingReminders(t, env, e.ID); !slices.Equal(got, want) {
-		t.Fatalf("pending reminders %v, want %v", got, want)
-	}
+	expectPending(t, env, e.ID, pendingReminder{greta.ID(), utc("2026-03-23 08:00")},
+		pendingReminder{greta.ID(), utc("2026-03-29 07:00")}, pendingReminder{camille.ID(), utc("2026-03-30 06:00")})
 
 	// A week before, Greta's first reminder arrives in German.
 	clock.Set(utc("2026-03-23 08:00").Add(30 * time.Second))
@@ -286,14 +289,8 @@ func TestEventLifecycle(t *testing.T) {
 	waitForMessage(t, env, camille.ID(), fr.T("event_changed_head", "Title", title),
 		fr.T("event_changed_when", "Old", "lundi 30 mars 2026 à 09:00", "New", "mardi 31 mars 2026 à 17:00"))
 	// Their reminders moved with it.
-	want = []pendingReminder{
-		{greta.ID(), utc("2026-03-24 16:00")},
-		{greta.ID(), utc("2026-03-30 15:00")},
-		{camille.ID(), utc("2026-03-31 14:00")},
-	}
-	if got := pendingReminders(t, env, e.ID); !slices.Equal(got, want) {
-		t.Fatalf("pending reminders after the move %v, want %v", got, want)
-	}
+	expectPending(t, env, e.ID, pendingReminder{greta.ID(), utc("2026-03-24 16:00")},
+		pendingReminder{greta.ID(), utc("2026-03-30 15:00")}, pendingReminder{camille.ID(), utc("2026-03-31 14:00")})
 
 	// The old "1 day before" time passes without a reminder; the new
 	// "1 week before" one comes.
@@ -310,9 +307,7 @@ func TestEventLifecycle(t *testing.T) {
 	olena.Press(uk.Plain("ev_cancel_yes")).Expect(uk.N("ev_cancel_done", 2, "Title", title))
 	waitForMessage(t, env, greta.ID(), de.T("event_cancelled_notice", "Title", title, "When", "Dienstag, 31. März 2026 um 17:00 Uhr"))
 	waitForMessage(t, env, camille.ID(), fr.T("event_cancelled_notice", "Title", title, "When", "mardi 31 mars 2026 à 17:00"))
-	if got := pendingReminders(t, env, e.ID); len(got) != 0 {
-		t.Fatalf("reminders still pending after the cancellation: %v", got)
-	}
+	expectPending(t, env, e.ID)
 	clock.Set(utc("2026-03-31 16:00"))
 	waitQueueEmpty(t, env)
 	for _, c := range []struct {
