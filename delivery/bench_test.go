@@ -89,16 +89,23 @@ func (l load) run(b *testing.B) {
 	}
 	seen := map[key]int{}
 	var late []time.Duration
-	var last time.Time
+	var at []time.Time
 	for _, c := range e.fake.Calls("sendMessage") {
 		if c.Status != http.StatusOK {
 			continue
 		}
 		seen[key{c.Params["chat_id"], c.Params["text"]}]++
 		late = append(late, c.Time.Sub(due))
-		if c.Time.After(last) {
-			last = c.Time
-		}
+		at = append(at, c.Time)
+	}
+	slices.SortFunc(at, time.Time.Compare)
+	last := at[len(at)-1]
+	// tightest is the shortest time in which rate+1 messages went out:
+	// under a second means one window held more than the rate.
+	per := int(l.rate)
+	tightest := time.Duration(1<<63 - 1)
+	for k := 0; k+per < len(at); k++ {
+		tightest = min(tightest, at[k+per].Sub(at[k]))
 	}
 	dups, lost := 0, 0
 	for _, m := range ms {
@@ -124,11 +131,12 @@ func (l load) run(b *testing.B) {
 	b.ReportMetric(float64(tooMany), "429s")
 	b.ReportMetric(float64(pct(0.50).Milliseconds()), "p50_late_ms")
 	b.ReportMetric(float64(pct(0.99).Milliseconds()), "p99_late_ms")
+	b.ReportMetric(float64(tightest.Microseconds())/1000, "tightest_window_ms")
 	b.Logf("%d messages to %d chats at %.0f/s (workers %d, Telegram limits %v): inserted in %v; "+
 		"achieved %.1f/s = %.3f of the rate; duplicates %d, lost %d, 429 answers %d; "+
-		"lateness p50 %v, p95 %v, p99 %v, max %v",
+		"lateness p50 %v, p95 %v, p99 %v, max %v; the fastest %d messages in a row took %v",
 		l.messages, l.chats, l.rate, l.workers, l.limits, inserted.Round(time.Millisecond),
 		achieved, achieved/l.rate, dups, lost, tooMany,
 		pct(0.50).Round(time.Millisecond), pct(0.95).Round(time.Millisecond), pct(0.99).Round(time.Millisecond),
-		pct(1).Round(time.Millisecond))
+		pct(1).Round(time.Millisecond), per+1, tightest.Round(time.Millisecond))
 }

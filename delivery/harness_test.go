@@ -48,7 +48,12 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	url := testdb.URL(t)
-	pool, err := pgxpool.New(context.Background(), url)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 20
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +82,7 @@ type instance struct {
 type startOpts struct {
 	cfg       delivery.Config
 	pool      *pgxpool.Pool     // default: the env's pool
-	transport http.RoundTripper // default: http.DefaultTransport
+	transport http.RoundTripper // default: delivery.HTTPClient's
 	renderer  delivery.Renderer // default: notes()
 	log       *slog.Logger      // default: the test log
 	// abandon: the test kills the instance; at the end it is cancelled
@@ -94,8 +99,9 @@ func (e *env) start(o startOpts) *instance {
 	if o.pool == nil {
 		o.pool = e.pool
 	}
-	if o.transport == nil {
-		o.transport = http.DefaultTransport
+	client := delivery.HTTPClient(o.cfg.Workers)
+	if o.transport != nil {
+		client.Transport = o.transport
 	}
 	if o.renderer == nil {
 		o.renderer = notes()
@@ -113,7 +119,7 @@ func (e *env) start(o startOpts) *instance {
 		o.cfg.Rate = 1000
 	}
 	api, err := tgbot.New(e.fake.Token(), tgbot.WithServerURL(e.fake.URL()), tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(time.Minute, &http.Client{Transport: o.transport, Timeout: time.Minute}))
+		tgbot.WithHTTPClient(time.Minute, client))
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -10,15 +10,17 @@ import (
 )
 
 // Telegram's limits for one bot token, as its FAQ states them. Telegram
-// counts in sliding windows; windowSlack widens each window a little so that
-// network jitter between two sends cannot squeeze one message too many into
-// a window.
+// counts in sliding windows; windowSlack widens each window a little, so
+// that a send delayed on its way (scheduling, network) by up to that much
+// cannot squeeze one message too many into a window. It costs 2% of the
+// rate; on a machine so busy that sends are delayed more, a 429 can still
+// come, and pauses everyone for its retry_after.
 const (
 	// privateGap: about one message a second to one private chat.
 	privateGap = time.Second
 	// groupGap: 20 messages a minute to one group or channel.
 	groupGap    = (time.Minute + windowSlack) / 20
-	windowSlack = 10 * time.Millisecond
+	windowSlack = 20 * time.Millisecond
 	// horizon is how far ahead send slots are handed out: a pause after a
 	// 429 reaches every instance within it.
 	horizon = 250 * time.Millisecond
