@@ -66,6 +66,13 @@ func (a *App) newRequest(ctx context.Context, u *models.Update, log *slog.Logger
 	}
 	r := &Request{Update: u, User: user, ChatID: chat.ID, Private: chat.Type == models.ChatTypePrivate,
 		Callback: u.CallbackQuery, Log: log.With("user_id", user.ID)}
+	if r.Private && a.delivery != nil {
+		// Whoever writes to the bot no longer blocks it: messages may go to
+		// them again if a 403 had marked their chat inactive.
+		if err := a.delivery.Reactivate(ctx, user.ID); err != nil {
+			r.Log.Warn("reactivate chat for delivery", "err", err)
+		}
+	}
 	r.Role = a.roleOf(user)
 	lang, known := a.languageOf(user)
 	r.Loc, r.LangKnown = a.cat.For(lang), known

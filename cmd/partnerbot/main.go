@@ -104,7 +104,14 @@ func serve(ctx context.Context, cfg config.Config, store *storage.Store, log *sl
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
 	host, _ := os.Hostname()
-	engine, err := delivery.New(store.Pool(), api, delivery.Config{Rate: cfg.DeliveryRate, Workers: cfg.DeliveryWorkers, Log: log})
+	// The delivery engine sends through a client of its own that keeps a
+	// connection per worker open (Go's default keeps two).
+	sender, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(time.Minute, delivery.HTTPClient(cfg.DeliveryWorkers)))
+	if err != nil {
+		return err
+	}
+	engine, err := delivery.New(store.Pool(), sender, delivery.Config{Rate: cfg.DeliveryRate, Workers: cfg.DeliveryWorkers, Log: log})
 	if err != nil {
 		return err
 	}
