@@ -110,14 +110,37 @@ func TestImportAdoptsProposedTown(t *testing.T) {
 	}
 }
 
+// malformed is a file the importer must refuse: the line its error names
+// (0 for none) and what the error says.
+type malformed struct {
+	name, file string
+	line       int
+	mention    string
+}
+
+// expectRefused fails unless err reports m's problem and nothing was
+// written to table.
+func expectRefused(t *testing.T, s *storage.Store, err error, m malformed, table string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("import succeeded")
+	}
+	var le *importer.LineError
+	if m.line > 0 && (!errors.As(err, &le) || le.Line != m.line) {
+		t.Errorf("err = %v, want it on line %d", err, m.line)
+	}
+	if !strings.Contains(err.Error(), m.mention) {
+		t.Errorf("err = %v, want it to mention %q", err, m.mention)
+	}
+	if n := count(t, s, table); n != 0 {
+		t.Errorf("%d rows written to %s despite the error", n, table)
+	}
+}
+
 func TestMalformedTownsWriteNothing(t *testing.T) {
 	const header = "key,name,country,region,names\n"
 	const good = "de-grevesmuehlen,Grevesmühlen,DE,Mecklenburg-Vorpommern,\n"
-	tests := []struct {
-		name, file string
-		line       int
-		mention    string
-	}{
+	tests := []malformed{
 		{"bad country", header + good + "ua-ichnia,Ichnia,XX,,\n", 3, "country"},
 		{"country not a code", header + good + "ua-ichnia,Ichnia,Ukraine,,\n", 3, "country"},
 		{"missing name", header + good + "ua-ichnia,,UA,,\n", 3, "name is missing"},
@@ -137,19 +160,7 @@ func TestMalformedTownsWriteNothing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := storage.New(testdb.New(t))
 			_, err := importer.Towns(context.Background(), s, strings.NewReader(tt.file))
-			if err == nil {
-				t.Fatal("import succeeded")
-			}
-			var le *importer.LineError
-			if tt.line > 0 && (!errors.As(err, &le) || le.Line != tt.line) {
-				t.Errorf("err = %v, want it on line %d", err, tt.line)
-			}
-			if !strings.Contains(err.Error(), tt.mention) {
-				t.Errorf("err = %v, want it to mention %q", err, tt.mention)
-			}
-			if n := count(t, s, "towns"); n != 0 {
-				t.Errorf("%d towns written despite the error", n)
-			}
+			expectRefused(t, s, err, tt, "towns")
 		})
 	}
 }
@@ -157,11 +168,7 @@ func TestMalformedTownsWriteNothing(t *testing.T) {
 func TestMalformedPartnershipsWriteNothing(t *testing.T) {
 	const header = "town_a,town_b,kind,since\n"
 	const good = "ua-ichnia,de-grevesmuehlen,solidarity,\n"
-	tests := []struct {
-		name, file string
-		line       int
-		mention    string
-	}{
+	tests := []malformed{
 		{"unknown town", header + good + "ua-ichnia,nowhere,twinning,\n", 3, "nowhere"},
 		{"bad kind", header + good + "de-grevesmuehlen,se-laxa,friendship,\n", 3, "kind"},
 		{"bad date", header + good + "de-grevesmuehlen,se-laxa,twinning,2004-13-01\n", 3, "since"},
@@ -174,13 +181,7 @@ func TestMalformedPartnershipsWriteNothing(t *testing.T) {
 			s := storage.New(testdb.New(t))
 			importFile(t, s, "../examples/towns.example.csv", importTowns)
 			_, err := importer.Partnerships(context.Background(), s, strings.NewReader(tt.file))
-			var le *importer.LineError
-			if !errors.As(err, &le) || le.Line != tt.line || !strings.Contains(err.Error(), tt.mention) {
-				t.Errorf("err = %v, want line %d mentioning %q", err, tt.line, tt.mention)
-			}
-			if n := count(t, s, "partnerships"); n != 0 {
-				t.Errorf("%d partnerships written despite the error", n)
-			}
+			expectRefused(t, s, err, tt, "partnerships")
 		})
 	}
 }
