@@ -135,6 +135,11 @@ func TestKilledInstanceLosesAndDuplicatesNothing(t *testing.T) {
 		ms = append(ms, e.note(chat, i))
 	}
 
+	// River's rescuer takes a job as stuck by comparing when it started, by
+	// the clock the engines share, with the real time. A runs an hour
+	// back, so that what it leaves running is stuck at once for B, which
+	// runs on the real time; A itself never rescues (RescueAfter 3h).
+	e.clock.Set(time.Now().Add(-time.Hour))
 	poolA, cutDB := e.killablePool()
 	killed := make(chan struct{})
 	ks := &killSwitch{next: http.DefaultTransport, at: killAt, kill: func() {
@@ -145,8 +150,6 @@ func TestKilledInstanceLosesAndDuplicatesNothing(t *testing.T) {
 		cutDB()
 		close(killed)
 	}}
-	// A never rescues jobs itself (RescueAfter far beyond the test clock's
-	// hour in the past), so only B takes over what A left running.
 	a := e.start(startOpts{pool: poolA, transport: ks, abandon: true,
 		cfg: delivery.Config{Rate: 50, Workers: 10, RescueAfter: 3 * time.Hour}})
 	e.schedule(a.engine, ms...)
@@ -160,8 +163,8 @@ func TestKilledInstanceLosesAndDuplicatesNothing(t *testing.T) {
 		t.Fatalf("at the kill: %d sent and %d jobs running, want %d sent and some running", sent, running, killAt-1)
 	}
 
-	// Past the dead leader's lease, a new instance takes over.
-	e.clock.Advance(time.Minute)
+	// An hour later, long past the dead leader's lease, B takes over.
+	e.clock.Set(time.Now())
 	e.start(startOpts{cfg: delivery.Config{Rate: 50, Workers: 10}})
 	e.waitSends(n)
 	e.settled()

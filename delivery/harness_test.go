@@ -60,9 +60,7 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(pool.Close)
 	fake := faketelegram.New()
 	t.Cleanup(fake.Close)
-	// An hour in the past, so that River's rescuer (which compares with the
-	// real time) takes jobs left running by a killed instance at once.
-	return &env{t: t, url: url, pool: pool, fake: fake, clock: newClock(time.Now().Add(-time.Hour))}
+	return &env{t: t, url: url, pool: pool, fake: fake, clock: newClock(time.Now())}
 }
 
 // chats registers chats with the fake server, so sends to them succeed.

@@ -58,7 +58,7 @@ type paceReq struct{ job, chat int64 }
 
 type paceAns struct {
 	verdict string
-	wait    time.Duration
+	at      time.Time // on this machine's clock: when to send, or to ask again
 }
 
 // pacer keeps the bot within Telegram's limits across all instances: the
@@ -70,8 +70,9 @@ type pacer struct {
 	gap   time.Duration
 	batch *batcher[paceReq, paceAns]
 	// notBefore gates the next reservation call when the last one found no
-	// free slot; only the batch loop touches it.
+	// free slot; only the batch loop touches it, as it does sync.
 	notBefore time.Time
+	sync      clockSync
 	// pausedUntil (Unix nanoseconds) is set by a 429 on this instance, so
 	// that slots reserved before it are not used during the pause.
 	pausedUntil atomic.Int64
@@ -97,7 +98,7 @@ func (p *pacer) acquire(ctx context.Context, job, chat int64) (verdict, error) {
 		case "inactive":
 			return verdictInactive, nil
 		case "go":
-			if err := sleep(ctx, a.wait); err != nil {
+			if err := sleep(ctx, time.Until(a.at)); err != nil {
 				return 0, err
 			}
 			if time.Now().UnixNano() >= p.pausedUntil.Load() {
@@ -106,7 +107,7 @@ func (p *pacer) acquire(ctx context.Context, job, chat int64) (verdict, error) {
 			// A 429 came in while this slot was waiting: take a new one,
 			// which the shared pace puts after the pause.
 		case "chat":
-			if err := sleep(ctx, a.wait); err != nil {
+			if err := sleep(ctx, time.Until(a.at)); err != nil {
 				return 0, err
 			}
 		case "later":
@@ -128,37 +129,74 @@ func (p *pacer) reserve(ctx context.Context, qs []paceReq) ([]paceAns, error) {
 	for i, q := range qs {
 		jobs[i], chats[i], gaps[i] = q.job, q.chat, chatGap(q.chat).Seconds()
 	}
-	rows, err := p.pool.Query(ctx, `SELECT i, verdict, wait FROM delivery_reserve($1, $2, $3, $4, $5)`,
+	sent := time.Now()
+	rows, err := p.pool.Query(ctx, `SELECT i, verdict, wait, now_at FROM delivery_reserve($1, $2, $3, $4, $5)`,
 		jobs, chats, gaps, p.gap.Seconds(), horizon.Seconds())
 	if err != nil {
 		return nil, fmt.Errorf("reserve send slots: %w", err)
 	}
 	defer rows.Close()
-	answers := make([]paceAns, len(qs))
-	p.notBefore = time.Time{}
+	type row struct {
+		i       int
+		verdict string
+		wait    float64
+	}
+	var (
+		got   []row
+		dbNow time.Time
+	)
 	for rows.Next() {
-		var (
-			i    int
-			a    paceAns
-			wait float64
-		)
-		if err := rows.Scan(&i, &a.verdict, &wait); err != nil {
+		var r row
+		if err := rows.Scan(&r.i, &r.verdict, &r.wait, &dbNow); err != nil {
 			return nil, err
 		}
-		if i < 1 || i > len(qs) {
-			return nil, fmt.Errorf("delivery_reserve answered for request %d of %d", i, len(qs))
+		if r.i < 1 || r.i > len(qs) {
+			return nil, fmt.Errorf("delivery_reserve answered for request %d of %d", r.i, len(qs))
 		}
-		a.wait = time.Duration(wait * float64(time.Second))
-		answers[i-1] = a
-		if a.verdict == "later" && p.notBefore.IsZero() {
-			p.notBefore = time.Now().Add(a.wait + batchWindow)
-		}
+		got = append(got, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reserve send slots: %w", err)
 	}
+	p.sync.observe(sent, time.Now(), dbNow)
+	answers := make([]paceAns, len(qs))
+	p.notBefore = time.Time{}
+	for _, r := range got {
+		a := paceAns{verdict: r.verdict, at: p.sync.local(dbNow.Add(time.Duration(r.wait * float64(time.Second))))}
+		answers[r.i-1] = a
+		if a.verdict == "later" && p.notBefore.IsZero() {
+			p.notBefore = a.at.Add(batchWindow)
+		}
+	}
 	return answers, nil
 }
+
+// clockSync maps the database's clock to this machine's, from the round
+// trip of reservation calls: the database read its clock somewhere between
+// sending the call and receiving the answer, so the shortest round trip
+// seen lately pins it best. Send slots then land on this machine's clock at
+// the instant the database meant, however late an answer was delivered to
+// its worker, which keeps sends from different batches (and instances)
+// from bunching.
+type clockSync struct {
+	here time.Time // this machine's time (monotonic) when the database read db
+	db   time.Time
+	rtt  time.Duration
+}
+
+// syncMaxAge is how long a best sample is trusted before any new one
+// replaces it (clocks drift, routes change).
+const syncMaxAge = time.Minute
+
+func (c *clockSync) observe(sent, received, db time.Time) {
+	rtt := received.Sub(sent)
+	if c.here.IsZero() || rtt <= c.rtt || received.Sub(c.here) > syncMaxAge {
+		*c = clockSync{here: sent.Add(rtt / 2), db: db, rtt: rtt}
+	}
+}
+
+// local is the time on this machine at which the database's clock reads t.
+func (c *clockSync) local(t time.Time) time.Time { return c.here.Add(t.Sub(c.db)) }
 
 // pause stops all sending for d, on this instance at once and on the others
 // from their next reservation.

@@ -43,15 +43,16 @@ CREATE INDEX delivery_sent_sent_at_idx ON delivery_sent (sent_at);
 --   go        send in wait seconds
 --   chat      the chat is not ready: ask again in wait seconds
 --   later     no global slot left now: ask again (this instance's next batch waits wait seconds)
+-- Waits count from now_at, the database's time at the call, the same in every row; callers turn
+-- now_at + wait into their own clock's time, so when the answer reached them does not matter.
 -- The pace row is locked first, so calls from all instances run one at a time and chat rows are
 -- only ever locked under it: no deadlocks.
 -- +goose StatementBegin
 CREATE FUNCTION delivery_reserve(job_ids BIGINT[], chat_ids BIGINT[], chat_gaps DOUBLE PRECISION[],
                                  gap DOUBLE PRECISION, horizon DOUBLE PRECISION)
-RETURNS TABLE (i INT, verdict TEXT, wait DOUBLE PRECISION)
+RETURNS TABLE (i INT, verdict TEXT, wait DOUBLE PRECISION, now_at TIMESTAMPTZ)
 LANGUAGE plpgsql AS $$
 DECLARE
-    now_at    TIMESTAMPTZ;
     start_at  TIMESTAMPTZ;
     chat_next TIMESTAMPTZ;
     avail     INT;
