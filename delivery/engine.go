@@ -17,6 +17,13 @@
 //     Renderer at send time, so a message due while the bot was down is sent
 //     late only if it still makes sense. CancelTx removes pending messages
 //     early, which keeps the queue small; correctness does not depend on it.
+//
+// Moving reminders when an event changes: in the transaction that changes
+// it, CancelTx(Filter{Kind, Ref: event}) and ScheduleTx the reminders at
+// their new times. A reminder already being sent cannot be cancelled; the
+// Renderer sees the event's new state and drops it (Message.DueAt no longer
+// matches). A message's unique key is all its fields, DueAt included, so
+// scheduling the same reminder twice adds nothing, while a moved one is new.
 package delivery
 
 import (
@@ -88,7 +95,8 @@ type Config struct {
 	StopTimeout time.Duration
 	// Clock is the time source; nil means the system clock.
 	Clock Clock
-	// Log receives the engine's and River's logs; nil means slog.Default().
+	// Log receives the engine's logs and River's warnings and errors; nil
+	// means slog.Default().
 	Log *slog.Logger
 }
 
@@ -146,7 +154,7 @@ func New(pool *pgxpool.Pool, api *tgbot.Bot, cfg Config) (*Engine, error) {
 	rc := &river.Config{
 		Queues:               map[string]river.QueueConfig{queue: {MaxWorkers: cfg.Workers, FetchPollInterval: fetchPoll}},
 		Workers:              workers,
-		Logger:               cfg.Log,
+		Logger:               slog.New(warnings{cfg.Log.Handler()}),
 		JobTimeout:           jobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		MaxAttempts:          maxAttempts,
@@ -378,3 +386,15 @@ func HTTPClient(workers int) *http.Client {
 	t.MaxIdleConnsPerHost = workers
 	return &http.Client{Transport: t, Timeout: time.Minute}
 }
+
+// warnings passes on River's warnings and errors only: its info lines
+// (job counts and maintenance rounds every few seconds) would drown the
+// bot's own.
+type warnings struct{ slog.Handler }
+
+func (h warnings) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+
+func (h warnings) WithAttrs(as []slog.Attr) slog.Handler { return warnings{h.Handler.WithAttrs(as)} }
+func (h warnings) WithGroup(name string) slog.Handler    { return warnings{h.Handler.WithGroup(name)} }
