@@ -93,7 +93,9 @@ type Config struct {
 	// StopTimeout is how long Run waits for running jobs on shutdown
 	// before cancelling them (default 10s).
 	StopTimeout time.Duration
-	// Clock is the time source; nil means the system clock.
+	// Clock is the time source; nil means the system clock. River schedules
+	// by it too (its test facility). A clock behind the real time at New
+	// lengthens RescueAfter by as much.
 	Clock Clock
 	// Log receives the engine's logs and River's warnings and errors; nil
 	// means slog.Default().
@@ -161,6 +163,13 @@ func New(pool *pgxpool.Pool, api *tgbot.Bot, cfg Config) (*Engine, error) {
 	}
 	if cfg.Clock != nil {
 		rc.Test.Time = riverClock{cfg.Clock}
+		// River's rescuer takes a job for stuck when the real time is
+		// RescueAfter past the job's start, which River stamps by this
+		// clock: one running behind (a test set in the past) would make
+		// every running job look stuck and run it twice.
+		if lag := time.Since(cfg.Clock.Now()); lag > 0 {
+			rc.RescueStuckJobsAfter += lag
+		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), rc)
 	if err != nil {
