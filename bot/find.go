@@ -191,6 +191,10 @@ func (a *App) resultsView(ctx context.Context, r *Request, id int64, st findStat
 	if err != nil {
 		return "", nil, err
 	}
+	if len(res.Projects) == 0 && page > 0 {
+		// Projects went away since the page was offered: start over.
+		return a.resultsView(ctx, r, id, st, 0)
+	}
 	filters := strings.Join(filterLines(l, st, false), "\n")
 	filtersRow := []models.InlineKeyboardButton{button(l.Plain("find_button_filters"), findData(id, "f"))}
 	if len(res.Projects) == 0 {

@@ -36,13 +36,15 @@ type ProjectPage struct {
 	Total int
 }
 
-// MaxCounted bounds how far a search counts its matches: past it, the
-// number is shown as "more than" and counting would only cost time.
-const MaxCounted = 500
+// MaxCounted bounds the work of a search: it ranks only the newest
+// MaxCounted matches. A query that matches more is too unspecific for
+// ranking to tell much, its count is shown as "more than", and the bound
+// keeps every search fast however common its words are.
+const MaxCounted = 50
 
 // Typo correction: a query word of at least minTypoLen characters that
-// occurs in no project also matches up to maxTypoAlternatives known words
-// at least typoSimilarity alike (pg_trgm similarity, 0 to 1).
+// begins no word of any project also matches up to maxTypoAlternatives
+// known words at least typoSimilarity alike (pg_trgm similarity, 0 to 1).
 const (
 	minTypoLen          = 4
 	maxTypoAlternatives = 3
@@ -55,8 +57,9 @@ const (
 )
 
 // SearchProjects returns the page of listed projects matching q that
-// starts at offset: with text, most relevant first (title before
-// description, exact words before corrected typos); without, newest first.
+// starts at offset. With text, the most relevant come first (words in the
+// title before words in the description; see MaxCounted); without, the
+// newest. A page past the last is empty.
 func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limit int) (ProjectPage, error) {
 	var page ProjectPage
 	where := []string{"p.archived_at IS NULL", "p.hidden_at IS NULL"}
@@ -65,64 +68,70 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	terms := queryTerms(q.Text)
-	var typos map[int][]string
-	var textQuery string
-	if len(terms) > 0 {
-		var err error
-		if typos, err = s.typoAlternatives(ctx, terms); err != nil {
-			return page, err
-		}
-		textQuery = arg(tsQuery(terms, typos))
-		where = append(where, "p.search @@ to_tsquery('simple', "+textQuery+")")
-	}
 	if len(q.TownIDs) > 0 {
 		towns := arg(q.TownIDs)
 		where = append(where, "(p.town_id = ANY("+towns+") OR p.partner_town_id = ANY("+towns+"))")
 	}
-	if q.Country != "" {
-		c := arg(q.Country)
-		where = append(where, "(t.country = "+c+" OR pt.country = "+c+")")
-	}
 	if q.Sector != "" {
 		where = append(where, "p.sector = "+arg(q.Sector))
 	}
-	if q.Topic != "" {
-		where = append(where, "p.topics @> ARRAY["+arg(q.Topic)+"::text]")
+	for _, f := range []struct{ column, value string }{
+		{"topics", q.Topic}, {"languages", q.Language}, {"countries", q.Country},
+	} {
+		if f.value != "" {
+			where = append(where, "p."+f.column+" @> ARRAY["+arg(f.value)+"::text]")
+		}
 	}
-	if q.Language != "" {
-		where = append(where, "p.languages @> ARRAY["+arg(q.Language)+"::text]")
+	// The text comes last: PostgreSQL checks conditions of equal cost in
+	// the order written, and the cheap ones spare it unpacking vectors.
+	rank := "0::real"
+	if terms := queryTerms(q.Text); len(terms) > 0 {
+		typos, err := s.typoAlternatives(ctx, terms)
+		if err != nil {
+			return page, err
+		}
+		tsq := "to_tsquery('simple', " + arg(tsQuery(terms, typos)) + ")"
+		where = append(where, "p.search @@ "+tsq)
+		rank = "ts_rank(p.search, " + tsq + ")"
 	}
-	cond := strings.Join(where, " AND ")
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1`+projectFrom+`WHERE `+cond+` LIMIT `+
-		strconv.Itoa(MaxCounted)+`) m`, args...).Scan(&page.Total); err != nil {
+	// The candidates are the newest matches, found by whichever index
+	// suits the query; only they are ranked and counted, and only the page
+	// is joined to its towns.
+	rows, err := s.pool.Query(ctx, `
+		WITH c AS MATERIALIZED (
+			SELECT p.id, p.created_at FROM projects p
+			WHERE `+strings.Join(where, " AND ")+`
+			ORDER BY p.created_at DESC, p.id DESC
+			LIMIT `+strconv.Itoa(MaxCounted)+`),
+		page AS (
+			SELECT c.id, c.created_at, `+rank+` AS rank, count(*) OVER () AS total
+			FROM c JOIN projects p ON p.id = c.id
+			ORDER BY rank DESC, c.created_at DESC, c.id DESC
+			LIMIT `+arg(limit)+` OFFSET `+arg(offset)+`)
+		SELECT `+projectColumns+`, page.total FROM page JOIN projects p ON p.id = page.id
+			JOIN towns t ON t.id = p.town_id LEFT JOIN towns pt ON pt.id = p.partner_town_id
+		ORDER BY page.rank DESC, page.created_at DESC, page.id DESC`,
+		// Planned for the actual values every time: which index is best
+		// depends on how common the words and filters are, which a cached
+		// generic plan cannot know.
+		append([]any{pgx.QueryExecModeExec}, args...)...)
+	if err != nil {
 		return page, err
 	}
-	if page.Total == 0 || offset >= page.Total {
-		return page, nil
-	}
-	order := "p.created_at DESC, p.id DESC"
-	if textQuery != "" {
-		order = "ts_rank(p.search, to_tsquery('simple', " + textQuery + ")) DESC, p.id DESC"
-	}
-	if len(typos) > 0 {
-		// Words as typed before corrected typos.
-		order = "(p.search @@ to_tsquery('simple', " + arg(tsQuery(terms, nil)) + ")) DESC, " + order
-	}
-	var err error
-	page.Projects, err = collectProjects(s.pool.Query(ctx, `SELECT `+projectColumns+projectFrom+`WHERE `+cond+
-		` ORDER BY `+order+` LIMIT `+arg(limit)+` OFFSET `+arg(offset), args...))
+	page.Projects, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Project, error) {
+		return scanProject(r, &page.Total)
+	})
 	return page, err
 }
 
-// typoAlternatives finds, for each term long enough, the known words most
-// like its folded form; the result is indexed like terms.
+// typoAlternatives finds, for each term long enough that begins no known
+// word, the known words most like it; the result is indexed like terms.
 func (s *Store) typoAlternatives(ctx context.Context, terms [][]string) (map[int][]string, error) {
-	var keys []string
+	var keys, prefixes []string
 	var idx []int
 	for i, t := range terms {
 		if utf8.RuneCountInString(t[0]) >= minTypoLen {
-			keys, idx = append(keys, t[0]), append(idx, i)
+			keys, prefixes, idx = append(keys, t[0]), append(prefixes, likeLiteral.Replace(t[0])+"%"), append(idx, i)
 		}
 	}
 	if len(keys) == 0 {
@@ -130,12 +139,14 @@ func (s *Store) typoAlternatives(ctx context.Context, terms [][]string) (map[int
 	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT q.i, w.word
-		FROM unnest($1::text[], $2::int[]) AS q(key, i)
+		FROM unnest($1::text[], $2::text[], $3::int[]) AS q(key, prefix, i)
 		CROSS JOIN LATERAL (
 			SELECT word FROM project_words
-			WHERE word % q.key AND word <> q.key AND similarity(word, q.key) >= $3
+			WHERE word % q.key AND similarity(word, q.key) >= $4
 			ORDER BY similarity(word, q.key) DESC, word
-			LIMIT $4) w`, keys, idx, typoSimilarity, maxTypoAlternatives)
+			LIMIT $5) w
+		WHERE NOT EXISTS (SELECT 1 FROM project_words k WHERE k.word LIKE q.prefix)`,
+		keys, prefixes, idx, typoSimilarity, maxTypoAlternatives)
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +159,9 @@ func (s *Store) typoAlternatives(ctx context.Context, terms [][]string) (map[int
 	})
 	return alts, err
 }
+
+// likeLiteral makes a key match itself literally in a LIKE pattern.
+var likeLiteral = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // tsQuery builds a tsquery for terms: every term must match, through any
 // of its keys (as a prefix when long enough) or its typo alternatives.
@@ -228,10 +242,10 @@ func words(text string) []string {
 // and partner towns of listed projects: the choices of a country filter.
 func (s *Store) ProjectCountries(ctx context.Context) ([]string, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT DISTINCT t.country FROM towns t
-		WHERE EXISTS (SELECT 1 FROM projects p WHERE p.town_id = t.id AND p.archived_at IS NULL AND p.hidden_at IS NULL)
-		   OR EXISTS (SELECT 1 FROM projects p WHERE p.partner_town_id = t.id AND p.archived_at IS NULL AND p.hidden_at IS NULL)
-		ORDER BY t.country`)
+		SELECT x.country FROM (SELECT DISTINCT country FROM towns) x
+		WHERE EXISTS (SELECT 1 FROM projects p WHERE p.countries @> ARRAY[x.country]
+			AND p.archived_at IS NULL AND p.hidden_at IS NULL)
+		ORDER BY x.country`)
 	if err != nil {
 		return nil, err
 	}

@@ -113,11 +113,11 @@ func TestSearchProjectsRanksAndPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if page.Total != 7 {
-			t.Fatalf("total %d, want 7", page.Total)
-		}
 		if len(page.Projects) == 0 {
 			break
+		}
+		if page.Total != 7 {
+			t.Fatalf("total %d, want 7", page.Total)
 		}
 		all = append(all, titles(page)...)
 	}
@@ -140,4 +140,44 @@ func FuzzSearchProjects(f *testing.F) {
 			t.Fatalf("SearchProjects(%q): %v", text, err)
 		}
 	})
+}
+
+// TestProjectCountriesFollowTowns: the country filter follows a project's
+// towns when they change, and a town's country when an import corrects it.
+func TestProjectCountriesFollowTowns(t *testing.T) {
+	ctx := context.Background()
+	f := newProjectFixture(t, 1)
+	p := f.project(1, f.fields("Laxå", "Lake", "D"))
+	inCountry := func(country string) bool {
+		t.Helper()
+		page, err := f.s.SearchProjects(ctx, storage.ProjectQuery{Country: country}, 0, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page.Projects) == 1
+	}
+	if !inCountry("SE") || inCountry("DE") {
+		t.Fatal("a Swedish project is not found by its country alone")
+	}
+	fields := p.ProjectFields
+	fields.PartnerTownID = f.towns["Grevesmühlen"]
+	if _, err := f.s.UpdateProject(ctx, 1, p.Code, fields); err != nil {
+		t.Fatal(err)
+	}
+	if !inCountry("SE") || !inCountry("DE") || inCountry("UA") {
+		t.Fatal("the partner town's country does not count")
+	}
+	if got, err := f.s.ProjectCountries(ctx); err != nil || !slices.Equal(got, []string{"DE", "SE"}) {
+		t.Fatalf("ProjectCountries = %v, %v", got, err)
+	}
+	laxa := storage.TownRecord{Key: "se-laxa", Name: "Laxå", Country: "FI"}
+	if err := f.s.WriteTowns(ctx, func(w *storage.TownWriter) error {
+		_, _, err := w.UpsertTown(ctx, laxa)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if inCountry("SE") || !inCountry("FI") {
+		t.Fatal("the project did not follow its town's corrected country")
+	}
 }
