@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 
 	"github.com/go-telegram/bot/models"
 
@@ -102,18 +101,11 @@ func (a *App) sendContactRequest(ctx context.Context, r *Request, d *contactDraf
 // "cr:d:<id>" (decline). Only the owner the request was sent to can
 // decide it; the database checks that, whatever the data says.
 func (a *App) onContactDecision(ctx context.Context, r *Request) error {
-	parts := strings.Split(r.Callback.Data, ":")
-	var id int64
-	var err error
-	if len(parts) != 3 || (parts[1] != "a" && parts[1] != "d") {
-		err = storage.ErrNotFound
-	} else {
-		id, err = strconv.ParseInt(parts[2], 10, 64)
-	}
-	if err != nil {
+	action, id, ok := idButton(r.Callback.Data, "a", "d")
+	if !ok {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	accept := parts[1] == "a"
+	accept := action == "a"
 	c, err := a.store.DecideContactRequest(ctx, r.User.ID, id, accept, a.now())
 	switch {
 	case errors.Is(err, storage.ErrNotFound):

@@ -11,7 +11,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"partnerbot/locales"
-	"partnerbot/searchkey"
 	"partnerbot/storage"
 )
 
@@ -108,27 +107,14 @@ func splitTown(words []string, lookup func(span string) ([]storage.Town, error))
 }
 
 // townsNamed returns the towns that have span as one of their names, up
-// to spelling: the same search key, not merely a similar one, so that
+// to spelling and script: exact matches, not merely similar ones, so that
 // "water" never turns into a town filter for "Waterloo".
 func (a *App) townsNamed(ctx context.Context, span string) ([]storage.Town, error) {
-	keys := searchkey.Keys(span)
-	if len(keys) == 0 {
-		return nil, nil
-	}
 	towns, err := a.store.SearchTowns(ctx, span, 10)
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(towns, func(t storage.Town) bool {
-		for _, name := range append([]string{t.Name}, t.Names...) {
-			for _, k := range searchkey.Keys(name) {
-				if slices.Contains(keys, k) {
-					return false
-				}
-			}
-		}
-		return true
-	}), nil
+	return slices.DeleteFunc(towns, func(t storage.Town) bool { return !t.Exact }), nil
 }
 
 // filterLines describes the filters of st, one line each; with all, also
@@ -328,23 +314,17 @@ const findAny = "-"
 // panel and its menus, and the text and town questions. The search must be
 // the presser's own.
 func (a *App) onFindButton(ctx context.Context, r *Request) error {
-	parts := strings.Split(r.Callback.Data, ":")
-	var id int64
-	err := storage.ErrNotFound
-	if len(parts) >= 3 {
-		id, err = strconv.ParseInt(parts[1], 10, 64)
+	id, op, args, ok := findButton(r.Callback.Data)
+	if !ok {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	var st findState
-	if err == nil {
-		st, err = a.loadSearch(ctx, r, id)
-	}
-	if errors.Is(err, storage.ErrNotFound) || errors.As(err, new(*strconv.NumError)) {
+	st, err := a.loadSearch(ctx, r, id)
+	if errors.Is(err, storage.ErrNotFound) {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
 	if err != nil {
 		return err
 	}
-	op, args := parts[2], parts[3:]
 	invalid := func() error { return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true) }
 	switch {
 	case op == "p" && len(args) == 1:

@@ -221,8 +221,7 @@ func (a *App) projectActions() map[string]projectAction {
 
 // onProjectButton handles "pj:<action>:<code>[:<arg>]" and "pj:my".
 func (a *App) onProjectButton(ctx context.Context, r *Request) error {
-	parts := strings.Split(r.Callback.Data, ":")
-	if len(parts) == 2 && parts[1] == "my" {
+	if r.Callback.Data == "pj:my" {
 		a.ackCallback(ctx, r)
 		text, kb, err := a.myProjectsView(ctx, r)
 		if err != nil {
@@ -230,20 +229,17 @@ func (a *App) onProjectButton(ctx context.Context, r *Request) error {
 		}
 		return a.edit(ctx, r, text, kb)
 	}
-	var action projectAction
-	ok := len(parts) == 3 || len(parts) == 4
-	if ok {
-		action, ok = a.projectActions()[parts[1]]
-	}
-	if !ok || !storage.ValidProjectCode(parts[2]) {
+	name, code, arg, ok := projectButton(r.Callback.Data)
+	action, known := a.projectActions()[name]
+	if !ok || !known {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
 	var p storage.Project
 	var err error
 	if action.ownerOnly {
-		p, err = a.store.OwnedProject(ctx, r.User.ID, parts[2])
+		p, err = a.store.OwnedProject(ctx, r.User.ID, code)
 	} else {
-		p, err = a.visibleProject(ctx, r, parts[2])
+		p, err = a.visibleProject(ctx, r, code)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
 		if action.ownerOnly {
@@ -253,10 +249,6 @@ func (a *App) onProjectButton(ctx context.Context, r *Request) error {
 	}
 	if err != nil {
 		return err
-	}
-	arg := ""
-	if len(parts) == 4 {
-		arg = parts[3]
 	}
 	return action.do(ctx, r, p, arg)
 }

@@ -54,19 +54,13 @@ func (a *App) onReportDecision(ctx context.Context, r *Request) error {
 	if r.Role < RoleCoordinator {
 		return a.answerCallback(ctx, r, r.Loc.Plain("not_allowed_coordinator"), true)
 	}
-	parts := strings.Split(r.Callback.Data, ":")
-	var id int64
-	var err error
-	if len(parts) != 3 || (parts[1] != "h" && parts[1] != "x") {
-		err = storage.ErrNotFound
-	} else {
-		id, err = strconv.ParseInt(parts[2], 10, 64)
-	}
-	if err != nil {
+	action, id, ok := idButton(r.Callback.Data, "h", "x")
+	if !ok {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	hide := parts[1] == "h"
+	hide := action == "h"
 	var p storage.Project
+	var err error
 	notice := "reports_dismissed"
 	if hide {
 		notice = "reports_hidden"
