@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,22 +11,15 @@ import (
 	"time"
 
 	"partnerbot/faketelegram"
+	"partnerbot/importer"
 	"partnerbot/internal/bottest"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
 
-// projectTowns are the towns the project tests search for, with the
-// spellings people use.
-var projectTowns = []storage.TownRecord{
-	{Key: "ua-ichnia", Name: "Ichnia", Country: "UA", Region: "Chernihiv Oblast",
-		Names: []storage.TownName{{Name: "Ічня", Lang: "uk"}, {Name: "Itschnja", Lang: "de"}}},
-	{Key: "de-grevesmuehlen", Name: "Grevesmühlen", Country: "DE", Region: "Mecklenburg-Vorpommern"},
-	{Key: "se-laxa", Name: "Laxå", Country: "SE", Region: "Örebro County"},
-}
-
-// projectWorld is a running bot with the project towns, and helpers to
-// set up projects without going through the dialogue each time.
+// projectWorld is a running bot with the example towns (Ichnia,
+// Grevesmühlen, Laxå from examples/towns.example.csv), and helpers to set
+// up projects without going through the dialogue each time.
 type projectWorld struct {
 	*bottest.Env
 	t     *testing.T
@@ -36,23 +30,20 @@ func newProjectWorld(t *testing.T, opts ...bottest.Options) *projectWorld {
 	t.Helper()
 	w := &projectWorld{Env: bottest.New(t, opts...), t: t, towns: map[string]storage.Town{}}
 	ctx := context.Background()
-	err := w.Store.WriteTowns(ctx, func(tw *storage.TownWriter) error {
-		for _, r := range projectTowns {
-			if _, _, err := tw.UpsertTown(ctx, r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	f, err := os.Open("../examples/towns.example.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range projectTowns {
-		found, err := w.Store.SearchTowns(ctx, r.Name, 1)
+	defer f.Close()
+	if _, err := importer.Towns(ctx, w.Store, f); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Ichnia", "Grevesmühlen", "Laxå"} {
+		found, err := w.Store.SearchTowns(ctx, name, 1)
 		if err != nil || len(found) == 0 {
-			t.Fatalf("town %s: %v", r.Name, err)
+			t.Fatalf("example town %s: %v", name, err)
 		}
-		w.towns[r.Name] = found[0]
+		w.towns[name] = found[0]
 	}
 	return w
 }
