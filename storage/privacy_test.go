@@ -74,7 +74,7 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Fills towns.proposed_by and user_profiles.user_id.
-		if _, err := s.ProposeTown(ctx, id, storage.TownProposal{Name: fmt.Sprint("Town ", id), Country: "UA"}); err != nil {
+		if _, err := s.ProposeTown(ctx, storage.TownProposal{Name: fmt.Sprint("Town ", id), Country: "UA"}, storage.Profile{UserID: id}); err != nil {
 			t.Fatal(err)
 		}
 	}
