@@ -32,16 +32,9 @@ func (s *Server) handleSendMessage(rq *request) (any, *apiError) {
 	if rq.noChat() {
 		return nil, errChatIDEmpty
 	}
-	if rq.str("text") == "" {
-		return nil, errTextEmpty
-	}
-	markup, aerr := parseReplyMarkup(rq.str("reply_markup"))
-	if aerr != nil {
-		return nil, aerr
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ft, aerr := formatText(rq.str("text"), rq.str("parse_mode"), rq.str("entities"), s.strictHTML)
+	ft, markup, aerr := s.textAndMarkupLocked(rq)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -179,16 +172,9 @@ func (s *Server) handleEditMessageText(rq *request) (any, *apiError) {
 	if aerr := checkEditParams(rq); aerr != nil {
 		return nil, aerr
 	}
-	if rq.str("text") == "" {
-		return nil, errTextEmpty
-	}
-	markup, aerr := parseReplyMarkup(rq.str("reply_markup"))
-	if aerr != nil {
-		return nil, aerr
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ft, aerr := formatText(rq.str("text"), rq.str("parse_mode"), rq.str("entities"), s.strictHTML)
+	ft, markup, aerr := s.textAndMarkupLocked(rq)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -321,4 +307,18 @@ func (s *Server) handleSendChatAction(rq *request) (any, *apiError) {
 		return nil, errWrongChatAction
 	}
 	return true, nil
+}
+
+// textAndMarkupLocked reads the text, formatting and reply_markup that
+// sendMessage and editMessageText share, with Telegram's checks.
+func (s *Server) textAndMarkupLocked(rq *request) (formattedText, *replyMarkup, *apiError) {
+	if rq.str("text") == "" {
+		return formattedText{}, nil, errTextEmpty
+	}
+	markup, aerr := parseReplyMarkup(rq.str("reply_markup"))
+	if aerr != nil {
+		return formattedText{}, nil, aerr
+	}
+	ft, aerr := formatText(rq.str("text"), rq.str("parse_mode"), rq.str("entities"), s.strictHTML)
+	return ft, markup, aerr
 }
