@@ -55,10 +55,17 @@ CREATE INDEX project_words_prefix_idx ON project_words (word text_pattern_ops);
 -- them is answered by one index scan.
 DROP INDEX projects_topics_idx;
 DROP INDEX projects_languages_idx;
-CREATE INDEX projects_facets_idx ON projects USING gin (topics, languages, countries)
+CREATE INDEX projects_facets_idx ON projects USING gin (topics, languages, countries) WITH (fastupdate = off)
     WHERE archived_at IS NULL AND hidden_at IS NULL;
 
+-- Projects are written rarely and searched often: a GIN pending list would
+-- be scanned by every search until the next vacuum.
+ALTER INDEX projects_search_idx SET (fastupdate = off);
+ALTER INDEX project_words_trgm_idx SET (fastupdate = off);
+
 -- +goose Down
+ALTER INDEX project_words_trgm_idx RESET (fastupdate);
+ALTER INDEX projects_search_idx RESET (fastupdate);
 DROP INDEX project_words_prefix_idx;
 ALTER TABLE projects ALTER COLUMN search SET STATISTICS -1;
 ALTER TABLE projects ALTER COLUMN search SET STORAGE EXTENDED;
