@@ -78,15 +78,23 @@ func (a *App) onReportDecision(ctx context.Context, r *Request) error {
 	}
 	if hide && p.ID != 0 {
 		r.Log.Info("project hidden", "project", p.Code, "report", id)
-		if owner, err := a.store.User(ctx, p.OwnerID); err == nil {
-			if err := a.sendHTML(ctx, owner.ID, a.locOf(owner).T("project_hidden_notice", "Title", p.Title), nil); err != nil {
-				r.Log.Warn("tell owner about hiding", "project", p.Code, "err", err)
-			}
-		}
+		a.tellOwnerHidden(ctx, r, p)
 	}
 	text, kb, err := a.reportsView(ctx, r)
 	if err != nil {
 		return err
 	}
 	return a.edit(ctx, r, text, kb)
+}
+
+// tellOwnerHidden tells the owner, in their language, that their project
+// was hidden. The hiding stands if they cannot be told.
+func (a *App) tellOwnerHidden(ctx context.Context, r *Request, p storage.Project) {
+	owner, err := a.store.User(ctx, p.OwnerID)
+	if err == nil {
+		err = a.sendHTML(ctx, owner.ID, a.locOf(owner).T("project_hidden_notice", "Title", p.Title), nil)
+	}
+	if err != nil {
+		r.Log.Warn("tell owner about hiding", "project", p.Code, "err", err)
+	}
 }
