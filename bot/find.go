@@ -83,7 +83,7 @@ func (a *App) parseFindArgs(ctx context.Context, args string) (findState, error)
 	if len(towns) > 0 {
 		st.TownName = towns[0].Name
 	}
-	st.Query.Text = strings.Join(rest, " ")
+	st.Query.Text = shorten(strings.Join(rest, " "), maxFindText)
 	return st, nil
 }
 
