@@ -411,8 +411,8 @@ func (a *App) onSuggestedTown(ctx context.Context, r *Request, id int64, st find
 	if err1 != nil || err2 != nil || i < 0 || i >= len(words) {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	t, err := a.store.Town(ctx, townID)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && t.Status != storage.TownConfirmed) {
+	t, err := a.confirmedTown(ctx, townID)
+	if errors.Is(err, storage.ErrNotFound) {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
 	if err != nil {

@@ -74,8 +74,8 @@ func townStep[S any](a *App, question, skip string, field func(*S) *townField) S
 			if err != nil || !slices.ContainsFunc(f.Offered, func(o townOption) bool { return o.ID == id }) {
 				return Refuse("step_use_buttons"), nil
 			}
-			t, err := a.store.Town(ctx, id)
-			if errors.Is(err, storage.ErrNotFound) || (err == nil && t.Status != storage.TownConfirmed) {
+			t, err := a.confirmedTown(ctx, id)
+			if errors.Is(err, storage.ErrNotFound) {
 				f.Offered = nil
 				return Refuse("step_town_gone"), nil
 			}
@@ -86,6 +86,17 @@ func townStep[S any](a *App, question, skip string, field func(*S) *townField) S
 			return Accept, nil
 		},
 	}
+}
+
+// confirmedTown returns the town with id if it is confirmed, and
+// ErrNotFound for an unknown or merely proposed one (ids in buttons and
+// dialogue states may be stale or forged).
+func (a *App) confirmedTown(ctx context.Context, id int64) (storage.Town, error) {
+	t, err := a.store.Town(ctx, id)
+	if err == nil && t.Status != storage.TownConfirmed {
+		return storage.Town{}, storage.ErrNotFound
+	}
+	return t, err
 }
 
 // offerTowns searches for a typed town name and keeps the matches to be
