@@ -50,9 +50,7 @@ func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
 	parts := strings.Split(r.Callback.Data, ":")
 	switch {
 	case len(parts) == 2 && parts[1] == "add":
-		if err := a.answerCallback(ctx, r, "", false); err != nil {
-			r.Log.Warn("answer callback", "err", err)
-		}
+		a.ackCallback(ctx, r)
 		return a.grantCoordinatorWizard().Start(ctx, a, r, grantState{})
 	case len(parts) == 3 && parts[1] == "rv":
 		id, err := strconv.ParseInt(parts[2], 10, 64)
@@ -66,9 +64,7 @@ func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
 		if err != nil {
 			return err
 		}
-		if err := a.answerCallback(ctx, r, "", false); err != nil {
-			r.Log.Warn("answer callback", "err", err)
-		}
+		a.ackCallback(ctx, r)
 		if err := a.changeRole(ctx, r, target, storage.RoleVolunteer); err != nil {
 			return err
 		}

@@ -281,9 +281,7 @@ func (a *App) showEventCard(ctx context.Context, r *Request, e storage.Event, ba
 
 // ackButton stops a button's spinner without a notice.
 func (a *App) ackButton(ctx context.Context, r *Request) {
-	if err := a.answerCallback(ctx, r, "", false); err != nil {
-		r.Log.Warn("answer callback", "err", err)
-	}
+	a.ackCallback(ctx, r)
 }
 
 // invalidButton answers a stale or forged button.

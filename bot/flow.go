@@ -69,9 +69,7 @@ func (a *App) onCancel(ctx context.Context, r *Request) error {
 		return err
 	}
 	if r.Callback != nil {
-		if err := a.answerCallback(ctx, r, "", false); err != nil {
-			r.Log.Warn("answer callback", "err", err)
-		}
+		a.ackCallback(ctx, r)
 		return a.edit(ctx, r, r.Loc.T("flow_cancelled"), nil)
 	}
 	return a.reply(ctx, r, r.Loc.T("flow_cancelled"), nil)

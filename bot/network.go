@@ -82,9 +82,7 @@ func (a *App) onNetworkButton(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.answerCallback(ctx, r, "", false); err != nil {
-		r.Log.Warn("answer callback", "err", err)
-	}
+	a.ackCallback(ctx, r)
 	return a.showNetwork(ctx, r, town)
 }
 

@@ -59,8 +59,6 @@ func (a *App) onDeleteMeAnswer(ctx context.Context, r *Request) error {
 	default:
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	if err := a.answerCallback(ctx, r, "", false); err != nil {
-		r.Log.Warn("answer callback", "err", err)
-	}
+	a.ackCallback(ctx, r)
 	return a.edit(ctx, r, text, nil)
 }

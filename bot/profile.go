@@ -301,14 +301,10 @@ func (a *App) offerProfile(ctx context.Context, r *Request) error {
 func (a *App) onProfileButton(ctx context.Context, r *Request) error {
 	switch r.Callback.Data {
 	case "pf:edit":
-		if err := a.answerCallback(ctx, r, "", false); err != nil {
-			r.Log.Warn("answer callback", "err", err)
-		}
+		a.ackCallback(ctx, r)
 		return a.startProfile(ctx, r)
 	case "pf:later":
-		if err := a.answerCallback(ctx, r, "", false); err != nil {
-			r.Log.Warn("answer callback", "err", err)
-		}
+		a.ackCallback(ctx, r)
 		return a.edit(ctx, r, r.Loc.T("profile_offer_declined"), nil)
 	}
 	return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)

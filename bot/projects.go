@@ -253,13 +253,6 @@ func (a *App) onProjectButton(ctx context.Context, r *Request) error {
 	return action.do(ctx, r, p, arg)
 }
 
-// ackCallback stops the pressed button's spinner.
-func (a *App) ackCallback(ctx context.Context, r *Request) {
-	if err := a.answerCallback(ctx, r, "", false); err != nil {
-		r.Log.Warn("answer callback", "err", err)
-	}
-}
-
 // onEditButton shows the fields to choose from (no arg), or starts
 // editing the chosen one.
 func (a *App) onEditButton(ctx context.Context, r *Request, p storage.Project, field string) error {

@@ -87,6 +87,14 @@ func (a *App) answerCallback(ctx context.Context, r *Request, text string, alert
 	return err
 }
 
+// ackCallback stops the pressed button's spinner. A failure only leaves
+// the spinner turning a little longer, so it is logged, not returned.
+func (a *App) ackCallback(ctx context.Context, r *Request) {
+	if err := a.answerCallback(ctx, r, "", false); err != nil {
+		r.Log.Warn("answer callback", "err", err)
+	}
+}
+
 // keyboard builds an inline keyboard, one row per slice.
 func keyboard(rows ...[]models.InlineKeyboardButton) *models.InlineKeyboardMarkup {
 	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}

@@ -68,18 +68,14 @@ func (a *App) settingsView(ctx context.Context, r *Request) (string, *models.Inl
 func (a *App) onSettingsButton(ctx context.Context, r *Request) error {
 	switch r.Callback.Data {
 	case "set:tz":
-		if err := a.answerCallback(ctx, r, "", false); err != nil {
-			r.Log.Warn("answer callback", "err", err)
-		}
+		a.ackCallback(ctx, r)
 		loc, err := a.viewerZone(ctx, r)
 		if err != nil {
 			return err
 		}
 		return a.zoneWizard().Start(ctx, a, r, zoneState{Zone: loc.String()})
 	case "set:lang":
-		if err := a.answerCallback(ctx, r, "", false); err != nil {
-			r.Log.Warn("answer callback", "err", err)
-		}
+		a.ackCallback(ctx, r)
 		return a.showLanguagePicker(ctx, r, "")
 	}
 	return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)

@@ -74,9 +74,7 @@ func (a *App) onLanguageChosen(ctx context.Context, r *Request) error {
 		return err
 	}
 	r.User.Language, r.Loc, r.LangKnown = code, a.cat.For(code), true
-	if err := a.answerCallback(ctx, r, "", false); err != nil {
-		r.Log.Warn("answer callback", "err", err)
-	}
+	a.ackCallback(ctx, r)
 	if err := a.edit(ctx, r, r.Loc.T("language_changed"), nil); err != nil {
 		return err
 	}

@@ -113,9 +113,7 @@ func (a *App) onTownDecision(ctx context.Context, r *Request) error {
 		return err
 	}
 	r.Log.Info("town proposal decided", "town", id, "decision", parts[1])
-	if err := a.answerCallback(ctx, r, "", false); err != nil {
-		r.Log.Warn("answer callback", "err", err)
-	}
+	a.ackCallback(ctx, r)
 	if err := a.edit(ctx, r, r.Loc.T(done, "Town", townName(r.Loc, p.Town)), nil); err != nil {
 		return err
 	}

@@ -203,9 +203,7 @@ func (a *App) onWizardButton(ctx context.Context, r *Request) error {
 	if err != nil || !active || len(parts) != 3 || parts[1] != conv.Step {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	if err := a.answerCallback(ctx, r, "", false); err != nil {
-		r.Log.Warn("answer callback", "err", err)
-	}
+	a.ackCallback(ctx, r)
 	value := parts[2]
 	if value == "<" {
 		value = wizardBack
