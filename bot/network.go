@@ -75,8 +75,8 @@ func (a *App) onNetworkButton(ctx context.Context, r *Request) error {
 	if !ok || err != nil {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	town, err := a.store.Town(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && town.Status != storage.TownConfirmed) {
+	town, err := a.confirmedTown(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
 	if err != nil {
