@@ -3,10 +3,13 @@ package bot
 import (
 	"context"
 	"errors"
+	"math"
 	"strconv"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
 
+	"partnerbot/delivery"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -67,33 +70,20 @@ func (a *App) refuseContactRequest(ctx context.Context, r *Request, err error) e
 	return err
 }
 
-// sendContactRequest records the request, checked once more, and sends
-// it to the owner in the owner's language.
+// sendContactRequest records the request, checked once more, and has it
+// delivered to the owner (renderContactRequest).
 func (a *App) sendContactRequest(ctx context.Context, r *Request, d *contactDraft) error {
 	p, err := a.visibleProject(ctx, r, d.Code)
 	if err != nil {
 		return a.refuseContactRequest(ctx, r, err)
 	}
-	c, err := a.store.CreateContactRequest(ctx, r.User.ID, p.ID, d.Intro, a.now())
+	c, err := a.store.CreateContactRequest(ctx, r.User.ID, p.ID, d.Intro, a.now(), func(tx pgx.Tx, c storage.ContactRequest) error {
+		return a.notify(ctx, tx, delivery.Message{ChatID: c.OwnerID, Kind: kindContactRequest, Ref: c.ID})
+	})
 	if err != nil {
 		return a.refuseContactRequest(ctx, r, err)
 	}
 	r.Log.Info("contact request sent", "request", c.ID, "project", p.Code)
-	owner, err := a.store.User(ctx, c.OwnerID)
-	if err != nil {
-		return err
-	}
-	ol := a.locOf(owner)
-	id := strconv.FormatInt(c.ID, 10)
-	text := ol.T("contact_received", "Title", p.Title, "Intro", c.Intro) + "\n\n" +
-		ol.N("contact_expires_in", int(storage.ContactRequestTTL.Hours()/24))
-	kb := keyboard([]models.InlineKeyboardButton{
-		button(ol.Plain("contact_accept"), "cr:a:"+id), button(ol.Plain("contact_decline"), "cr:d:"+id)})
-	if err := a.sendHTML(ctx, owner.ID, text, kb); err != nil {
-		// The owner may have blocked the bot; the request stays until it
-		// expires, as any unanswered one.
-		r.Log.Warn("deliver contact request", "request", c.ID, "err", err)
-	}
 	return a.reply(ctx, r, r.Loc.T("contact_sent", "Title", p.Title), nil)
 }
 
@@ -106,7 +96,9 @@ func (a *App) onContactDecision(ctx context.Context, r *Request) error {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
 	accept := action == "a"
-	c, err := a.store.DecideContactRequest(ctx, r.User.ID, id, accept, a.now())
+	c, err := a.store.DecideContactRequest(ctx, r.User.ID, id, accept, a.now(), func(tx pgx.Tx, c storage.ContactRequest) error {
+		return a.notify(ctx, tx, delivery.Message{ChatID: c.RequesterID, Kind: kindContactAnswer, Ref: c.ID})
+	})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		r.Log.Warn("refused contact decision", "callback", r.Callback.Data)
@@ -121,22 +113,70 @@ func (a *App) onContactDecision(ctx context.Context, r *Request) error {
 	}
 	a.ackCallback(ctx, r)
 	r.Log.Info("contact request decided", "request", c.ID, "status", c.Status)
-	requester, err := a.store.User(ctx, c.RequesterID)
-	if err != nil {
-		return err
-	}
-	rl := a.locOf(requester)
 	ownerText := r.Loc.T("contact_declined_owner", "Title", c.ProjectTitle, "Intro", c.Intro)
-	requesterText := rl.T("contact_declined_requester", "Title", c.ProjectTitle)
 	if accept {
+		requester, err := a.store.User(ctx, c.RequesterID)
+		if err != nil {
+			return err
+		}
 		ownerText = r.Loc.T("contact_accepted_owner", "Title", c.ProjectTitle, "Intro", c.Intro,
 			"Contact", contactLink(r.Loc, requester))
-		requesterText = rl.T("contact_accepted_requester", "Title", c.ProjectTitle, "Contact", contactLink(rl, r.User))
-	}
-	if err := a.sendHTML(ctx, requester.ID, requesterText, nil); err != nil {
-		r.Log.Warn("tell requester", "request", c.ID, "err", err)
 	}
 	return a.edit(ctx, r, ownerText, nil)
+}
+
+// renderContactRequest shows the owner a request while it can still be
+// answered, in the owner's language of that moment.
+func (a *App) renderContactRequest(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
+	c, err := loadFor(ctx, m, m.Ref, a.store.ContactRequest)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	left := c.ExpiresAt.Sub(a.now())
+	switch {
+	case c.OwnerID != m.ChatID:
+		return delivery.Rendered{}, stale(m, "not the owner")
+	case c.Status != storage.RequestPending || left <= 0:
+		return delivery.Rendered{}, stale(m, "no longer pending")
+	}
+	l, _, err := a.recipient(ctx, m.ChatID)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	id := strconv.FormatInt(c.ID, 10)
+	days := int(math.Ceil(left.Hours() / 24))
+	return delivery.Rendered{
+		Text: l.T("contact_received", "Title", c.ProjectTitle, "Intro", c.Intro) + "\n\n" + l.N("contact_expires_in", days),
+		Keyboard: keyboard([]models.InlineKeyboardButton{
+			button(l.Plain("contact_accept"), "cr:a:"+id), button(l.Plain("contact_decline"), "cr:d:"+id)}),
+	}, nil
+}
+
+// renderContactAnswer tells the requester the owner's answer; on Accept
+// with the owner's contact as it is now.
+func (a *App) renderContactAnswer(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
+	c, err := loadFor(ctx, m, m.Ref, a.store.ContactRequest)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	if c.RequesterID != m.ChatID {
+		return delivery.Rendered{}, stale(m, "not the requester")
+	}
+	l, _, err := a.recipient(ctx, m.ChatID)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	switch c.Status {
+	case storage.RequestDeclined:
+		return delivery.Rendered{Text: l.T("contact_declined_requester", "Title", c.ProjectTitle)}, nil
+	case storage.RequestAccepted:
+		owner, err := loadFor(ctx, m, c.OwnerID, a.store.User)
+		if err != nil {
+			return delivery.Rendered{}, err
+		}
+		return delivery.Rendered{Text: l.T("contact_accepted_requester", "Title", c.ProjectTitle, "Contact", contactLink(l, owner))}, nil
+	}
+	return delivery.Rendered{}, stale(m, "not answered")
 }
 
 // contactLink is a person's Telegram contact: a link that opens their

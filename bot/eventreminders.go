@@ -34,6 +34,18 @@ const (
 	kindEventCancelled = "event_cancelled"
 )
 
+// Kinds of delivery messages that tell someone about another person's
+// action (notices.go); each render func loads the row named by Ref and
+// drops the message when that row has moved on.
+const (
+	// kindContactRequest shows the owner a request, with Accept and
+	// Decline, while it is pending. Ref is the contact request.
+	kindContactRequest = "contact_request"
+	// kindContactAnswer tells the requester the owner's answer (and, on
+	// Accept, the owner's contact). Ref is the contact request.
+	kindContactAnswer = "contact_answer"
+)
+
 // offsetLabels are the message IDs naming each reminder offset.
 var offsetLabels = map[remind.Offset]string{
 	remind.Week:  "event_offset_week",

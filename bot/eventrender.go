@@ -29,6 +29,8 @@ func (a *App) Renderer() delivery.Renderer {
 		kindEventNew:       a.renderNewEvent,
 		kindEventChanged:   a.renderEventChange,
 		kindEventCancelled: a.renderEventCancelled,
+		kindContactRequest: a.renderContactRequest,
+		kindContactAnswer:  a.renderContactAnswer,
 	}
 }
 

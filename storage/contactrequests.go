@@ -99,8 +99,10 @@ func checkContactRequest(ctx context.Context, q querier, requesterID, projectID 
 
 // CreateContactRequest records requesterID's request with intro to the
 // owner of the project, made at now, after the checks of
-// CheckContactRequest.
-func (s *Store) CreateContactRequest(ctx context.Context, requesterID, projectID int64, intro string, now time.Time) (ContactRequest, error) {
+// CheckContactRequest. then runs in the same transaction with the new
+// request.
+func (s *Store) CreateContactRequest(ctx context.Context, requesterID, projectID int64, intro string, now time.Time,
+	then ...Hook[ContactRequest]) (ContactRequest, error) {
 	if intro == "" || utf8.RuneCountInString(intro) > MaxIntroLen {
 		return ContactRequest{}, ErrInvalidIntro
 	}
@@ -131,9 +133,19 @@ func (s *Store) CreateContactRequest(ctx context.Context, requesterID, projectID
 				VALUES ($1, $2, $3, $4, $5, $6) RETURNING *)
 			SELECT `+contactRequestColumns+` FROM c JOIN projects p ON p.id = c.project_id`,
 			projectID, requesterID, ownerID, intro, now, now.Add(ContactRequestTTL)))
-		return err
+		if err != nil {
+			return err
+		}
+		return runHooks(tx, c, then)
 	})
 	return c, err
+}
+
+// ContactRequest returns the request with id, in whatever state. A request
+// goes when its project or either person does (ErrNotFound).
+func (s *Store) ContactRequest(ctx context.Context, id int64) (ContactRequest, error) {
+	return scanContactRequest(s.pool.QueryRow(ctx, `SELECT `+contactRequestColumns+`
+		FROM contact_requests c JOIN projects p ON p.id = c.project_id WHERE c.id = $1`, id))
 }
 
 const contactRequestColumns = `c.id, c.project_id, p.title, c.requester_id, c.owner_id, c.intro, c.status, c.created_at, c.expires_at`
@@ -148,8 +160,10 @@ func scanContactRequest(row pgx.Row) (ContactRequest, error) {
 // DecideContactRequest records ownerID's answer to request id at now. It
 // returns ErrNotFound unless the request was made to ownerID,
 // ErrRequestDecided when it was answered before, and ErrRequestExpired
-// (marking it expired) when its time is up.
-func (s *Store) DecideContactRequest(ctx context.Context, ownerID, id int64, accept bool, now time.Time) (ContactRequest, error) {
+// (marking it expired) when its time is up. then runs in the same
+// transaction with the request once it is accepted or declined.
+func (s *Store) DecideContactRequest(ctx context.Context, ownerID, id int64, accept bool, now time.Time,
+	then ...Hook[ContactRequest]) (ContactRequest, error) {
 	var c ContactRequest
 	expired := false
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -174,8 +188,10 @@ func (s *Store) DecideContactRequest(ctx context.Context, ownerID, id int64, acc
 		if !now.Before(c.ExpiresAt) {
 			c.Status, expired = RequestExpired, true
 		}
-		_, err = tx.Exec(ctx, `UPDATE contact_requests SET status = $2, decided_at = $3 WHERE id = $1`, id, c.Status, now)
-		return err
+		if _, err = tx.Exec(ctx, `UPDATE contact_requests SET status = $2, decided_at = $3 WHERE id = $1`, id, c.Status, now); err != nil || expired {
+			return err
+		}
+		return runHooks(tx, c, then)
 	})
 	if err == nil && expired {
 		err = ErrRequestExpired

@@ -335,6 +335,29 @@ func (u *User) Expect(parts ...string) faketelegram.Message {
 	return faketelegram.Message{}
 }
 
+// WaitFor waits until the bot has sent this chat, since the user's last
+// action, a message containing every one of parts, and returns it. It is
+// Expect for what comes through the delivery engine: a notice caused by
+// someone else's action arrives after that action was handled.
+func (u *User) WaitFor(parts ...string) faketelegram.Message {
+	u.env.T.Helper()
+	var found faketelegram.Message
+	err := u.env.TG.WaitUntil(WaitTimeout, func(sn *faketelegram.Snapshot) bool {
+		sent := sn.Sent(u.TG.ID)
+		for _, m := range sent[min(u.mark, len(sent)):] {
+			if containsAll(m.Text, parts) {
+				found = m
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		u.env.T.Fatalf("%s waited for a message containing %q; the bot sent:\n%s", u.TG.FirstName, parts, u.Transcript())
+	}
+	return found
+}
+
 // ExpectNot fails the test if a reply to the last action contains s.
 func (u *User) ExpectNot(s string) {
 	u.env.T.Helper()
