@@ -247,7 +247,7 @@ func TestAdminGrantsAndRevokesCoordinators(t *testing.T) {
 	admin.Say("@nobody_here").Expect(en.T("coordinators_not_found", "Who", "@nobody_here"))
 	admin.Say("@" + target.TG.Username).Expect(en.T("coordinator_granted", "Name", "Greta"))
 	assertRole(t, env, target.ID(), storage.RoleCoordinator)
-	target.Expect(env.Loc("de").T("coordinator_you_granted"))
+	target.WaitFor(env.Loc("de").T("coordinator_you_granted"))
 	target.Say("/help").Expect(env.Loc("de").T("help_coordinator"))
 
 	// A coordinator is still no admin.
@@ -263,6 +263,8 @@ func TestAdminGrantsAndRevokesCoordinators(t *testing.T) {
 	admin.Say("/coordinators").Expect(en.N("coordinators_count", 2))
 	admin.Press(en.Plain("coordinators_revoke_button", "Name", "Greta")).Expect(en.T("coordinator_revoked", "Name", "Greta"))
 	assertRole(t, env, target.ID(), storage.RoleVolunteer)
+	target.WaitFor(env.Loc("de").T("coordinator_you_revoked"))
+	volunteer.WaitFor(env.Loc("uk").T("coordinator_you_granted"))
 
 	var audit int
 	if err := env.Pool.QueryRow(context.Background(),

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
 
+	"partnerbot/delivery"
 	"partnerbot/storage"
 )
 
@@ -166,13 +168,15 @@ func validUsername(s string) bool {
 }
 
 // changeRole grants or revokes the coordinator role, tells the admin, and
-// tells the person concerned in their own language.
+// has the person concerned told (renderRoleChange).
 func (a *App) changeRole(ctx context.Context, r *Request, target storage.User, role string) error {
 	name := target.DisplayName()
 	if a.isAdmin(target.ID) {
 		return a.reply(ctx, r, r.Loc.T("coordinator_is_admin", "Name", name), nil)
 	}
-	changed, err := a.store.SetRole(ctx, r.User.ID, target.ID, role)
+	changed, err := a.store.SetRole(ctx, r.User.ID, target.ID, role, func(tx pgx.Tx, c storage.RoleChange) error {
+		return a.notify(ctx, tx, delivery.Message{ChatID: c.TargetID, Kind: kindRoleChanged, Ref: c.AuditID})
+	})
 	if err != nil {
 		return err
 	}
@@ -184,18 +188,38 @@ func (a *App) changeRole(ctx context.Context, r *Request, target storage.User, r
 		return a.reply(ctx, r, r.Loc.T("coordinator_not_coordinator", "Name", name), nil)
 	}
 	r.Log.Info("role changed", "target", target.ID, "role", role)
-	msg, notice, newRole := "coordinator_revoked", "coordinator_you_revoked", RoleVolunteer
+	msg, newRole := "coordinator_revoked", RoleVolunteer
 	if granted {
-		msg, notice, newRole = "coordinator_granted", "coordinator_you_granted", RoleCoordinator
+		msg, newRole = "coordinator_granted", RoleCoordinator
 	}
 	if err := a.reply(ctx, r, r.Loc.T(msg, "Name", name), nil); err != nil {
 		return err
 	}
 	lang, _ := a.languageOf(target)
 	a.syncCommands(ctx, target.ID, newRole, lang)
-	if err := a.sendHTML(ctx, target.ID, a.cat.For(lang).T(notice), nil); err != nil {
-		// They may have blocked the bot; the role change stands.
-		r.Log.Warn("notify role change", "target", target.ID, "err", err)
-	}
 	return nil
+}
+
+// renderRoleChange tells a person they were made coordinator or lost the
+// role, unless it has changed again since (the later notice tells).
+func (a *App) renderRoleChange(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
+	c, err := loadFor(ctx, m, m.Ref, a.store.RoleChange)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	if c.TargetID != m.ChatID {
+		return delivery.Rendered{}, stale(m, "not the person concerned")
+	}
+	u, err := loadFor(ctx, m, m.ChatID, a.store.User)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	if u.Role != c.New {
+		return delivery.Rendered{}, stale(m, "role changed again")
+	}
+	notice := "coordinator_you_revoked"
+	if c.New == storage.RoleCoordinator {
+		notice = "coordinator_you_granted"
+	}
+	return delivery.Rendered{Text: a.locOf(u).T(notice)}, nil
 }

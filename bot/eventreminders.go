@@ -44,6 +44,9 @@ const (
 	// kindContactAnswer tells the requester the owner's answer (and, on
 	// Accept, the owner's contact). Ref is the contact request.
 	kindContactAnswer = "contact_answer"
+	// kindRoleChanged tells a person they were made coordinator or lost
+	// the role. Ref is the audit log entry of the change.
+	kindRoleChanged = "role_changed"
 )
 
 // offsetLabels are the message IDs naming each reminder offset.

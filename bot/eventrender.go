@@ -31,6 +31,7 @@ func (a *App) Renderer() delivery.Renderer {
 		kindEventCancelled: a.renderEventCancelled,
 		kindContactRequest: a.renderContactRequest,
 		kindContactAnswer:  a.renderContactAnswer,
+		kindRoleChanged:    a.renderRoleChange,
 	}
 }
 

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -104,25 +105,59 @@ func (s *Store) UsersWithRole(ctx context.Context, role string) ([]User, error) 
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) { return scanUser(r) })
 }
 
+// RoleChange is one person's role changed by another, as the audit log
+// records it.
+type RoleChange struct {
+	// AuditID is the audit log entry.
+	AuditID  int64
+	TargetID int64
+	Old, New string
+}
+
+// roleAction is how the audit log writes a role change.
+const roleAction = "role:%s->%s"
+
 // SetRole gives target the role and writes the change to the audit log in
 // the same transaction. actorID 0 means the command line. changed is false
-// when the user already had that role; nothing is logged then.
-func (s *Store) SetRole(ctx context.Context, actorID, targetID int64, role string) (changed bool, err error) {
+// when the user already had that role; nothing is logged then. then runs
+// in the same transaction with the change, if there is one.
+func (s *Store) SetRole(ctx context.Context, actorID, targetID int64, role string, then ...Hook[RoleChange]) (changed bool, err error) {
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		var old string
-		if err := tx.QueryRow(ctx, `SELECT role FROM users WHERE id = $1 FOR UPDATE`, targetID).Scan(&old); err != nil {
+		c := RoleChange{TargetID: targetID, New: role}
+		if err := tx.QueryRow(ctx, `SELECT role FROM users WHERE id = $1 FOR UPDATE`, targetID).Scan(&c.Old); err != nil {
 			return notFound(err)
 		}
-		if old == role {
+		if c.Old == role {
 			return nil
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET role = $2, updated_at = now() WHERE id = $1`, targetID, role); err != nil {
 			return err
 		}
 		changed = true
-		_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES (nullif($1, 0::bigint), $2, $3)`,
-			actorID, "role:"+old+"->"+role, targetID)
-		return err
+		if err := tx.QueryRow(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES (nullif($1, 0::bigint), $2, $3)
+			RETURNING id`, actorID, fmt.Sprintf(roleAction, c.Old, role), targetID).Scan(&c.AuditID); err != nil {
+			return err
+		}
+		return runHooks(tx, c, then)
 	})
 	return changed, err
+}
+
+// RoleChange returns the role change recorded in audit log entry id;
+// ErrNotFound when that entry is no role change. TargetID is 0 once the
+// person erased their data.
+func (s *Store) RoleChange(ctx context.Context, id int64) (RoleChange, error) {
+	c := RoleChange{AuditID: id}
+	var action string
+	if err := s.pool.QueryRow(ctx, `SELECT action, coalesce(target_id, 0) FROM audit_log WHERE id = $1`, id).
+		Scan(&action, &c.TargetID); err != nil {
+		return c, notFound(err)
+	}
+	roles, isRole := strings.CutPrefix(action, "role:")
+	from, to, ok := strings.Cut(roles, "->")
+	if !isRole || !ok {
+		return c, ErrNotFound
+	}
+	c.Old, c.New = from, to
+	return c, nil
 }
