@@ -47,6 +47,9 @@ const (
 	// kindRoleChanged tells a person they were made coordinator or lost
 	// the role. Ref is the audit log entry of the change.
 	kindRoleChanged = "role_changed"
+	// kindProjectHidden tells an owner that a coordinator hid their
+	// project after a report. Ref is the project.
+	kindProjectHidden = "project_hidden"
 )
 
 // offsetLabels are the message IDs naming each reminder offset.

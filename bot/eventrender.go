@@ -32,6 +32,7 @@ func (a *App) Renderer() delivery.Renderer {
 		kindContactRequest: a.renderContactRequest,
 		kindContactAnswer:  a.renderContactAnswer,
 		kindRoleChanged:    a.renderRoleChange,
+		kindProjectHidden:  a.renderProjectHidden,
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
 
+	"partnerbot/delivery"
 	"partnerbot/storage"
 )
 
@@ -64,7 +66,9 @@ func (a *App) onReportDecision(ctx context.Context, r *Request) error {
 	notice := "reports_dismissed"
 	if hide {
 		notice = "reports_hidden"
-		p, err = a.store.HideReportedProject(ctx, r.User.ID, id)
+		p, err = a.store.HideReportedProject(ctx, r.User.ID, id, func(tx pgx.Tx, p storage.Project) error {
+			return a.notify(ctx, tx, delivery.Message{ChatID: p.OwnerID, Kind: kindProjectHidden, Ref: p.ID})
+		})
 	} else {
 		p, err = a.store.DismissReport(ctx, r.User.ID, id)
 	}
@@ -78,7 +82,6 @@ func (a *App) onReportDecision(ctx context.Context, r *Request) error {
 	}
 	if hide && p.ID != 0 {
 		r.Log.Info("project hidden", "project", p.Code, "report", id)
-		a.tellOwnerHidden(ctx, r, p)
 	}
 	text, kb, err := a.reportsView(ctx, r)
 	if err != nil {
@@ -87,14 +90,22 @@ func (a *App) onReportDecision(ctx context.Context, r *Request) error {
 	return a.edit(ctx, r, text, kb)
 }
 
-// tellOwnerHidden tells the owner, in their language, that their project
-// was hidden. The hiding stands if they cannot be told.
-func (a *App) tellOwnerHidden(ctx context.Context, r *Request, p storage.Project) {
-	owner, err := a.store.User(ctx, p.OwnerID)
-	if err == nil {
-		err = a.sendHTML(ctx, owner.ID, a.locOf(owner).T("project_hidden_notice", "Title", p.Title), nil)
-	}
+// renderProjectHidden tells the owner that their project was hidden, while
+// it still is.
+func (a *App) renderProjectHidden(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
+	p, err := loadFor(ctx, m, m.Ref, a.store.ReportedProject)
 	if err != nil {
-		r.Log.Warn("tell owner about hiding", "project", p.Code, "err", err)
+		return delivery.Rendered{}, err
 	}
+	switch {
+	case p.OwnerID != m.ChatID:
+		return delivery.Rendered{}, stale(m, "not the owner")
+	case !p.Hidden:
+		return delivery.Rendered{}, stale(m, "no longer hidden")
+	}
+	l, _, err := a.recipient(ctx, m.ChatID)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	return delivery.Rendered{Text: l.T("project_hidden_notice", "Title", p.Title)}, nil
 }

@@ -80,7 +80,7 @@ func TestReportAndHide(t *testing.T) {
 	coordinator.PressData("rp:h:nonsense")
 	w.expectAlert(coordinator, en.Plain("callback_invalid"))
 	coordinator.Press(en.Plain("reports_button_hide", "N", 1)).Expect(en.N("reports_count", 1), other.Title)
-	owner.Expect(uk.T("project_hidden_notice", "Title", p.Title))
+	owner.WaitFor(uk.T("project_hidden_notice", "Title", p.Title))
 	coordinator.Press(en.Plain("reports_button_dismiss", "N", 1)).Expect(en.T("reports_none"))
 	if got := w.reload(other); got.Hidden {
 		t.Fatal("dismissing a report hid the project")

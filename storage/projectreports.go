@@ -65,18 +65,19 @@ func (s *Store) OpenReports(ctx context.Context, limit int) ([]ProjectReport, er
 // HideReportedProject hides the project of the open report id, closes
 // every open report about it and writes the audit log, in one
 // transaction. ErrNotFound when the report is not (or no longer) open, so
-// a second coordinator's click changes nothing.
-func (s *Store) HideReportedProject(ctx context.Context, actorID, reportID int64) (Project, error) {
-	return s.resolveReport(ctx, actorID, reportID, true)
+// a second coordinator's click changes nothing. then runs in the same
+// transaction with the hidden project.
+func (s *Store) HideReportedProject(ctx context.Context, actorID, reportID int64, then ...Hook[Project]) (Project, error) {
+	return s.resolveReport(ctx, actorID, reportID, true, then)
 }
 
 // DismissReport closes the open report id without acting on the project.
 // ErrNotFound as for HideReportedProject.
 func (s *Store) DismissReport(ctx context.Context, actorID, reportID int64) (Project, error) {
-	return s.resolveReport(ctx, actorID, reportID, false)
+	return s.resolveReport(ctx, actorID, reportID, false, nil)
 }
 
-func (s *Store) resolveReport(ctx context.Context, actorID, reportID int64, hide bool) (Project, error) {
+func (s *Store) resolveReport(ctx context.Context, actorID, reportID int64, hide bool, then []Hook[Project]) (Project, error) {
 	var p Project
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var projectID int64
@@ -100,9 +101,17 @@ func (s *Store) resolveReport(ctx context.Context, actorID, reportID int64, hide
 		if p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, projectID)); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES ($1, $2, $3)`,
-			actorID, fmt.Sprintf("%s:%d", action, projectID), p.OwnerID)
-		return err
+		if _, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES ($1, $2, $3)`,
+			actorID, fmt.Sprintf("%s:%d", action, projectID), p.OwnerID); err != nil {
+			return err
+		}
+		return runHooks(tx, p, then)
 	})
 	return p, err
+}
+
+// ReportedProject returns the project with id whatever its state (hidden
+// included), for what is said about reports on it.
+func (s *Store) ReportedProject(ctx context.Context, id int64) (Project, error) {
+	return scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
 }
