@@ -125,3 +125,34 @@ func TestShutdownFinishesWork(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoInstancesHandleEachUpdateOnce runs two bot instances on one
+// database: every update is answered exactly once, whichever instance
+// fetched it, and sweeping leftovers does not double them.
+func TestTwoInstancesHandleEachUpdateOnce(t *testing.T) {
+	env := bottest.New(t)
+	env.Start()
+	users := make([]*bottest.User, 10)
+	var ids []int64
+	for i := range users {
+		users[i] = env.User(int64(17000+i), "fr", "Lucie")
+		for range 5 {
+			ids = append(ids, env.TG.SendMessage(users[i].TG, "/privacy"))
+		}
+	}
+	for _, id := range ids {
+		env.WaitHandled(id)
+	}
+	want := env.Loc("fr").T("privacy_text")
+	for _, u := range users {
+		n := 0
+		for _, m := range env.TG.Sent(u.ID()) {
+			if m.Text == want {
+				n++
+			}
+		}
+		if n != 5 {
+			t.Errorf("user %d got the privacy text %d times for 5 requests", u.ID(), n)
+		}
+	}
+}
