@@ -50,6 +50,12 @@ const (
 	// kindProjectHidden tells an owner that a coordinator hid their
 	// project after a report. Ref is the project.
 	kindProjectHidden = "project_hidden"
+	// kindTownProposed shows a coordinator or an administrator a proposed
+	// town, with Confirm and Reject, while it waits. Ref is the town.
+	kindTownProposed = "town_proposed"
+	// kindTownDecided tells the proposer whether their town was confirmed.
+	// Ref is the audit log entry of the decision.
+	kindTownDecided = "town_decided"
 )
 
 // offsetLabels are the message IDs naming each reminder offset.

@@ -33,6 +33,8 @@ func (a *App) Renderer() delivery.Renderer {
 		kindContactAnswer:  a.renderContactAnswer,
 		kindRoleChanged:    a.renderRoleChange,
 		kindProjectHidden:  a.renderProjectHidden,
+		kindTownProposed:   a.renderTownProposal,
+		kindTownDecided:    a.renderTownDecision,
 	}
 }
 

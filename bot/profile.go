@@ -8,7 +8,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
 
+	"partnerbot/delivery"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -188,7 +190,7 @@ func answerNewTownRegion(_ context.Context, _ *Request, d *profileDraft, in Inpu
 }
 
 // saveProfile stores the answers; a proposed town is created with the
-// profile and shown to the coordinators.
+// profile and shown to the coordinators (renderTownProposal).
 func (a *App) saveProfile(ctx context.Context, r *Request, d *profileDraft) error {
 	p := storage.Profile{UserID: r.User.ID, TownID: d.Town.ID, Languages: d.Languages, Interests: d.Interests}
 	if d.NewTown == nil {
@@ -197,7 +199,17 @@ func (a *App) saveProfile(ctx context.Context, r *Request, d *profileDraft) erro
 		}
 		return a.showProfile(ctx, r, r.Loc.T("profile_saved"))
 	}
-	town, err := a.store.ProposeTown(ctx, *d.NewTown, p)
+	deciders, err := a.townDeciders(ctx)
+	if err != nil {
+		return err
+	}
+	town, err := a.store.ProposeTown(ctx, *d.NewTown, p, func(tx pgx.Tx, t storage.Town) error {
+		ms := make([]delivery.Message, len(deciders))
+		for i, id := range deciders {
+			ms[i] = delivery.Message{ChatID: id, Kind: kindTownProposed, Ref: t.ID}
+		}
+		return a.notify(ctx, tx, ms...)
+	})
 	if errors.Is(err, storage.ErrTooManyProposals) {
 		if err := a.store.SaveProfile(ctx, p); err != nil {
 			return err
@@ -207,8 +219,7 @@ func (a *App) saveProfile(ctx context.Context, r *Request, d *profileDraft) erro
 	if err != nil {
 		return err
 	}
-	r.Log.Info("town proposed", "town", town.ID)
-	a.notifyCoordinators(ctx, r, storage.ProposedTown{Town: town, ProposedBy: r.User.ID})
+	r.Log.Info("town proposed", "town", town.ID, "shown_to", len(deciders))
 	return a.showProfile(ctx, r, r.Loc.T("profile_saved_proposed", "Town", town.Name))
 }
 

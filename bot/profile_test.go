@@ -12,15 +12,6 @@ import (
 	"partnerbot/storage"
 )
 
-// expectInChat fails unless the newest message the bot sent to u (on
-// its own initiative, e.g. a notice) contains every part.
-func expectInChat(t *testing.T, w *projectWorld, u *bottest.User, parts ...string) {
-	t.Helper()
-	if last := u.Last(); !containsEvery(last.Text, parts) {
-		t.Fatalf("%s's newest message is\n%s\nwant it to contain %q", u.TG.FirstName, last.Text, parts)
-	}
-}
-
 func profileOf(t *testing.T, w *projectWorld, u *bottest.User) storage.Profile {
 	t.Helper()
 	p, err := w.Store.Profile(context.Background(), u.ID())
@@ -123,9 +114,9 @@ func TestProposedTownConfirmedByCoordinator(t *testing.T) {
 		t.Fatalf("proposed town %+v, %v", town, err)
 	}
 	// The coordinator was shown the proposal in Swedish, with its buttons.
-	expectInChat(t, w, astrid, sv.T("town_proposal", "Town", "Нова Басань", "Region", "Чернігівська область",
+	proposal := astrid.WaitFor(sv.T("town_proposal", "Town", "Нова Басань", "Region", "Чернігівська область",
 		"Country", sv.Country("UA"), "Name", "Олена"))
-	w.expectButtons(astrid.Last(), sv.Plain("town_confirm"), sv.Plain("town_reject"))
+	w.expectButtons(proposal, sv.Plain("town_confirm"), sv.Plain("town_reject"))
 	// Until confirmed, nobody finds it.
 	greta.Say("/network Nova Basan").Expect(de.T("step_town_unknown", "Query", "Nova Basan"))
 
@@ -137,7 +128,7 @@ func TestProposedTownConfirmedByCoordinator(t *testing.T) {
 	}
 
 	astrid.Press(sv.Plain("town_confirm")).Expect(sv.T("town_confirmed", "Town", "Нова Басань, Ukraina"))
-	expectInChat(t, w, olena, uk.T("town_confirmed_notice", "Town", "Нова Басань, Україна"))
+	olena.WaitFor(uk.T("town_confirmed_notice", "Town", "Нова Басань, Україна"))
 	// A second decision on the same proposal is refused.
 	astrid.PressData("tw:no:" + itoa(proposed))
 	w.expectAlert(astrid, sv.Plain("town_already_decided"))
@@ -165,13 +156,13 @@ func TestRejectedTownLeavesProfileWithoutTown(t *testing.T) {
 	camille.Press(fr.Plain("profile_new_town_use", "Name", "Zzyzx <b>&")).Press(fr.Country("FR"))
 	camille.Press(fr.Plain("step_skip")).Press(fr.Plain("lang_fr")).Press(fr.Plain("step_done"))
 	camille.Press(fr.Plain("topic_culture")).Press(fr.Plain("step_done")).Expect(fr.T("profile_saved_proposed", "Town", "Zzyzx <b>&"))
-	expectInChat(t, w, admin, "Zzyzx &lt;b&gt;&amp;")
+	admin.WaitFor("Zzyzx &lt;b&gt;&amp;")
 
 	admin.Say("/towns").Expect(de.N("towns_pending", 1))
 	admin.Expect(de.T("town_proposal", "Town", "Zzyzx <b>&", "Region", de.Plain("profile_not_set"),
 		"Country", de.Country("FR"), "Name", "Camille"))
 	admin.Press(de.Plain("town_reject")).Expect(de.T("town_rejected", "Town", "Zzyzx <b>&, Frankreich"))
-	expectInChat(t, w, camille, fr.T("town_rejected_notice", "Town", "Zzyzx <b>&, France"))
+	camille.WaitFor(fr.T("town_rejected_notice", "Town", "Zzyzx <b>&, France"))
 	if p := profileOf(t, w, camille); p.TownID != 0 || !slices.Equal(p.Languages, []string{"fr"}) {
 		t.Fatalf("profile after the rejection %+v", p)
 	}

@@ -3,11 +3,14 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
 
+	"partnerbot/delivery"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -37,25 +40,64 @@ func (a *App) proposalMessage(ctx context.Context, l *locales.Localizer, p stora
 		})
 }
 
-// notifyCoordinators shows a new proposal to every coordinator and
-// administrator, each in their language. Someone who cannot be reached
-// does not stop the others; /towns lists the proposals again.
-func (a *App) notifyCoordinators(ctx context.Context, r *Request, p storage.ProposedTown) {
-	people, err := a.store.UsersWithRole(ctx, storage.RoleCoordinator)
+// townDeciders are the people a proposed town is shown to: the
+// coordinators and the administrators.
+func (a *App) townDeciders(ctx context.Context) ([]int64, error) {
+	coordinators, err := a.store.UsersWithRole(ctx, storage.RoleCoordinator)
 	if err != nil {
-		r.Log.Error("list coordinators for a town proposal", "err", err)
+		return nil, err
 	}
-	for _, id := range a.admins {
-		if u, err := a.store.User(ctx, id); err == nil && u.Role != storage.RoleCoordinator {
-			people = append(people, u)
+	ids := slices.Clone(a.admins)
+	for _, u := range coordinators {
+		if !slices.Contains(ids, u.ID) {
+			ids = append(ids, u.ID)
 		}
 	}
-	for _, u := range people {
-		text, kb := a.proposalMessage(ctx, a.locOf(u), p)
-		if err := a.sendHTML(ctx, u.ID, text, kb); err != nil {
-			r.Log.Warn("show town proposal", "coordinator", u.ID, "town", p.ID, "err", err)
-		}
+	return ids, nil
+}
+
+// renderTownProposal shows a proposed town to a coordinator or an
+// administrator, in their language, while it waits for a decision and they
+// may still decide. An administrator who never wrote to the bot is not
+// written to.
+func (a *App) renderTownProposal(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
+	p, err := loadFor(ctx, m, m.Ref, a.store.TownWithProposer)
+	if err != nil {
+		return delivery.Rendered{}, err
 	}
+	if p.Status != storage.TownProposed {
+		return delivery.Rendered{}, stale(m, "already decided")
+	}
+	u, err := loadFor(ctx, m, m.ChatID, a.store.User)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	if a.roleOf(u) < RoleCoordinator {
+		return delivery.Rendered{}, stale(m, "no longer a coordinator")
+	}
+	text, kb := a.proposalMessage(ctx, a.locOf(u), p)
+	return delivery.Rendered{Text: text, Keyboard: kb}, nil
+}
+
+// renderTownDecision tells the proposer what was decided, with the town's
+// name as it was proposed (a rejected town is gone).
+func (a *App) renderTownDecision(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
+	d, err := loadFor(ctx, m, m.Ref, a.store.TownDecision)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	if d.ProposerID != m.ChatID {
+		return delivery.Rendered{}, stale(m, "not the proposer")
+	}
+	l, _, err := a.recipient(ctx, m.ChatID)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	notice := "town_rejected_notice"
+	if d.Confirmed {
+		notice = "town_confirmed_notice"
+	}
+	return delivery.Rendered{Text: l.T(notice, "Town", townName(l, d.Town))}, nil
 }
 
 // onTowns lists the proposed towns waiting for a decision. Coordinators
@@ -101,11 +143,16 @@ func (a *App) onTownDecision(ctx context.Context, r *Request) error {
 	if err != nil {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	decide, done, notice := a.store.ConfirmTown, "town_confirmed", "town_confirmed_notice"
+	decide, done := a.store.ConfirmTown, "town_confirmed"
 	if parts[1] == "no" {
-		decide, done, notice = a.store.RejectTown, "town_rejected", "town_rejected_notice"
+		decide, done = a.store.RejectTown, "town_rejected"
 	}
-	p, err := decide(ctx, r.User.ID, id)
+	p, err := decide(ctx, r.User.ID, id, func(tx pgx.Tx, d storage.TownDecision) error {
+		if d.ProposerID == 0 {
+			return nil
+		}
+		return a.notify(ctx, tx, delivery.Message{ChatID: d.ProposerID, Kind: kindTownDecided, Ref: d.AuditID})
+	})
 	if errors.Is(err, storage.ErrNotFound) {
 		return a.answerCallback(ctx, r, r.Loc.Plain("town_already_decided"), true)
 	}
@@ -114,21 +161,5 @@ func (a *App) onTownDecision(ctx context.Context, r *Request) error {
 	}
 	r.Log.Info("town proposal decided", "town", id, "decision", parts[1])
 	a.ackCallback(ctx, r)
-	if err := a.edit(ctx, r, r.Loc.T(done, "Town", townName(r.Loc, p.Town)), nil); err != nil {
-		return err
-	}
-	if p.ProposedBy == 0 {
-		return nil
-	}
-	proposer, err := a.store.User(ctx, p.ProposedBy)
-	if err != nil {
-		r.Log.Warn("load proposer", "user", p.ProposedBy, "err", err)
-		return nil
-	}
-	l := a.locOf(proposer)
-	if err := a.sendHTML(ctx, proposer.ID, l.T(notice, "Town", townName(l, p.Town)), nil); err != nil {
-		// They may have blocked the bot; the decision stands.
-		r.Log.Warn("tell proposer", "user", proposer.ID, "err", err)
-	}
-	return nil
+	return a.edit(ctx, r, r.Loc.T(done, "Town", townName(r.Loc, p.Town)), nil)
 }

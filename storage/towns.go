@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/text/language"
@@ -195,8 +196,8 @@ type TownProposal struct {
 
 // ProposeTown adds a proposed town on behalf of profile.UserID and saves
 // their profile with it as their town, in one transaction: they propose it
-// because it is theirs.
-func (s *Store) ProposeTown(ctx context.Context, p TownProposal, profile Profile) (Town, error) {
+// because it is theirs. then runs in the same transaction with the town.
+func (s *Store) ProposeTown(ctx context.Context, p TownProposal, profile Profile, then ...Hook[Town]) (Town, error) {
 	var t Town
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		// Serialise a user's proposals so the limit below holds.
@@ -219,9 +220,27 @@ func (s *Store) ProposeTown(ctx context.Context, p TownProposal, profile Profile
 			return err
 		}
 		profile.TownID = t.ID
-		return saveProfile(ctx, tx, profile)
+		if err := saveProfile(ctx, tx, profile); err != nil {
+			return err
+		}
+		return runHooks(tx, t, then)
 	})
 	return t, err
+}
+
+// proposedTownColumns select a ProposedTown from towns t.
+const proposedTownColumns = townColumns + `, coalesce(t.proposed_by, 0)`
+
+func scanProposedTown(row pgx.Row) (ProposedTown, error) {
+	var p ProposedTown
+	err := row.Scan(&p.ID, &p.Name, &p.Country, &p.Region, &p.Status, &p.Names, &p.ProposedBy)
+	return p, notFound(err)
+}
+
+// TownWithProposer returns the town with id, whatever its status, with who
+// proposed it (0 for an imported town or a proposer who left).
+func (s *Store) TownWithProposer(ctx context.Context, id int64) (ProposedTown, error) {
+	return scanProposedTown(s.pool.QueryRow(ctx, `SELECT `+proposedTownColumns+` FROM towns t WHERE t.id = $1`, id))
 }
 
 // ProposedTown is a town waiting for a coordinator, with who proposed it
@@ -233,55 +252,93 @@ type ProposedTown struct {
 
 // ProposedTowns lists the towns waiting for a coordinator, oldest first.
 func (s *Store) ProposedTowns(ctx context.Context) ([]ProposedTown, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+townColumns+`, coalesce(t.proposed_by, 0)
+	rows, err := s.pool.Query(ctx, `SELECT `+proposedTownColumns+`
 		FROM towns t WHERE t.status = 'proposed' ORDER BY t.created_at, t.id`)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProposedTown, error) {
-		var p ProposedTown
-		err := r.Scan(&p.ID, &p.Name, &p.Country, &p.Region, &p.Status, &p.Names, &p.ProposedBy)
-		return p, err
-	})
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProposedTown, error) { return scanProposedTown(r) })
 }
+
+// Audit actions of town decisions.
+const (
+	actionTownConfirmed = "town_confirmed"
+	actionTownRejected  = "town_rejected"
+)
 
 // ConfirmTown makes a proposed town a confirmed one and records who did it
 // in the audit log. It returns ErrNotFound when the town is not (or no
-// longer) waiting, so a second coordinator's click changes nothing.
-func (s *Store) ConfirmTown(ctx context.Context, actorID, townID int64) (ProposedTown, error) {
+// longer) waiting, so a second coordinator's click changes nothing. then
+// runs in the same transaction with the decision.
+func (s *Store) ConfirmTown(ctx context.Context, actorID, townID int64, then ...Hook[TownDecision]) (ProposedTown, error) {
 	return s.decideTown(ctx, actorID, townID, `
 		UPDATE towns t SET status = 'confirmed', updated_at = now()
 		WHERE t.id = $1 AND t.status = 'proposed'
-		RETURNING `+townColumns+`, coalesce(t.proposed_by, 0)`, "town_confirmed", writeSearchKeys)
+		RETURNING `+proposedTownColumns, actionTownConfirmed, writeSearchKeys, then)
 }
 
 // RejectTown deletes a proposed town (profiles pointing at it lose their
-// town) and records who did it in the audit log. ErrNotFound as for
-// ConfirmTown.
-func (s *Store) RejectTown(ctx context.Context, actorID, townID int64) (ProposedTown, error) {
+// town) and records who did it in the audit log, with the town as it was.
+// ErrNotFound and then as for ConfirmTown.
+func (s *Store) RejectTown(ctx context.Context, actorID, townID int64, then ...Hook[TownDecision]) (ProposedTown, error) {
 	return s.decideTown(ctx, actorID, townID, `
 		DELETE FROM towns t WHERE t.id = $1 AND t.status = 'proposed'
-		RETURNING `+townColumns+`, coalesce(t.proposed_by, 0)`, "town_rejected", nil)
+		RETURNING `+proposedTownColumns, actionTownRejected, nil, then)
+}
+
+// TownDecision is a coordinator's decision on a proposed town, as the
+// audit log records it.
+type TownDecision struct {
+	// AuditID is the audit log entry.
+	AuditID   int64
+	Confirmed bool
+	// Town is the town as it was decided (a rejected one is gone since).
+	Town Town
+	// ProposerID is who proposed it; 0 once they erased their data.
+	ProposerID int64
 }
 
 // decideTown runs query (which must return the town) and then, if set,
 // after, and writes the decision to the audit log, in one transaction.
 func (s *Store) decideTown(ctx context.Context, actorID, townID int64, query, action string,
-	after func(context.Context, pgx.Tx, int64) error) (ProposedTown, error) {
+	after func(context.Context, pgx.Tx, int64) error, then []Hook[TownDecision]) (ProposedTown, error) {
 	var p ProposedTown
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, query, townID).Scan(&p.ID, &p.Name, &p.Country, &p.Region, &p.Status, &p.Names, &p.ProposedBy)
-		if err != nil {
-			return notFound(err)
+		var err error
+		if p, err = scanProposedTown(tx.QueryRow(ctx, query, townID)); err != nil {
+			return err
 		}
 		if after != nil {
 			if err := after(ctx, tx, townID); err != nil {
 				return err
 			}
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES (nullif($1, 0::bigint), $2, nullif($3, 0::bigint))`,
-			actorID, fmt.Sprintf("%s:%d", action, townID), p.ProposedBy)
-		return err
+		// The detail keeps the town for telling its proposer, even once a
+		// rejected one is gone.
+		d := TownDecision{Confirmed: action == actionTownConfirmed, Town: p.Town, ProposerID: p.ProposedBy}
+		if err := tx.QueryRow(ctx, `INSERT INTO audit_log (actor_id, action, target_id, detail)
+			VALUES (nullif($1, 0::bigint), $2, nullif($3, 0::bigint), $4) RETURNING id`,
+			actorID, fmt.Sprintf("%s:%d", action, townID), p.ProposedBy, p.Town).Scan(&d.AuditID); err != nil {
+			return err
+		}
+		return runHooks(tx, d, then)
 	})
 	return p, err
+}
+
+// TownDecision returns the decision recorded in audit log entry id;
+// ErrNotFound when that entry is no town decision.
+func (s *Store) TownDecision(ctx context.Context, id int64) (TownDecision, error) {
+	d := TownDecision{AuditID: id}
+	var action string
+	if err := s.pool.QueryRow(ctx, `SELECT action, coalesce(target_id, 0), detail FROM audit_log WHERE id = $1`, id).
+		Scan(&action, &d.ProposerID, &d.Town); err != nil {
+		return d, notFound(err)
+	}
+	kind, _, _ := strings.Cut(action, ":")
+	if kind != actionTownConfirmed && kind != actionTownRejected {
+		return d, ErrNotFound
+	}
+	d.Confirmed = kind == actionTownConfirmed
+	return d, nil
 }
