@@ -151,9 +151,14 @@ func generateProjects(b testing.TB, s *storage.Store) []int64 {
 //
 //	go test ./storage/ -run '^$' -bench SearchProjects -benchtime 2000x
 func BenchmarkSearchProjects(b *testing.B) {
-	ctx := context.Background()
 	s := storage.New(testdb.New(b))
-	towns := generateProjects(b, s)
+	benchSearchProjects(b, s, generateProjects(b, s))
+}
+
+// benchSearchProjects runs the sub-benchmarks of BenchmarkSearchProjects
+// on s, whose projects lie in towns.
+func benchSearchProjects(b *testing.B, s *storage.Store, towns []int64) {
+	ctx := context.Background()
 	r := rand.New(rand.NewPCG(3, 4))
 	word := func() string { return benchTopicWords[r.IntN(len(benchTopicWords))] }
 	pick := func(from []string) string { return from[r.IntN(len(from))] }

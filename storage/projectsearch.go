@@ -54,6 +54,9 @@ const (
 	// minPrefixLen: shorter words must match whole, or "a" would match
 	// nearly everything.
 	minPrefixLen = 3
+	// maxPrefixWords: a key that begins at most this many known words is
+	// matched through those words; one that begins more, as a prefix.
+	maxPrefixWords = 20
 )
 
 // SearchProjects returns the page of listed projects matching q that
@@ -86,13 +89,20 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	// the order written, and the cheap ones spare it unpacking vectors.
 	rank := "0::real"
 	if terms := queryTerms(q.Text); len(terms) > 0 {
-		typos, err := s.typoAlternatives(ctx, terms)
+		known, err := s.wordsBegun(ctx, terms)
 		if err != nil {
 			return page, err
 		}
-		tsq := "to_tsquery('simple', " + arg(tsQuery(terms, typos)) + ")"
-		where = append(where, "p.search @@ "+tsq)
-		rank = "ts_rank(p.search, " + tsq + ")"
+		typos, err := s.typoAlternatives(ctx, terms, known)
+		if err != nil {
+			return page, err
+		}
+		match, ok := matchQuery(terms, typos, known)
+		if !ok {
+			return page, nil
+		}
+		where = append(where, "p.search @@ to_tsquery('simple', "+arg(match)+")")
+		rank = "ts_rank(p.search, to_tsquery('simple', " + arg(tsQuery(terms, typos)) + "))"
 	}
 	// The candidates are the newest matches, found by whichever index
 	// suits the query; only they are ranked and counted, and only the page
@@ -124,14 +134,58 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	return page, err
 }
 
-// typoAlternatives finds, for each term long enough that begins no known
-// word, the known words most like it; the result is indexed like terms.
-func (s *Store) typoAlternatives(ctx context.Context, terms [][]string) (map[int][]string, error) {
-	var keys, prefixes []string
+// wordsBegun looks up, for each key of terms long enough to match as a
+// prefix, the known words (project_words) it begins, at most
+// maxPrefixWords+1 of them.
+//
+// A GIN index answers a prefix by collecting every matching row into a
+// bitmap before combining it with the other words: 5.7 ms for two
+// two-key words that are whole words in 0.4 ms. project_words holds every
+// word of every search vector (written in the same transaction), so the
+// words a key begins match exactly the projects its prefix matches.
+func (s *Store) wordsBegun(ctx context.Context, terms [][]string) (map[string][]string, error) {
+	var keys []string
+	for _, t := range terms {
+		for _, k := range t {
+			if utf8.RuneCountInString(k) >= minPrefixLen {
+				keys = append(keys, k)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	// The words a key begins are the first in byte order from the key on
+	// (text_pattern_ops orders by bytes, as tsquery prefixes compare).
+	rows, err := s.pool.Query(ctx, `
+		SELECT q.key, w.word
+		FROM unnest($1::text[]) AS q(key)
+		CROSS JOIN LATERAL (
+			SELECT word FROM project_words WHERE word ~>=~ q.key
+			ORDER BY word USING ~<~ LIMIT $2) w
+		WHERE starts_with(w.word, q.key)`,
+		keys, maxPrefixWords+1)
+	if err != nil {
+		return nil, err
+	}
+	known := map[string][]string{}
+	var key, word string
+	_, err = pgx.ForEachRow(rows, []any{&key, &word}, func() error {
+		known[key] = append(known[key], word)
+		return nil
+	})
+	return known, err
+}
+
+// typoAlternatives finds, for each term long enough whose first key
+// begins no known word, the known words most like it; the result is
+// indexed like terms.
+func (s *Store) typoAlternatives(ctx context.Context, terms [][]string, known map[string][]string) (map[int][]string, error) {
+	var keys []string
 	var idx []int
 	for i, t := range terms {
-		if utf8.RuneCountInString(t[0]) >= minTypoLen {
-			keys, prefixes, idx = append(keys, t[0]), append(prefixes, likeLiteral.Replace(t[0])+"%"), append(idx, i)
+		if utf8.RuneCountInString(t[0]) >= minTypoLen && len(known[t[0]]) == 0 {
+			keys, idx = append(keys, t[0]), append(idx, i)
 		}
 	}
 	if len(keys) == 0 {
@@ -139,14 +193,13 @@ func (s *Store) typoAlternatives(ctx context.Context, terms [][]string) (map[int
 	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT q.i, w.word
-		FROM unnest($1::text[], $2::text[], $3::int[]) AS q(key, prefix, i)
+		FROM unnest($1::text[], $2::int[]) AS q(key, i)
 		CROSS JOIN LATERAL (
 			SELECT word FROM project_words
-			WHERE word % q.key AND similarity(word, q.key) >= $4
+			WHERE word % q.key AND similarity(word, q.key) >= $3
 			ORDER BY similarity(word, q.key) DESC, word
-			LIMIT $5) w
-		WHERE NOT EXISTS (SELECT 1 FROM project_words k WHERE k.word LIKE q.prefix)`,
-		keys, prefixes, idx, typoSimilarity, maxTypoAlternatives)
+			LIMIT $4) w`,
+		keys, idx, typoSimilarity, maxTypoAlternatives)
 	if err != nil {
 		return nil, err
 	}
@@ -159,9 +212,6 @@ func (s *Store) typoAlternatives(ctx context.Context, terms [][]string) (map[int
 	})
 	return alts, err
 }
-
-// likeLiteral makes a key match itself literally in a LIKE pattern.
-var likeLiteral = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // tsQuery builds a tsquery for terms: every term must match, through any
 // of its keys (as a prefix when long enough) or its typo alternatives.
@@ -187,6 +237,40 @@ func tsQuery(terms [][]string, typos map[int][]string) string {
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// matchQuery builds the tsquery that selects the projects tsQuery(terms,
+// typos) matches, with every prefix that begins few known words replaced
+// by those words (see wordsBegun). It reports false when some term can
+// match no project, so that the query matches none.
+func matchQuery(terms [][]string, typos map[int][]string, known map[string][]string) (string, bool) {
+	var b strings.Builder
+	for i, keys := range terms {
+		var alts []string
+		for _, k := range keys {
+			switch words := known[k]; {
+			case utf8.RuneCountInString(k) < minPrefixLen:
+				alts = append(alts, tsLexeme(k))
+			case len(words) > maxPrefixWords:
+				alts = append(alts, tsLexeme(k)+":*")
+			default:
+				for _, w := range words {
+					alts = append(alts, tsLexeme(w))
+				}
+			}
+		}
+		for _, w := range typos[i] {
+			alts = append(alts, tsLexeme(w))
+		}
+		if len(alts) == 0 {
+			return "", false
+		}
+		if i > 0 {
+			b.WriteString(" & ")
+		}
+		b.WriteString("(" + strings.Join(alts, " | ") + ")")
+	}
+	return b.String(), true
 }
 
 // tsLexeme quotes s as one lexeme of tsquery syntax.
