@@ -128,20 +128,13 @@ func (a *App) onContactDecision(ctx context.Context, r *Request) error {
 // renderContactRequest shows the owner a request while it can still be
 // answered, in the owner's language of that moment.
 func (a *App) renderContactRequest(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
-	c, err := loadFor(ctx, m, m.Ref, a.store.ContactRequest)
+	c, l, err := noticeFor(ctx, a, m, a.store.ContactRequest, func(c storage.ContactRequest) int64 { return c.OwnerID })
 	if err != nil {
 		return delivery.Rendered{}, err
 	}
 	left := c.ExpiresAt.Sub(a.now())
-	switch {
-	case c.OwnerID != m.ChatID:
-		return delivery.Rendered{}, stale(m, "not the owner")
-	case c.Status != storage.RequestPending || left <= 0:
+	if c.Status != storage.RequestPending || left <= 0 {
 		return delivery.Rendered{}, stale(m, "no longer pending")
-	}
-	l, _, err := a.recipient(ctx, m.ChatID)
-	if err != nil {
-		return delivery.Rendered{}, err
 	}
 	id := strconv.FormatInt(c.ID, 10)
 	days := int(math.Ceil(left.Hours() / 24))
@@ -155,14 +148,7 @@ func (a *App) renderContactRequest(ctx context.Context, m delivery.Message) (del
 // renderContactAnswer tells the requester the owner's answer; on Accept
 // with the owner's contact as it is now.
 func (a *App) renderContactAnswer(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
-	c, err := loadFor(ctx, m, m.Ref, a.store.ContactRequest)
-	if err != nil {
-		return delivery.Rendered{}, err
-	}
-	if c.RequesterID != m.ChatID {
-		return delivery.Rendered{}, stale(m, "not the requester")
-	}
-	l, _, err := a.recipient(ctx, m.ChatID)
+	c, l, err := noticeFor(ctx, a, m, a.store.ContactRequest, func(c storage.ContactRequest) int64 { return c.RequesterID })
 	if err != nil {
 		return delivery.Rendered{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"partnerbot/delivery"
+	"partnerbot/locales"
 	"partnerbot/storage"
 )
 
@@ -47,4 +48,20 @@ func loadFor[T any](ctx context.Context, m delivery.Message, id int64, load func
 		return v, stale(m, fmt.Sprintf("%d is gone", id))
 	}
 	return v, err
+}
+
+// noticeFor loads the row m is about (m.Ref) and the language of m's
+// recipient of this moment. m is dropped when the row is gone or when whose
+// names someone else as the person to tell.
+func noticeFor[T any](ctx context.Context, a *App, m delivery.Message, load func(context.Context, int64) (T, error),
+	whose func(T) int64) (T, *locales.Localizer, error) {
+	v, err := loadFor(ctx, m, m.Ref, load)
+	if err != nil {
+		return v, nil, err
+	}
+	if whose(v) != m.ChatID {
+		return v, nil, stale(m, "meant for someone else")
+	}
+	l, _, err := a.recipient(ctx, m.ChatID)
+	return v, l, err
 }

@@ -93,19 +93,12 @@ func (a *App) onReportDecision(ctx context.Context, r *Request) error {
 // renderProjectHidden tells the owner that their project was hidden, while
 // it still is.
 func (a *App) renderProjectHidden(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
-	p, err := loadFor(ctx, m, m.Ref, a.store.ReportedProject)
+	p, l, err := noticeFor(ctx, a, m, a.store.ReportedProject, func(p storage.Project) int64 { return p.OwnerID })
 	if err != nil {
 		return delivery.Rendered{}, err
 	}
-	switch {
-	case p.OwnerID != m.ChatID:
-		return delivery.Rendered{}, stale(m, "not the owner")
-	case !p.Hidden:
+	if !p.Hidden {
 		return delivery.Rendered{}, stale(m, "no longer hidden")
-	}
-	l, _, err := a.recipient(ctx, m.ChatID)
-	if err != nil {
-		return delivery.Rendered{}, err
 	}
 	return delivery.Rendered{Text: l.T("project_hidden_notice", "Title", p.Title)}, nil
 }

@@ -82,14 +82,7 @@ func (a *App) renderTownProposal(ctx context.Context, m delivery.Message) (deliv
 // renderTownDecision tells the proposer what was decided, with the town's
 // name as it was proposed (a rejected town is gone).
 func (a *App) renderTownDecision(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
-	d, err := loadFor(ctx, m, m.Ref, a.store.TownDecision)
-	if err != nil {
-		return delivery.Rendered{}, err
-	}
-	if d.ProposerID != m.ChatID {
-		return delivery.Rendered{}, stale(m, "not the proposer")
-	}
-	l, _, err := a.recipient(ctx, m.ChatID)
+	d, l, err := noticeFor(ctx, a, m, a.store.TownDecision, func(d storage.TownDecision) int64 { return d.ProposerID })
 	if err != nil {
 		return delivery.Rendered{}, err
 	}
