@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -47,7 +48,13 @@ func reserve(t *testing.T, pool *pgxpool.Pool, gap, horizon float64, chats ...in
 	return out
 }
 
-func near(a, b float64) bool { return math.Abs(a-b) < 0.05 }
+// waitedSince reports whether wait is what remained of want seconds after
+// the time elapsed since start: a slow machine may spend any time between
+// two calls, and the wait shrinks by exactly that.
+func waitedSince(wait, want float64, start time.Time) bool {
+	elapsed := time.Since(start).Seconds()
+	return wait <= want+0.01 && wait >= want-elapsed-0.01
+}
 
 // TestReserveHandsOutSlots checks the shared pace one reservation at a
 // time. Waits are relative to the moment of the call, so consecutive slots
@@ -59,6 +66,7 @@ func TestReserveHandsOutSlots(t *testing.T) {
 
 	// Slots one gap apart; a second message to a chat in the same batch
 	// waits for that chat; the horizon caps the batch.
+	first := time.Now()
 	got := reserve(t, pool, 0.1, 0.25, 1, 1, 2, 3, 4, 5)
 	want := []answer{{"go", 0}, {"chat", 1}, {"go", 0.1}, {"go", 0.2}, {"later", 0.05}, {"later", 0.05}}
 	for i := range want {
@@ -71,7 +79,7 @@ func TestReserveHandsOutSlots(t *testing.T) {
 	// 0.3s after the first call, and chat 1 is busy until a second after
 	// its slot.
 	got = reserve(t, pool, 0.1, 0.5, 1, 6)
-	if got[0].verdict != "chat" || !near(got[0].wait, 1) || got[1].verdict != "go" || !near(got[1].wait, 0.3) {
+	if got[0].verdict != "chat" || !waitedSince(got[0].wait, 1, first) || got[1].verdict != "go" || !waitedSince(got[1].wait, 0.3, first) {
 		t.Errorf("second call: %+v, want chat 1 busy for about 1s and a slot about 0.3s ahead", got)
 	}
 
@@ -88,12 +96,13 @@ func TestReserveHandsOutSlots(t *testing.T) {
 	}
 
 	// A pause (after a 429) leaves nothing to hand out until it ends.
+	paused := time.Now()
 	if _, err := pool.Exec(ctx, `UPDATE delivery_pace SET next_at = clock_timestamp() + interval '10 seconds'`); err != nil {
 		t.Fatal(err)
 	}
 	got = reserve(t, pool, 0.1, 0.25, 9, 10)
 	for i, a := range got {
-		if a.verdict != "later" || !near(a.wait, 9.75) {
+		if a.verdict != "later" || !waitedSince(a.wait, 9.75, paused) {
 			t.Errorf("request %d during a pause: %+v, want later, in about 9.75s", i+1, a)
 		}
 	}
