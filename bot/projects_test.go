@@ -173,3 +173,18 @@ func TestForgedOwnerCallbacksRefused(t *testing.T) {
 	owner.PressData("pj:e:" + p.Code + ":title")
 	owner.Say("Sommerfest").Expect(w.Loc("de").T("project_saved", "Title", "Sommerfest"))
 }
+
+// TestDeepLinkAsksTheLanguageFirst: someone whose client language the bot
+// does not speak opens a shared project link; they choose a language and
+// then see the card in it.
+func TestDeepLinkAsksTheLanguageFirst(t *testing.T) {
+	w := newProjectWorld(t)
+	owner := w.user(10901, "de", "Greta")
+	p := w.project(owner, "Schüleraustausch", "Grevesmühlen")
+	visitor := w.User(10902, "pl", "Marek")
+	visitor.Say("/start p" + p.Code).Expect(w.Loc("uk").T("language_prompt"))
+	visitor.ExpectNot("Schüleraustausch")
+	visitor.Press("Svenska").Expect("Schüleraustausch", w.Loc("sv").Plain("sector_civil_society"))
+	// A forged payload on the picker opens nothing.
+	visitor.PressData("lang:sv:pXXXXXXXXXX").ExpectNot("Schüleraustausch")
+}

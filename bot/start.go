@@ -12,10 +12,14 @@ import (
 // onStart greets the user in their language, or asks for one first. A
 // deep link to a project (start=p<code>) opens its card instead.
 func (a *App) onStart(ctx context.Context, r *Request) error {
-	if code, ok := projectLinkCode(r.Args); ok {
+	code, isLink := projectLinkCode(r.Args)
+	switch {
+	case !r.LangKnown && isLink:
+		// The picker carries the link, so the card opens in the chosen language.
+		return a.showLanguagePicker(ctx, r, projectLinkPrefix+code)
+	case isLink:
 		return a.onProjectLink(ctx, r, code)
-	}
-	if !r.LangKnown {
+	case !r.LangKnown:
 		return a.showLanguagePicker(ctx, r, pickFromStart)
 	}
 	return a.greet(ctx, r)
@@ -47,7 +51,8 @@ func (a *App) onLanguage(ctx context.Context, r *Request) error {
 }
 
 // pickFromStart marks a picker shown by /start: after the choice the user
-// also gets the greeting they came for.
+// also gets the greeting they came for. A picker shown for a deep link
+// carries the link's payload instead.
 const pickFromStart = "s"
 
 // showLanguagePicker asks in every language at once, since we may not know
@@ -83,6 +88,11 @@ func (a *App) onLanguageChosen(ctx context.Context, r *Request) error {
 	}
 	if parts[2] == pickFromStart {
 		return a.greet(ctx, r)
+	}
+	// A picker shown for a deep link goes on to the project; the code is
+	// checked again, since callback data can be forged.
+	if code, ok := projectLinkCode(parts[2]); ok {
+		return a.onProjectLink(ctx, r, code)
 	}
 	return nil
 }
