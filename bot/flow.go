@@ -21,11 +21,8 @@ func (a *App) startFlow(ctx context.Context, r *Request, flow, step string, data
 	if err != nil {
 		return err
 	}
-	// The expiry is wall-clock time: the database compares it with its own
-	// now(), so an injected clock (tests set months ahead or behind) must
-	// not move it.
 	return a.store.SaveConversation(ctx, storage.Conversation{UserID: r.User.ID, Flow: flow, Step: step,
-		Data: raw, ExpiresAt: time.Now().Add(flowTTL)})
+		Data: raw}, flowTTL)
 }
 
 // endFlow forgets the user's dialogue.

@@ -27,17 +27,19 @@ func (s *Store) Conversation(ctx context.Context, userID int64) (Conversation, e
 }
 
 // SaveConversation starts or advances the user's conversation, replacing
-// any other flow they were in.
-func (s *Store) SaveConversation(ctx context.Context, c Conversation) error {
+// any other flow they were in. It expires ttl from now by the database's
+// clock, the one Conversation compares with, so clocks injected into the
+// application cannot make a dialogue expire at once or never.
+func (s *Store) SaveConversation(ctx context.Context, c Conversation, ttl time.Duration) error {
 	data := c.Data
 	if len(data) == 0 {
 		data = json.RawMessage(`{}`)
 	}
 	_, err := s.pool.Exec(ctx, `
-		INSERT INTO conversations (user_id, flow, step, data, expires_at) VALUES ($1, $2, $3, $4, $5)
+		INSERT INTO conversations (user_id, flow, step, data, expires_at) VALUES ($1, $2, $3, $4, now() + $5::interval)
 		ON CONFLICT (user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,
 			data = excluded.data, expires_at = excluded.expires_at, updated_at = now()`,
-		c.UserID, c.Flow, c.Step, data, c.ExpiresAt)
+		c.UserID, c.Flow, c.Step, data, ttl)
 	return err
 }
 

@@ -67,7 +67,7 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 		if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: id, Username: fmt.Sprint("user", id), FirstName: "Olena"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveConversation(ctx, storage.Conversation{UserID: id, Flow: "f", Step: "0", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		if err := s.SaveConversation(ctx, storage.Conversation{UserID: id, Flow: "f", Step: "0"}, time.Hour); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.RecordUpdate(ctx, int64(1000+i), id, []byte(`{"update_id":1}`)); err != nil {
