@@ -133,13 +133,16 @@ func Keys(name string) []string {
 			keys = append(keys, k)
 		}
 	}
-	name = norm.NFC.String(name)
-	if !translit.Ukrainian(name) {
-		add(Skeleton(Fold(name)))
+	// Transliterating the folded form, not the name, makes a Cyrillic key
+	// have the keys of the name it came from (project search relies on
+	// it); folding changes nothing a transliteration depends on.
+	folded := Fold(name)
+	if !translit.Ukrainian(folded) {
+		add(Skeleton(folded))
 		return keys
 	}
-	add(Fold(name))
-	for _, t := range translit.All(name) {
+	add(folded)
+	for _, t := range translit.All(folded) {
 		add(Skeleton(Fold(t)))
 	}
 	return keys

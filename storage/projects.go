@@ -170,16 +170,6 @@ func searchVector(a, b string) string {
 	return `setweight(to_tsvector('simple', ` + a + `), 'A') || setweight(to_tsvector('simple', ` + b + `), 'B')`
 }
 
-// rememberWords adds the words of a project's search vector to
-// project_words, where typo correction finds them.
-func rememberWords(ctx context.Context, tx pgx.Tx, projectID int64) error {
-	_, err := tx.Exec(ctx, `
-		INSERT INTO project_words (word)
-		SELECT DISTINCT unnest(tsvector_to_array(search)) FROM projects WHERE id = $1
-		ON CONFLICT DO NOTHING`, projectID)
-	return err
-}
-
 // CreateProject registers a project of ownerID.
 func (s *Store) CreateProject(ctx context.Context, ownerID int64, f ProjectFields) (Project, error) {
 	if err := f.Validate(); err != nil {
@@ -202,9 +192,6 @@ func (s *Store) CreateProject(ctx context.Context, ownerID int64, f ProjectField
 			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
-		}
-		if err := rememberWords(ctx, tx, id); err != nil {
-			return err
 		}
 		var err error
 		p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
@@ -232,9 +219,6 @@ func (s *Store) UpdateProject(ctx context.Context, ownerID int64, code string, f
 			f.ContactRequests, searchDocument(f.Title), searchDocument(f.Description)).Scan(&id)
 		if err != nil {
 			return notFound(err)
-		}
-		if err := rememberWords(ctx, tx, id); err != nil {
-			return err
 		}
 		p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
 		return err

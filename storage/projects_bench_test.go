@@ -133,7 +133,6 @@ func generateProjects(b testing.TB, s *storage.Store) []int64 {
 			CASE WHEN archived THEN created_at END, CASE WHEN hidden THEN created_at END,
 			` + storage.SearchVector("doc_a", "doc_b") + `, created_at, created_at
 		FROM bench_projects`)
-	exec(`INSERT INTO project_words (word) SELECT DISTINCT unnest(tsvector_to_array(search)) FROM projects`)
 	exec(`DROP TABLE bench_projects`)
 	exec(`VACUUM ANALYZE`)
 	var withProjects []int64

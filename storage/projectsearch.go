@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -54,18 +55,23 @@ const (
 	// minPrefixLen: shorter words must match whole, or "a" would match
 	// nearly everything.
 	minPrefixLen = 3
-	// maxPrefixWords: a key that begins at most this many known words is
-	// matched through those words; one that begins more, as a prefix.
-	maxPrefixWords = 20
+	// maxPrefixWords: a key that begins at most this many known words
+	// matches them all; one that begins more is too unspecific for a
+	// prefix and matches as a whole word.
+	maxPrefixWords = 200
 )
 
 // SearchProjects returns the page of listed projects matching q that
 // starts at offset. With text, the most relevant come first (words in the
 // title before words in the description; see MaxCounted); without, the
 // newest. A page past the last is empty.
+//
+// It searches project_listings, a narrow copy of every listed project whose
+// words are ids of project_words (migration 00016): the words of the query
+// are looked up first, so that the search itself compares numbers.
 func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limit int) (ProjectPage, error) {
 	var page ProjectPage
-	where := []string{"p.archived_at IS NULL", "p.hidden_at IS NULL"}
+	var where []string
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -73,23 +79,23 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	}
 	if len(q.TownIDs) > 0 {
 		towns := arg(q.TownIDs)
-		where = append(where, "(p.town_id = ANY("+towns+") OR p.partner_town_id = ANY("+towns+"))")
+		where = append(where, "(l.town_id = ANY("+towns+") OR l.partner_town_id = ANY("+towns+"))")
 	}
 	if q.Sector != "" {
-		where = append(where, "p.sector = "+arg(q.Sector))
+		where = append(where, "l.sector = "+arg(q.Sector))
 	}
 	for _, f := range []struct{ column, value string }{
 		{"topics", q.Topic}, {"languages", q.Language}, {"countries", q.Country},
 	} {
 		if f.value != "" {
-			where = append(where, "p."+f.column+" @> ARRAY["+arg(f.value)+"::text]")
+			where = append(where, "l."+f.column+" @> ARRAY["+arg(f.value)+"::text]")
 		}
 	}
 	// The text comes last: PostgreSQL checks conditions of equal cost in
-	// the order written, and the cheap ones spare it unpacking vectors.
+	// the order written, and the cheap ones spare it comparing word lists.
 	rank := "0::real"
 	if terms := queryTerms(q.Text); len(terms) > 0 {
-		known, err := s.wordsBegun(ctx, terms)
+		known, err := s.knownWords(ctx, terms)
 		if err != nil {
 			return page, err
 		}
@@ -97,21 +103,31 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 		if err != nil {
 			return page, err
 		}
-		match, ok := matchQuery(terms, typos, known)
+		match, ok := matchWords(terms, typos, known)
 		if !ok {
 			return page, nil
 		}
-		where = append(where, "p.search @@ to_tsquery('simple', "+arg(match)+")")
-		rank = "ts_rank(p.search, to_tsquery('simple', " + arg(tsQuery(terms, typos)) + "))"
+		// Short lists first: PostgreSQL checks conditions of equal cost in
+		// the order written, and comparing with a long list costs more.
+		slices.SortStableFunc(match, func(a, b []int32) int { return len(a) - len(b) })
+		for _, ids := range match {
+			where = append(where, "l.words && "+arg(ids)+"::int[]")
+		}
+		rank = "ts_rank(p.search, to_tsquery('simple', " + arg(tsQuery(terms, typos, known)) + "))"
+	}
+	if len(where) == 0 {
+		where = append(where, "true")
 	}
 	// The candidates are the newest matches, found by whichever index
 	// suits the query; only they are ranked and counted, and only the page
 	// is joined to its towns.
-	rows, err := s.pool.Query(ctx, `
+	b := &pgx.Batch{}
+	b.Queue(searchSettings)
+	b.Queue(`
 		WITH c AS MATERIALIZED (
-			SELECT p.id, p.created_at FROM projects p
+			SELECT l.project_id AS id, l.created_at FROM project_listings l
 			WHERE `+strings.Join(where, " AND ")+`
-			ORDER BY p.created_at DESC, p.id DESC
+			ORDER BY l.created_at DESC, l.project_id DESC
 			LIMIT `+strconv.Itoa(MaxCounted)+`),
 		page AS (
 			SELECT c.id, c.created_at, `+rank+` AS rank, count(*) OVER () AS total
@@ -120,67 +136,97 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 			LIMIT `+arg(limit)+` OFFSET `+arg(offset)+`)
 		SELECT `+projectColumns+`, page.total FROM page JOIN projects p ON p.id = page.id
 			JOIN towns t ON t.id = p.town_id LEFT JOIN towns pt ON pt.id = p.partner_town_id
-		ORDER BY page.rank DESC, page.created_at DESC, page.id DESC`,
-		// Planned for the actual values every time: which index is best
-		// depends on how common the words and filters are, which a cached
-		// generic plan cannot know.
-		append([]any{pgx.QueryExecModeExec}, args...)...)
+		ORDER BY page.rank DESC, page.created_at DESC, page.id DESC`, args...)
+	br := s.pool.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return page, err
+	}
+	rows, err := br.Query()
 	if err != nil {
+		br.Close()
 		return page, err
 	}
 	page.Projects, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Project, error) {
 		return scanProject(r, &page.Total)
 	})
+	if closeErr := br.Close(); err == nil {
+		err = closeErr
+	}
 	return page, err
 }
 
-// wordsBegun looks up, for each key of terms long enough to match as a
-// prefix, the known words (project_words) it begins, at most
-// maxPrefixWords+1 of them.
+// searchSettings runs in the same transaction as a search (one batch, one
+// round trip) and holds only for it.
 //
-// A GIN index answers a prefix by collecting every matching row into a
-// bitmap before combining it with the other words: 5.7 ms for two
-// two-key words that are whole words in 0.4 ms. project_words holds every
-// word of every search vector (written in the same transaction), so the
-// words a key begins match exactly the projects its prefix matches.
-func (s *Store) wordsBegun(ctx context.Context, terms [][]string) (map[string][]string, error) {
-	var keys []string
+// Plans are made for the actual values every time: which index is best
+// depends on how common the words and filters are, which a generic plan
+// cannot know. And pages cost what they cost in memory: with the default
+// costs, which assume a disk, PostgreSQL charges a whole random read for
+// each match it collects from the index but a sixteenth of a sequential
+// one for each listing it walks in date order, and so walked 7,700
+// listings (5.7 ms) for two words with 600 matches that the index gives in
+// 0.8 ms. The listings are small enough to stay in memory, and for that
+// case PostgreSQL's documentation advises equal, low page costs.
+const searchSettings = `SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
+	set_config('seq_page_cost', '0.1', true), set_config('random_page_cost', '0.1', true)`
+
+// knownWord is a word of some project's search vector (a row of
+// project_words).
+type knownWord struct {
+	word string
+	id   int32
+}
+
+// knownWords looks up, for each key of terms, the known words it matches:
+// the words it begins (at most maxPrefixWords+1 of them) when it is long
+// enough to match as a prefix, the key itself otherwise. project_words
+// holds every word of every listed project (written by the trigger that
+// writes its listing), so these words find exactly the projects the key
+// finds.
+func (s *Store) knownWords(ctx context.Context, terms [][]string) (map[string][]knownWord, error) {
+	var prefixes, whole []string
 	for _, t := range terms {
 		for _, k := range t {
-			if utf8.RuneCountInString(k) >= minPrefixLen {
-				keys = append(keys, k)
+			if isPrefix(k) {
+				prefixes = append(prefixes, k)
+			} else {
+				whole = append(whole, k)
 			}
 		}
-	}
-	if len(keys) == 0 {
-		return nil, nil
 	}
 	// The words a key begins are the first in byte order from the key on
 	// (text_pattern_ops orders by bytes, as tsquery prefixes compare).
 	rows, err := s.pool.Query(ctx, `
-		SELECT q.key, w.word
+		SELECT q.key, w.word, w.id
 		FROM unnest($1::text[]) AS q(key)
 		CROSS JOIN LATERAL (
-			SELECT word FROM project_words WHERE word ~>=~ q.key
+			SELECT word, id FROM project_words WHERE word ~>=~ q.key
 			ORDER BY word USING ~<~ LIMIT $2) w
-		WHERE starts_with(w.word, q.key)`,
-		keys, maxPrefixWords+1)
+		WHERE starts_with(w.word, q.key)
+		UNION ALL
+		SELECT word, word, id FROM project_words WHERE word = ANY ($3::text[])`,
+		prefixes, maxPrefixWords+1, whole)
 	if err != nil {
 		return nil, err
 	}
-	known := map[string][]string{}
-	var key, word string
-	_, err = pgx.ForEachRow(rows, []any{&key, &word}, func() error {
-		known[key] = append(known[key], word)
+	known := map[string][]knownWord{}
+	var key string
+	var w knownWord
+	_, err = pgx.ForEachRow(rows, []any{&key, &w.word, &w.id}, func() error {
+		known[key] = append(known[key], w)
 		return nil
 	})
 	return known, err
 }
 
+// isPrefix reports whether key is long enough to match the words it begins.
+func isPrefix(key string) bool { return utf8.RuneCountInString(key) >= minPrefixLen }
+
 // typoAlternatives finds, for each term long enough whose first key
 // begins no known word, the known words most like it; the result is
 // indexed like terms.
-func (s *Store) typoAlternatives(ctx context.Context, terms [][]string, known map[string][]string) (map[int][]string, error) {
+func (s *Store) typoAlternatives(ctx context.Context, terms [][]string, known map[string][]knownWord) (map[int][]knownWord, error) {
 	var keys []string
 	var idx []int
 	for i, t := range terms {
@@ -192,10 +238,10 @@ func (s *Store) typoAlternatives(ctx context.Context, terms [][]string, known ma
 		return nil, nil
 	}
 	rows, err := s.pool.Query(ctx, `
-		SELECT q.i, w.word
+		SELECT q.i, w.word, w.id
 		FROM unnest($1::text[], $2::int[]) AS q(key, i)
 		CROSS JOIN LATERAL (
-			SELECT word FROM project_words
+			SELECT word, id FROM project_words
 			WHERE word % q.key AND similarity(word, q.key) >= $3
 			ORDER BY similarity(word, q.key) DESC, word
 			LIMIT $4) w`,
@@ -203,19 +249,27 @@ func (s *Store) typoAlternatives(ctx context.Context, terms [][]string, known ma
 	if err != nil {
 		return nil, err
 	}
-	alts := map[int][]string{}
+	alts := map[int][]knownWord{}
 	var i int
-	var word string
-	_, err = pgx.ForEachRow(rows, []any{&i, &word}, func() error {
-		alts[i] = append(alts[i], word)
+	var w knownWord
+	_, err = pgx.ForEachRow(rows, []any{&i, &w.word, &w.id}, func() error {
+		alts[i] = append(alts[i], w)
 		return nil
 	})
 	return alts, err
 }
 
-// tsQuery builds a tsquery for terms: every term must match, through any
-// of its keys (as a prefix when long enough) or its typo alternatives.
-func tsQuery(terms [][]string, typos map[int][]string) string {
+// asPrefix reports whether key matches the words it begins: it must be
+// long enough, and begin few enough known words to mean something as a
+// prefix; otherwise it matches as a whole word.
+func asPrefix(key string, known map[string][]knownWord) bool {
+	return isPrefix(key) && len(known[key]) <= maxPrefixWords
+}
+
+// tsQuery builds the tsquery that ranks the matches of terms: every term
+// matches through any of its keys (as a prefix where asPrefix says so) or
+// its typo alternatives.
+func tsQuery(terms [][]string, typos map[int][]knownWord, known map[string][]knownWord) string {
 	var b strings.Builder
 	for i, keys := range terms {
 		if i > 0 {
@@ -227,50 +281,71 @@ func tsQuery(terms [][]string, typos map[int][]string) string {
 				b.WriteString(" | ")
 			}
 			b.WriteString(tsLexeme(k))
-			if utf8.RuneCountInString(k) >= minPrefixLen {
+			if asPrefix(k, known) {
 				b.WriteString(":*")
 			}
 		}
 		for _, w := range typos[i] {
-			b.WriteString(" | " + tsLexeme(w))
+			b.WriteString(" | " + tsLexeme(w.word))
 		}
 		b.WriteByte(')')
 	}
 	return b.String()
 }
 
-// matchQuery builds the tsquery that selects the projects tsQuery(terms,
-// typos) matches, with every prefix that begins few known words replaced
-// by those words (see wordsBegun). It reports false when some term can
-// match no project, so that the query matches none.
-func matchQuery(terms [][]string, typos map[int][]string, known map[string][]string) (string, bool) {
-	var b strings.Builder
+// matchWords returns, for each term, the ids of the known words that match
+// it: a listing matches the search when its words include one of each. It
+// reports false when some term matches no known word, and so no project.
+//
+// A Cyrillic word is left out when one of its transliterations is in the
+// list anyway: every vector holding the one holds the others (see
+// searchkey.Keys), so the matches are the same, and PostgreSQL, which
+// takes the words of a list for independent, no longer counts each such
+// word twice when it estimates how many projects match (it chose the slow
+// plan for `бібліотека лікарня` for that reason).
+func matchWords(terms [][]string, typos map[int][]knownWord, known map[string][]knownWord) ([][]int32, bool) {
+	match := make([][]int32, 0, len(terms))
 	for i, keys := range terms {
-		var alts []string
+		ids := map[string]int32{}
 		for _, k := range keys {
-			switch words := known[k]; {
-			case utf8.RuneCountInString(k) < minPrefixLen:
-				alts = append(alts, tsLexeme(k))
-			case len(words) > maxPrefixWords:
-				alts = append(alts, tsLexeme(k)+":*")
-			default:
-				for _, w := range words {
-					alts = append(alts, tsLexeme(w))
+			for _, w := range known[k] {
+				if asPrefix(k, known) || w.word == k {
+					ids[w.word] = w.id
 				}
 			}
 		}
 		for _, w := range typos[i] {
-			alts = append(alts, tsLexeme(w))
+			ids[w.word] = w.id
 		}
-		if len(alts) == 0 {
-			return "", false
+		var term []int32
+		for word, id := range ids {
+			if !implied(word, ids) {
+				term = append(term, id)
+			}
 		}
-		if i > 0 {
-			b.WriteString(" & ")
+		if len(term) == 0 {
+			return nil, false
 		}
-		b.WriteString("(" + strings.Join(alts, " | ") + ")")
+		slices.Sort(term)
+		match = append(match, term)
 	}
-	return b.String(), true
+	return match, true
+}
+
+// implied reports whether every project with word also has one of the
+// other words of ids: word is Cyrillic and one of its transliterations is
+// among them.
+func implied(word string, ids map[string]int32) bool {
+	keys := searchkey.Keys(word)
+	if len(keys) < 2 || keys[0] != word {
+		return false
+	}
+	for _, k := range keys[1:] {
+		if _, ok := ids[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // tsLexeme quotes s as one lexeme of tsquery syntax.
@@ -327,8 +402,7 @@ func words(text string) []string {
 func (s *Store) ProjectCountries(ctx context.Context) ([]string, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT x.country FROM (SELECT DISTINCT country FROM towns) x
-		WHERE EXISTS (SELECT 1 FROM projects p WHERE p.countries @> ARRAY[x.country]
-			AND p.archived_at IS NULL AND p.hidden_at IS NULL)
+		WHERE EXISTS (SELECT 1 FROM project_listings l WHERE l.countries @> ARRAY[x.country])
 		ORDER BY x.country`)
 	if err != nil {
 		return nil, err
