@@ -17,6 +17,10 @@
 -- Words get small numbers that the listings refer to.
 ALTER TABLE project_words ADD COLUMN id INTEGER GENERATED ALWAYS AS IDENTITY;
 ALTER TABLE project_words ADD CONSTRAINT project_words_id_key UNIQUE (id);
+-- Search looks up the ids of the words a query word begins: from the index
+-- alone.
+DROP INDEX project_words_prefix_idx;
+CREATE INDEX project_words_prefix_idx ON project_words (word text_pattern_ops) INCLUDE (id);
 
 CREATE TABLE project_listings (
     project_id      BIGINT PRIMARY KEY REFERENCES projects (id) ON DELETE CASCADE,
@@ -118,5 +122,7 @@ DROP TRIGGER projects_listing_insert ON projects;
 DROP FUNCTION projects_sync_listing();
 DROP FUNCTION project_word_ids(TSVECTOR);
 DROP TABLE project_listings;
+DROP INDEX project_words_prefix_idx;
+CREATE INDEX project_words_prefix_idx ON project_words (word text_pattern_ops);
 ALTER TABLE project_words DROP CONSTRAINT project_words_id_key;
 ALTER TABLE project_words DROP COLUMN id;

@@ -6,4 +6,5 @@ var (
 	SearchDocument = searchDocument
 	SearchVector   = searchVector
 	NewProjectCode = newProjectCode
+	PrefixEnd      = prefixEnd
 )

@@ -195,18 +195,21 @@ func (s *Store) knownWords(ctx context.Context, terms [][]string) (map[string][]
 			}
 		}
 	}
-	// The words a key begins are the first in byte order from the key on
+	ends := make([]string, len(prefixes))
+	for i, k := range prefixes {
+		ends[i] = prefixEnd(k)
+	}
+	// The words a key begins lie between the key and its end in byte order
 	// (text_pattern_ops orders by bytes, as tsquery prefixes compare).
 	rows, err := s.pool.Query(ctx, `
 		SELECT q.key, w.word, w.id
-		FROM unnest($1::text[]) AS q(key)
+		FROM unnest($1::text[], $2::text[]) AS q(key, e)
 		CROSS JOIN LATERAL (
-			SELECT word, id FROM project_words WHERE word ~>=~ q.key
-			ORDER BY word USING ~<~ LIMIT $2) w
-		WHERE starts_with(w.word, q.key)
+			SELECT word, id FROM project_words WHERE word ~>=~ q.key AND word ~<~ q.e
+			ORDER BY word USING ~<~ LIMIT $3) w
 		UNION ALL
-		SELECT word, word, id FROM project_words WHERE word = ANY ($3::text[])`,
-		prefixes, maxPrefixWords+1, whole)
+		SELECT word, word, id FROM project_words WHERE word = ANY ($4::text[])`,
+		prefixes, ends, maxPrefixWords+1, whole)
 	if err != nil {
 		return nil, err
 	}
@@ -218,6 +221,26 @@ func (s *Store) knownWords(ctx context.Context, terms [][]string) (map[string][]
 		return nil
 	})
 	return known, err
+}
+
+// prefixEnd returns the first string in byte order after every string
+// that begins with key: key with its last character replaced by the next
+// one (UTF-8 keeps the order of code points). Keys are made of letters
+// and digits, never of the last code point; were one, the range would be
+// empty.
+func prefixEnd(key string) string {
+	rs := []rune(key)
+	for i := len(rs) - 1; i >= 0; i-- {
+		next := rs[i] + 1
+		if next >= 0xD800 && next <= 0xDFFF { // surrogates are no characters
+			next = 0xE000
+		}
+		if next <= unicode.MaxRune {
+			rs[i] = next
+			return string(rs[:i+1])
+		}
+	}
+	return key
 }
 
 // isPrefix reports whether key is long enough to match the words it begins.

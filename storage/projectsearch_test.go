@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"partnerbot/internal/testdb"
 	"partnerbot/storage"
@@ -180,4 +181,27 @@ func TestProjectCountriesFollowTowns(t *testing.T) {
 	if inCountry("SE") || !inCountry("FI") {
 		t.Fatal("the project did not follow its town's corrected country")
 	}
+}
+
+// FuzzPrefixEnd: every string that begins with a key sorts (by bytes, as
+// PostgreSQL's text_pattern_ops does) from the key up to, not including,
+// PrefixEnd(key), which search uses as the end of the range of words a
+// key begins.
+func FuzzPrefixEnd(f *testing.F) {
+	for _, seed := range [][2]string{{"voda", "vodapostachannia"}, {"вод", "водогін"}, {"міст", "містo"},
+		{"\ud7ff", "\ud7ffx"}, {"a\U0010ffff", "a\U0010ffffz"}, {"z", "za"}} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, key, rest string) {
+		if key == "" || !utf8.ValidString(key) || !utf8.ValidString(rest) {
+			return
+		}
+		end := storage.PrefixEnd(key)
+		if !utf8.ValidString(end) {
+			t.Fatalf("PrefixEnd(%q) = %q is not UTF-8", key, end)
+		}
+		if s := key + rest; strings.Trim(key, "\U0010ffff") != "" && !(key <= s && s < end) {
+			t.Fatalf("%q begins with %q but does not sort before PrefixEnd = %q", s, key, end)
+		}
+	})
 }
