@@ -59,7 +59,11 @@ DECLARE
     lexemes TEXT[] := tsvector_to_array(search);
     ids INTEGER[];
 BEGIN
-    INSERT INTO project_words (word) SELECT unnest(lexemes) ON CONFLICT DO NOTHING;
+    -- Only words not yet known: every row INSERT tries takes an id, even
+    -- one that ON CONFLICT then skips.
+    INSERT INTO project_words (word)
+        SELECT l FROM unnest(lexemes) AS l WHERE NOT EXISTS (SELECT FROM project_words w WHERE w.word = l)
+        ON CONFLICT DO NOTHING;
     SELECT coalesce(array_agg(id ORDER BY id), '{}') INTO ids FROM project_words WHERE word = ANY (lexemes);
     IF cardinality(ids) <> cardinality(lexemes) THEN
         RAISE EXCEPTION 'project_word_ids: % of % words have no id', cardinality(lexemes) - cardinality(ids),

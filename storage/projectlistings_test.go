@@ -86,6 +86,12 @@ func TestListingsFollowProjects(t *testing.T) {
 	if err := f.s.Pool().QueryRow(ctx, `SELECT count(*) FROM project_listings`).Scan(&listed); err != nil || listed != 1 {
 		t.Fatalf("%d listings (%v), want only the updated project's", listed, err)
 	}
+	// Rewriting known words takes no new ids: they would run out one day.
+	var words, maxID int
+	if err := f.s.Pool().QueryRow(ctx, `SELECT count(*), max(id) FROM project_words`).Scan(&words, &maxID); err != nil ||
+		maxID != words {
+		t.Fatalf("%d words with ids up to %d (%v): ids were taken for words already known", words, maxID, err)
+	}
 }
 
 // referenceVocabulary mixes Cyrillic words, their transliterations,
@@ -234,5 +240,36 @@ func TestSearchSettingsStayInTheSearch(t *testing.T) {
 		if err != nil || len(changed) > 0 {
 			t.Fatalf("after searches the connection has changed settings %v (%v)", changed, err)
 		}
+	}
+}
+
+// TestConcurrentProjectsShareNewWords: projects written at the same time
+// with the same new words all get listings that find them (the word ids
+// come from whichever transaction adds a word first).
+func TestConcurrentProjectsShareNewWords(t *testing.T) {
+	ctx := context.Background()
+	f := newProjectFixture(t, 1)
+	const rounds, writers = 5, 6
+	for round := range rounds {
+		word := fmt.Sprintf("Gemeinschaftsgarten%c", 'a'+round)
+		errs := make(chan error, writers)
+		for i := range writers {
+			go func() {
+				_, err := f.s.CreateProject(ctx, 1, f.fields("Laxå", word, fmt.Sprintf("%s nummer %d", word, i)))
+				errs <- err
+			}()
+		}
+		for range writers {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		page, err := f.s.SearchProjects(ctx, storage.ProjectQuery{Text: word}, 0, 10)
+		if err != nil || page.Total != writers {
+			t.Fatalf("%s finds %d projects (%v), want %d", word, page.Total, err, writers)
+		}
+	}
+	if n := listingsDisagree(t, f.s); n != 0 {
+		t.Fatalf("%d listings disagree with their projects", n)
 	}
 }
