@@ -111,11 +111,6 @@ func TestSearchProjectsAgreesWithReference(t *testing.T) {
 	ctx := context.Background()
 	f := newProjectFixture(t, 1)
 	r := rand.New(rand.NewPCG(7, 8))
-	pick := func(from []string, most int) []string {
-		out := slices.Clone(from)
-		r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
-		return out[:1+r.IntN(most)]
-	}
 	text := func(n int) string {
 		words := make([]string, n)
 		for i := range words {
@@ -127,7 +122,7 @@ func TestSearchProjectsAgreesWithReference(t *testing.T) {
 	var projects []storage.Project
 	for range 150 {
 		fields := f.fields(towns[r.IntN(3)], text(1+r.IntN(3)), text(2+r.IntN(6)), func(p *storage.ProjectFields) {
-			p.Topics, p.Sector = pick(storage.Topics, 2), storage.Sectors[r.IntN(len(storage.Sectors))]
+			p.Topics, p.Sector = someOf(r, storage.Topics, 2), storage.Sectors[r.IntN(len(storage.Sectors))]
 			if partner := towns[r.IntN(3)]; f.towns[partner] != p.TownID && r.IntN(2) == 0 {
 				p.PartnerTownID = f.towns[partner]
 			}

@@ -53,6 +53,14 @@ func benchFiller(r *rand.Rand, n int) []string {
 	return words
 }
 
+// someOf returns between 1 and most different elements of from, drawn
+// with r.
+func someOf(r *rand.Rand, from []string, most int) []string {
+	out := slices.Clone(from)
+	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out[:1+r.IntN(most)]
+}
+
 // generateProjects fills s with benchTowns towns (written with SQL: town
 // search is not what this measures), benchOwners people and benchProjects
 // projects whose search vectors are built as CreateProject builds them,
@@ -98,11 +106,6 @@ func generateProjects(b testing.TB, s *storage.Store) []int64 {
 		}
 		return strings.Join(words, " ")
 	}
-	pick := func(from []string, most int) []string {
-		out := slices.Clone(from)
-		r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
-		return out[:1+r.IntN(most)]
-	}
 	exec(`CREATE TEMP TABLE bench_projects (code text, owner_id bigint, title text,
 		description text, town_id bigint, partner_town_id bigint, sector text, topics text[], languages text[],
 		archived bool, hidden bool, doc_a text, doc_b text, created_at timestamptz)`)
@@ -118,7 +121,7 @@ func generateProjects(b testing.TB, s *storage.Store) []int64 {
 			partner = &p
 		}
 		batch = append(batch, []any{storage.NewProjectCode(), int64(1 + i%benchOwners), title, desc, town, partner,
-			storage.Sectors[r.IntN(len(storage.Sectors))], pick(storage.Topics, 3), pick(storage.ProfileLanguages, 3),
+			storage.Sectors[r.IntN(len(storage.Sectors))], someOf(r, storage.Topics, 3), someOf(r, storage.ProfileLanguages, 3),
 			r.IntN(20) == 0, r.IntN(100) == 0, storage.SearchDocument(title), storage.SearchDocument(desc),
 			now.Add(-time.Duration(benchProjects-i) * 15 * time.Minute)})
 	}
