@@ -50,6 +50,12 @@ const (
 	// kindProjectHidden tells an owner that a coordinator hid their
 	// project after a report. Ref is the project.
 	kindProjectHidden = "project_hidden"
+	// kindProjectReported shows a coordinator or an administrator a new
+	// report, with Hide and Dismiss, while it is open. Ref is the report.
+	kindProjectReported = "project_reported"
+	// kindProjectUnhidden tells an owner that their hidden project is
+	// listed again. Ref is the project.
+	kindProjectUnhidden = "project_unhidden"
 	// kindTownProposed shows a coordinator or an administrator a proposed
 	// town, with Confirm and Reject, while it waits. Ref is the town.
 	kindTownProposed = "town_proposed"

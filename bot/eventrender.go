@@ -25,16 +25,18 @@ import (
 // A message that no longer makes sense is dropped (delivery.ErrDrop).
 func (a *App) Renderer() delivery.Renderer {
 	return delivery.Kinds{
-		kindEventReminder:  a.renderReminder,
-		kindEventNew:       a.renderNewEvent,
-		kindEventChanged:   a.renderEventChange,
-		kindEventCancelled: a.renderEventCancelled,
-		kindContactRequest: a.renderContactRequest,
-		kindContactAnswer:  a.renderContactAnswer,
-		kindRoleChanged:    a.renderRoleChange,
-		kindProjectHidden:  a.renderProjectHidden,
-		kindTownProposed:   a.renderTownProposal,
-		kindTownDecided:    a.renderTownDecision,
+		kindEventReminder:   a.renderReminder,
+		kindEventNew:        a.renderNewEvent,
+		kindEventChanged:    a.renderEventChange,
+		kindEventCancelled:  a.renderEventCancelled,
+		kindContactRequest:  a.renderContactRequest,
+		kindContactAnswer:   a.renderContactAnswer,
+		kindRoleChanged:     a.renderRoleChange,
+		kindProjectHidden:   a.renderProjectHidden,
+		kindProjectReported: a.renderProjectReported,
+		kindProjectUnhidden: a.renderProjectUnhidden,
+		kindTownProposed:    a.renderTownProposal,
+		kindTownDecided:     a.renderTownDecision,
 	}
 }
 

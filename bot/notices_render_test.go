@@ -36,7 +36,7 @@ func TestNoticesDropWhatNoLongerHolds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	uk, de, fr := cat.For("uk"), cat.For("de"), cat.For("fr")
+	uk, de, fr, en := cat.For("uk"), cat.For("de"), cat.For("fr"), cat.For("en")
 
 	// Without a delivery engine, nobody else can be told: the change is
 	// refused rather than made silently.
@@ -72,6 +72,7 @@ func TestNoticesDropWhatNoLongerHolds(t *testing.T) {
 		return delivery.Message{ChatID: chat, Kind: kind, Ref: ref, DueAt: now}
 	}
 	var decision storage.TownDecision
+	var reportID int64
 
 	for _, tt := range []struct {
 		name   string
@@ -112,18 +113,31 @@ func TestNoticesDropWhatNoLongerHolds(t *testing.T) {
 			[]string{de.T("town_rejected_notice", "Town", "Zzyzx, "+de.Country("FR"))}},
 		{"rejection to someone else", nil, func() delivery.Message { return msg(owner, kindTownDecided, decision.AuditID) }, nil},
 		{"hidden notice while shown", nil, func() delivery.Message { return msg(owner, kindProjectHidden, p.ID) }, nil},
-		{"hidden notice", func() {
-			if err := store.ReportProject(ctx, requester, p.ID, "spam"); err != nil {
+		{"report to a coordinator", func() {
+			if err := store.ReportProject(ctx, requester, p.ID, "spam", func(_ pgx.Tx, id int64) error {
+				reportID = id
+				return nil
+			}); err != nil {
 				t.Fatal(err)
 			}
-			reports, err := store.OpenReports(ctx, 1)
-			if err != nil || len(reports) != 1 {
-				t.Fatalf("reports %v, %v", reports, err)
-			}
-			if _, err := store.HideReportedProject(ctx, admin, reports[0].ID); err != nil {
+		}, func() delivery.Message { return msg(admin, kindProjectReported, reportID) },
+			[]string{en.T("report_new_notice", "Title", "Choir", "Reason", en.Plain("report_reason_spam"), "Link", a.projectLink(p))}},
+		{"report to a former coordinator", nil, func() delivery.Message { return msg(coordinator, kindProjectReported, reportID) }, nil},
+		{"report to a volunteer", nil, func() delivery.Message { return msg(owner, kindProjectReported, reportID) }, nil},
+		{"hidden notice", func() {
+			if _, err := store.HideReportedProject(ctx, admin, reportID); err != nil {
 				t.Fatal(err)
 			}
 		}, func() delivery.Message { return msg(owner, kindProjectHidden, p.ID) }, []string{uk.T("project_hidden_notice", "Title", "Choir")}},
+		{"report once decided", nil, func() delivery.Message { return msg(admin, kindProjectReported, reportID) }, nil},
+		{"shown-again notice while hidden", nil, func() delivery.Message { return msg(owner, kindProjectUnhidden, p.ID) }, nil},
+		{"shown-again notice", func() {
+			if _, err := store.UnhideProject(ctx, coordinator, p.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, func() delivery.Message { return msg(owner, kindProjectUnhidden, p.ID) },
+			[]string{uk.T("project_unhidden_notice", "Title", "Choir", "Link", a.projectLink(p))}},
+		{"shown-again notice to someone else", nil, func() delivery.Message { return msg(requester, kindProjectUnhidden, p.ID) }, nil},
 		{"answer to an erased requester", func() {
 			if err := store.DeleteUser(ctx, requester); err != nil {
 				t.Fatal(err)

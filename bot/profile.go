@@ -199,7 +199,7 @@ func (a *App) saveProfile(ctx context.Context, r *Request, d *profileDraft) erro
 		}
 		return a.showProfile(ctx, r, r.Loc.T("profile_saved"))
 	}
-	deciders, err := a.townDeciders(ctx)
+	deciders, err := a.moderators(ctx)
 	if err != nil {
 		return err
 	}

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
 
+	"partnerbot/delivery"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -121,6 +124,10 @@ func (a *App) cardKeyboard(ctx context.Context, r *Request, p storage.Project) (
 	}
 	kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
 		follow, button(l.Plain("project_button_report"), data("rp"))})
+	if p.Hidden && r.Role >= RoleCoordinator {
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
+			button(l.Plain("project_button_unhide"), "rp:u:"+strconv.FormatInt(p.ID, 10))})
+	}
 	return kb, nil
 }
 
@@ -329,7 +336,19 @@ func (a *App) onReportButton(ctx context.Context, r *Request, p storage.Project,
 			button(r.Loc.Plain("button_back"), "pj:c:"+p.Code)})
 		return a.edit(ctx, r, r.Loc.T("report_ask", "Title", p.Title), kb)
 	}
-	err := a.store.ReportProject(ctx, r.User.ID, p.ID, reason)
+	moderators, err := a.moderators(ctx)
+	if err != nil {
+		return err
+	}
+	err = a.store.ReportProject(ctx, r.User.ID, p.ID, reason, func(tx pgx.Tx, id int64) error {
+		var ms []delivery.Message
+		for _, m := range moderators {
+			if m != r.User.ID {
+				ms = append(ms, delivery.Message{ChatID: m, Kind: kindProjectReported, Ref: id})
+			}
+		}
+		return a.notify(ctx, tx, ms...)
+	})
 	msg := "report_thanks"
 	if errors.Is(err, storage.ErrAlreadyReported) {
 		msg, err = "report_already", nil

@@ -105,15 +105,21 @@ func (w *projectWorld) expectAlert(u *bottest.User, text string) {
 	w.t.Fatalf("%s's press was not answered", u.TG.FirstName)
 }
 
+// buttonLabels lists the labels of m's inline buttons.
+func buttonLabels(m faketelegram.Message) []string {
+	var labels []string
+	for _, row := range m.Buttons() {
+		for _, b := range row {
+			labels = append(labels, b.Text)
+		}
+	}
+	return labels
+}
+
 // expectButtons fails unless message m offers buttons with each label.
 func (w *projectWorld) expectButtons(m faketelegram.Message, labels ...string) {
 	w.t.Helper()
-	var have []string
-	for _, row := range m.Buttons() {
-		for _, b := range row {
-			have = append(have, b.Text)
-		}
-	}
+	have := buttonLabels(m)
 	for _, l := range labels {
 		if !slices.Contains(have, l) {
 			w.t.Fatalf("no button %q in %q", l, have)

@@ -50,15 +50,19 @@ func (a *App) reportsView(ctx context.Context, r *Request) (string, *models.Inli
 	return strings.Join(lines, "\n\n"), kb, nil
 }
 
-// onReportDecision handles "rp:h:<report id>" (hide the project) and
-// "rp:x:<report id>" (dismiss the report).
+// onReportDecision handles "rp:h:<report id>" (hide the project),
+// "rp:x:<report id>" (dismiss the report) and "rp:u:<project id>" (list a
+// hidden project again).
 func (a *App) onReportDecision(ctx context.Context, r *Request) error {
 	if r.Role < RoleCoordinator {
 		return a.answerCallback(ctx, r, r.Loc.Plain("not_allowed_coordinator"), true)
 	}
-	action, id, ok := idButton(r.Callback.Data, "h", "x")
+	action, id, ok := idButton(r.Callback.Data, "h", "x", "u")
 	if !ok {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
+	if action == "u" {
+		return a.onUnhide(ctx, r, id)
 	}
 	hide := action == "h"
 	var p storage.Project
@@ -90,6 +94,25 @@ func (a *App) onReportDecision(ctx context.Context, r *Request) error {
 	return a.edit(ctx, r, text, kb)
 }
 
+// onUnhide lists the hidden project id again, tells its owner, and shows
+// the coordinator its card as it now is.
+func (a *App) onUnhide(ctx context.Context, r *Request, id int64) error {
+	p, err := a.store.UnhideProject(ctx, r.User.ID, id, func(tx pgx.Tx, p storage.Project) error {
+		return a.notify(ctx, tx, delivery.Message{ChatID: p.OwnerID, Kind: kindProjectUnhidden, Ref: p.ID})
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return a.answerCallback(ctx, r, r.Loc.Plain("reports_already_unhidden"), true)
+	}
+	if err != nil {
+		return err
+	}
+	r.Log.Info("project unhidden", "project", p.Code)
+	if err := a.answerCallback(ctx, r, r.Loc.Plain("reports_unhidden", "Title", p.Title), false); err != nil {
+		r.Log.Warn("answer callback", "err", err)
+	}
+	return a.showCard(ctx, r, p, "", true)
+}
+
 // renderProjectHidden tells the owner that their project was hidden, while
 // it still is.
 func (a *App) renderProjectHidden(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
@@ -101,4 +124,43 @@ func (a *App) renderProjectHidden(ctx context.Context, m delivery.Message) (deli
 		return delivery.Rendered{}, stale(m, "no longer hidden")
 	}
 	return delivery.Rendered{Text: l.T("project_hidden_notice", "Title", p.Title)}, nil
+}
+
+// renderProjectReported shows a coordinator or an administrator a new
+// report while it is open and they may still decide on it.
+func (a *App) renderProjectReported(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
+	rep, err := loadFor(ctx, m, m.Ref, a.store.OpenReport)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	u, err := loadFor(ctx, m, m.ChatID, a.store.User)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	if a.roleOf(u) < RoleCoordinator {
+		return delivery.Rendered{}, stale(m, "no longer a coordinator")
+	}
+	l := a.locOf(u)
+	id := strconv.FormatInt(rep.ID, 10)
+	return delivery.Rendered{
+		Text: l.T("report_new_notice", "Title", rep.Project.Title, "Reason", l.Plain("report_reason_"+rep.Reason),
+			"Link", a.projectLink(rep.Project)),
+		Keyboard: keyboard([]models.InlineKeyboardButton{
+			button(l.Plain("report_notice_view"), "pj:v:"+rep.Project.Code),
+			button(l.Plain("report_notice_hide"), "rp:h:"+id),
+			button(l.Plain("report_notice_dismiss"), "rp:x:"+id)}),
+	}, nil
+}
+
+// renderProjectUnhidden tells the owner that their project is listed
+// again, while it is.
+func (a *App) renderProjectUnhidden(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
+	p, l, err := noticeFor(ctx, a, m, a.store.ReportedProject, func(p storage.Project) int64 { return p.OwnerID })
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	if p.Hidden {
+		return delivery.Rendered{}, stale(m, "hidden again")
+	}
+	return delivery.Rendered{Text: l.T("project_unhidden_notice", "Title", p.Title, "Link", a.projectLink(p))}, nil
 }

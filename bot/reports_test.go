@@ -63,6 +63,15 @@ func TestReportAndHide(t *testing.T) {
 		Expect(de.T("report_already", "Title", p.Title))
 	reporter.Say("/start p" + other.Code).Press(de.Plain("project_button_report")).Press(de.Plain("report_reason_misleading"))
 
+	// The coordinator is told of each report in their language, with
+	// buttons to decide on it; the reporter is not told of their own.
+	link := func(p storage.Project) string { return "https://t.me/" + w.TG.BotUser().Username + "?start=p" + p.Code }
+	coordinator.WaitFor(en.T("report_new_notice", "Title", p.Title, "Reason", en.Plain("report_reason_spam"), "Link", link(p)))
+	notice := coordinator.WaitFor(en.T("report_new_notice", "Title", other.Title,
+		"Reason", en.Plain("report_reason_misleading"), "Link", link(other)))
+	w.expectButtons(notice, en.Plain("report_notice_view"), en.Plain("report_notice_hide"), en.Plain("report_notice_dismiss"))
+	reporter.ExpectNot(de.T("report_new_notice", "Title", p.Title, "Reason", de.Plain("report_reason_spam"), "Link", link(p)))
+
 	reporter.Say("/reports").Expect(de.T("not_allowed_coordinator"))
 	reports, err := w.Store.OpenReports(context.Background(), 10)
 	if err != nil || len(reports) != 2 {
@@ -97,5 +106,26 @@ func TestReportAndHide(t *testing.T) {
 	w.expectAlert(reporter, de.Plain("project_not_yours_or_gone"))
 	owner.Say("/myprojects").Expect(uk.T("project_status_hidden"))
 	owner.Say("/start p"+p.Code).Expect(p.Title, uk.T("project_status_hidden"))
+	w.expectButtons(owner.Last(), uk.Plain("project_button_edit"))
+	if slices.Contains(buttonLabels(owner.Last()), uk.Plain("project_button_unhide")) {
+		t.Fatal("the owner is offered to unhide their own project")
+	}
+
+	// Only a coordinator can list a hidden project again; the owner is
+	// told, and it is found again.
+	unhide := "rp:u:" + itoa(p.ID)
+	reporter.PressData(unhide)
+	w.expectAlert(reporter, de.Plain("not_allowed_coordinator"))
+	owner.PressData(unhide)
+	w.expectAlert(owner, uk.Plain("not_allowed_coordinator"))
+	if got := w.reload(p); !got.Hidden {
+		t.Fatal("a volunteer listed a hidden project again")
+	}
 	coordinator.Say("/start p"+p.Code).Expect(p.Title, en.T("project_status_hidden"))
+	coordinator.Press(en.Plain("project_button_unhide")).Expect(p.Title, link(p))
+	coordinator.ExpectNot(en.T("project_status_hidden"))
+	owner.WaitFor(uk.T("project_unhidden_notice", "Title", p.Title, "Link", link(p)))
+	coordinator.PressData(unhide)
+	w.expectAlert(coordinator, en.Plain("reports_already_unhidden"))
+	reporter.Say("/find Купуйте").Expect(p.Title)
 }

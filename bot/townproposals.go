@@ -40,9 +40,9 @@ func (a *App) proposalMessage(ctx context.Context, l *locales.Localizer, p stora
 		})
 }
 
-// townDeciders are the people a proposed town is shown to: the
-// coordinators and the administrators.
-func (a *App) townDeciders(ctx context.Context) ([]int64, error) {
+// moderators are the people who decide about proposed towns and reports:
+// the coordinators and the administrators.
+func (a *App) moderators(ctx context.Context) ([]int64, error) {
 	coordinators, err := a.store.UsersWithRole(ctx, storage.RoleCoordinator)
 	if err != nil {
 		return nil, err

@@ -66,6 +66,7 @@ func TestListingsFollowProjects(t *testing.T) {
 			_, err = f.s.HideReportedProject(ctx, 1, reports[0].ID)
 			return err
 		}},
+		{"shown again", func() error { _, err := f.s.UnhideProject(ctx, 1, c.ID); return err }},
 		{"town's country corrected", func() error {
 			return f.s.WriteTowns(ctx, func(w *storage.TownWriter) error {
 				_, _, err := w.UpsertTown(ctx, storage.TownRecord{Key: "se-laxa", Name: "Laxå", Country: "FI"})
@@ -83,8 +84,8 @@ func TestListingsFollowProjects(t *testing.T) {
 		}
 	}
 	var listed int
-	if err := f.s.Pool().QueryRow(ctx, `SELECT count(*) FROM project_listings`).Scan(&listed); err != nil || listed != 1 {
-		t.Fatalf("%d listings (%v), want only the updated project's", listed, err)
+	if err := f.s.Pool().QueryRow(ctx, `SELECT count(*) FROM project_listings`).Scan(&listed); err != nil || listed != 2 {
+		t.Fatalf("%d listings (%v), want the updated project's and the one shown again", listed, err)
 	}
 	// Rewriting known words takes no new ids: they would run out one day.
 	var words, maxID int

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,13 +31,20 @@ type ProjectReport struct {
 	Project   Project
 }
 
-// ReportProject records reporterID's report about a project.
-func (s *Store) ReportProject(ctx context.Context, reporterID, projectID int64, reason string) error {
+// ReportProject records reporterID's report about a project. then runs in
+// the same transaction with the new report's id.
+func (s *Store) ReportProject(ctx context.Context, reporterID, projectID int64, reason string, then ...Hook[int64]) error {
 	if !ValidReportReason(reason) {
 		return fmt.Errorf("unknown report reason %q", reason)
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO project_reports (project_id, reporter_id, reason) VALUES ($1, $2, $3)`,
-		projectID, reporterID, reason)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO project_reports (project_id, reporter_id, reason) VALUES ($1, $2, $3)
+			RETURNING id`, projectID, reporterID, reason).Scan(&id); err != nil {
+			return err
+		}
+		return runHooks(tx, id, then)
+	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.ConstraintName == "project_reports_open_idx" {
 		return ErrAlreadyReported
@@ -44,13 +52,31 @@ func (s *Store) ReportProject(ctx context.Context, reporterID, projectID int64, 
 	return err
 }
 
+// OpenReport returns the report id while it is open, ErrNotFound once it
+// has been dealt with (or its project or reporter is gone).
+func (s *Store) OpenReport(ctx context.Context, id int64) (ProjectReport, error) {
+	reports, err := s.openReports(ctx, 1, `r.id = $1`, id)
+	if err != nil {
+		return ProjectReport{}, err
+	}
+	if len(reports) == 0 {
+		return ProjectReport{}, ErrNotFound
+	}
+	return reports[0], nil
+}
+
 // OpenReports lists up to limit open reports, oldest first.
 func (s *Store) OpenReports(ctx context.Context, limit int) ([]ProjectReport, error) {
+	return s.openReports(ctx, limit, `true`)
+}
+
+// openReports lists up to limit open reports that meet cond, oldest first.
+func (s *Store) openReports(ctx context.Context, limit int, cond string, args ...any) ([]ProjectReport, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+projectColumns+`, r.id, r.reason, r.created_at`+projectFrom+`
 		JOIN project_reports r ON r.project_id = p.id
-		WHERE r.status = 'open'
+		WHERE r.status = 'open' AND `+cond+`
 		ORDER BY r.created_at, r.id
-		LIMIT $1`, limit)
+		LIMIT `+strconv.Itoa(limit), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +129,33 @@ func (s *Store) resolveReport(ctx context.Context, actorID, reportID int64, hide
 		}
 		if _, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES ($1, $2, $3)`,
 			actorID, fmt.Sprintf("%s:%d", action, projectID), p.OwnerID); err != nil {
+			return err
+		}
+		return runHooks(tx, p, then)
+	})
+	return p, err
+}
+
+// UnhideProject lists the hidden project id again and writes the audit
+// log, in one transaction; then runs in it with the project. ErrNotFound
+// when the project is not hidden (any more), so a second click changes
+// nothing.
+func (s *Store) UnhideProject(ctx context.Context, actorID, id int64, then ...Hook[Project]) (Project, error) {
+	var p Project
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE projects SET hidden_at = NULL, updated_at = now()
+			WHERE id = $1 AND hidden_at IS NOT NULL`, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		if p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id)); err != nil {
+			return err
+		}
+		if _, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES ($1, $2, $3)`,
+			actorID, fmt.Sprintf("project_unhidden:%d", id), p.OwnerID); err != nil {
 			return err
 		}
 		return runHooks(tx, p, then)
