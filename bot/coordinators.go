@@ -175,7 +175,7 @@ func (a *App) changeRole(ctx context.Context, r *Request, target storage.User, r
 		return a.reply(ctx, r, r.Loc.T("coordinator_is_admin", "Name", name), nil)
 	}
 	changed, err := a.store.SetRole(ctx, r.User.ID, target.ID, role, func(tx pgx.Tx, c storage.RoleChange) error {
-		return a.notify(ctx, tx, delivery.Message{ChatID: c.TargetID, Kind: kindRoleChanged, Ref: c.AuditID})
+		return a.notify(ctx, tx, RoleChangeNotice(c))
 	})
 	if err != nil {
 		return err
@@ -198,6 +198,13 @@ func (a *App) changeRole(ctx context.Context, r *Request, target storage.User, r
 	lang, _ := a.languageOf(target)
 	a.syncCommands(ctx, target.ID, newRole, lang)
 	return nil
+}
+
+// RoleChangeNotice is the message that tells the person concerned about a
+// change of their role (rendered by the bot when it is sent), for whoever
+// changes roles: /coordinators, or `partnerbot grant` on the command line.
+func RoleChangeNotice(c storage.RoleChange) delivery.Message {
+	return delivery.Message{ChatID: c.TargetID, Kind: kindRoleChanged, Ref: c.AuditID}
 }
 
 // renderRoleChange tells a person they were made coordinator or lost the

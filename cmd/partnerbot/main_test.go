@@ -85,4 +85,13 @@ func TestGrantAndRevokeFromTheCommandLine(t *testing.T) {
 	if cli != 2 {
 		t.Fatalf("audit log has %d command-line entries, want 2", cli)
 	}
+	// Both changes wait in the delivery queue to be told to Olena.
+	var queued int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'delivery_send'
+		AND (args->>'chat_id')::bigint = 42 AND args->>'kind' = 'role_changed' AND state = 'available'`).Scan(&queued); err != nil {
+		t.Fatal(err)
+	}
+	if queued != 2 {
+		t.Fatalf("%d role change notices queued for the person, want 2", queued)
+	}
 }

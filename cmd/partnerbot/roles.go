@@ -8,11 +8,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
+	"partnerbot/bot"
+	"partnerbot/delivery"
 	"partnerbot/storage"
 )
 
 // changeRole implements `partnerbot grant|revoke <user>`, for setting up
-// the first coordinators before anyone can use /coordinators.
+// the first coordinators before anyone can use /coordinators. The person
+// is told when the bot runs.
 func changeRole(ctx context.Context, store *storage.Store, admins []int64, cmd string, args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: partnerbot %s <telegram user id | @username>", cmd)
@@ -39,7 +44,16 @@ func changeRole(ctx context.Context, store *storage.Store, admins []int64, cmd s
 	if cmd == "revoke" {
 		role = storage.RoleVolunteer
 	}
-	changed, err := store.SetRole(ctx, 0, u.ID, role)
+	// The person is told as from /coordinators: the message waits in the
+	// delivery queue, committed with the change, until the bot sends it.
+	queue, err := delivery.New(store.Pool(), nil, delivery.Config{})
+	if err != nil {
+		return err
+	}
+	changed, err := store.SetRole(ctx, 0, u.ID, role, func(tx pgx.Tx, c storage.RoleChange) error {
+		_, err := queue.ScheduleTx(ctx, tx, bot.RoleChangeNotice(c))
+		return err
+	})
 	if err != nil {
 		return err
 	}
