@@ -7,9 +7,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
 
+	"partnerbot/bot"
+	"partnerbot/delivery"
 	"partnerbot/internal/bottest"
 	"partnerbot/storage"
 )
@@ -195,8 +199,49 @@ func TestDeleteMeLeavesNoRowAboutTheUser(t *testing.T) {
 	u := env.User(8001, "uk", "Mykola")
 	u.Say("/start").Say("/language").Press("Deutsch")
 	admin.Say("/start")
-	if _, err := env.Store.SetRole(context.Background(), admin.ID(), u.ID(), storage.RoleCoordinator); err != nil {
+	// Messages through the delivery queue: one sent (the role change), one
+	// waiting for each of them.
+	ctx := context.Background()
+	queue, err := delivery.New(env.Pool, nil, delivery.Config{})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := env.Store.SetRole(ctx, admin.ID(), u.ID(), storage.RoleCoordinator, func(tx pgx.Tx, c storage.RoleChange) error {
+		_, err := queue.ScheduleTx(ctx, tx, bot.RoleChangeNotice(c))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	u.WaitFor(env.Loc("de").T("coordinator_you_granted"))
+	// A message being sent during the erasure is left to its worker (and
+	// to River's retention of finished jobs); this one is done first.
+	for deadline := time.Now().Add(bottest.WaitTimeout); ; time.Sleep(20 * time.Millisecond) {
+		var running int
+		if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state = 'running'`).Scan(&running); err != nil {
+			t.Fatal(err)
+		}
+		if running == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the role change notice is still being sent")
+		}
+	}
+	for _, id := range []int64{u.ID(), admin.ID()} {
+		if _, err := queue.Schedule(ctx, delivery.Message{ChatID: id, Kind: "event_reminder", Ref: 1,
+			DueAt: time.Now().Add(24 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queued := func(id int64) (n int) {
+		if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE (args->>'chat_id')::bigint = $1`,
+			id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if queued(u.ID()) != 2 {
+		t.Fatalf("%d queued messages for the user before erasure, want 2 (one sent, one waiting)", queued(u.ID()))
 	}
 
 	u.Say("/deleteme").Press(env.Loc("de").Plain("deleteme_no")).Expect(env.Loc("de").T("deleteme_cancelled"))
@@ -219,9 +264,15 @@ func TestDeleteMeLeavesNoRowAboutTheUser(t *testing.T) {
 	if stored != 0 {
 		t.Errorf("%d stored updates still carry the erased user's name", stored)
 	}
+	if n := queued(u.ID()); n != 0 {
+		t.Errorf("%d messages to the erased user remain in the delivery queue", n)
+	}
 	// The admin's own data is untouched.
 	if _, err := env.Store.User(context.Background(), admin.ID()); err != nil {
 		t.Fatalf("admin lost: %v", err)
+	}
+	if n := queued(admin.ID()); n != 1 {
+		t.Errorf("%d messages to the admin remain queued, want 1", n)
 	}
 }
 

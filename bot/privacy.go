@@ -8,6 +8,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
 )
 
 func (a *App) onPrivacy(ctx context.Context, r *Request) error {
@@ -49,7 +50,14 @@ func (a *App) onDeleteMeAnswer(ctx context.Context, r *Request) error {
 	var text string
 	switch r.Callback.Data {
 	case "del:yes":
-		if err := a.store.DeleteUser(ctx, r.User.ID); err != nil {
+		// The messages waiting for the person (reminders, notices) go with
+		// the rest, in the same transaction.
+		if err := a.store.DeleteUser(ctx, r.User.ID, func(tx pgx.Tx, id int64) error {
+			if a.delivery == nil {
+				return nil
+			}
+			return a.delivery.ForgetChatTx(ctx, tx, id)
+		}); err != nil {
 			return err
 		}
 		r.Log.Info("user erased their data")

@@ -346,6 +346,33 @@ func (e *Engine) CancelTx(ctx context.Context, tx pgx.Tx, f Filter) (int, error)
 	}
 }
 
+// ForgetChatTx deletes, in tx, every message to chatID the engine holds,
+// pending or sent, for a person who erases their data. One being sent at
+// this moment is left to its worker; the Renderer drops it, since the
+// person is gone.
+func (e *Engine) ForgetChatTx(ctx context.Context, tx pgx.Tx, chatID int64) error {
+	filter, err := json.Marshal(map[string]int64{"chat_id": chatID})
+	if err != nil {
+		return err
+	}
+	const page = 1000
+	for {
+		res, err := e.client.JobDeleteManyTx(ctx, tx, river.NewJobDeleteManyParams().
+			Kinds(sendArgs{}.Kind()).
+			States(rivertype.JobStateAvailable, rivertype.JobStateCancelled, rivertype.JobStateCompleted,
+				rivertype.JobStateDiscarded, rivertype.JobStatePending, rivertype.JobStateRetryable,
+				rivertype.JobStateScheduled).
+			Where("args @> @filter::jsonb", river.NamedArgs{"filter": string(filter)}).
+			First(page))
+		if err != nil {
+			return fmt.Errorf("forget messages to a chat: %w", err)
+		}
+		if len(res.Jobs) < page {
+			return nil
+		}
+	}
+}
+
 // Reactivate lets messages go to a chat marked inactive again: the user
 // wrote to the bot, so they no longer block it.
 func (e *Engine) Reactivate(ctx context.Context, chatID int64) error {

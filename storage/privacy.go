@@ -77,8 +77,10 @@ func (s *Store) Export(ctx context.Context, userID int64) (map[string]json.RawMe
 }
 
 // DeleteUser erases or anonymises every row about userID in one
-// transaction: either all of it goes, or nothing does.
-func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
+// transaction: either all of it goes, or nothing does. then runs in that
+// transaction with userID, for what other packages hold about the person
+// (the delivery queue).
+func (s *Store) DeleteUser(ctx context.Context, userID int64, then ...Hook[int64]) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		for _, pc := range PersonalData {
 			table, col := pgx.Identifier{pc.Table}.Sanitize(), pgx.Identifier{pc.Column}.Sanitize()
@@ -90,6 +92,6 @@ func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
 				return fmt.Errorf("erase %s.%s: %w", pc.Table, pc.Column, err)
 			}
 		}
-		return nil
+		return runHooks(tx, userID, then)
 	})
 }
