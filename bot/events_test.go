@@ -208,10 +208,11 @@ func TestEventLifecycle(t *testing.T) {
 	olena.Press("✓ Київ")
 	example := "27.03.2026 18:00" // a week from now at 18:00, as Ukrainians write it
 	olena.Expect(uk.T("ev_ask_start", "Zone", "Київ", "Example", example))
-	olena.Say("завтра вранці").Expect(uk.T("ev_bad_when", "Example", example))
+	olena.Say("на початку весни").Expect(uk.T("ev_bad_when", "Example", example))
+	olena.Say("завтра вранці").Expect(uk.T("ev_bad_when_notime", "Example", example))
 	olena.Say("30.03").Expect(uk.T("ev_bad_when_notime", "Example", example))
 	olena.Say("01.03.2026 10:00").Expect(uk.T("ev_bad_when_past", "Example", example))
-	olena.Say("30.03.2026 10:00").Expect(uk.T("ev_ask_duration"))
+	olena.Say("30 березня 2026 о 10:00").Expect(uk.T("ev_ask_duration"))
 	olena.Press("2 години").Expect(uk.T("ev_ask_place"))
 	olena.Say("ftp://example.org").Expect(uk.T("ev_bad_url"))
 	olena.Say("Ратуша, Ічня https://meet.example.org/ichnia").Expect(uk.T("ev_ask_town"))

@@ -1,12 +1,16 @@
 // Package whenparse reads the dates, times and durations people type, in
 // the forms they use in Ukraine, Germany, France, Sweden and elsewhere:
 // "17.06.2025 10:00", "2025-06-17 10:00", "17/06 10h", "17.6. 10 Uhr",
-// "10:00 17.06.2025", "kl. 10.30 17/6", "1:30", "90 min", "2 Std.".
+// "10:00 17.06.2025", "kl. 10.30 17/6", "17 червня о 18:00", "le 17 juin à
+// 10h", "June 17th 10am", "morgen um 10", "завтра 18:00", "1:30", "90 min",
+// "2 Std.".
 //
 // Numeric dates are always read day first (as everywhere in Europe), or
-// year first when they begin with four digits. Words the parser does not
-// know (weekday names, "am", "um", "о") are skipped, but every number must
-// be understood: anything doubtful is refused rather than guessed.
+// year first when they begin with four digits. Month names and the words
+// for today, tomorrow and the day after are read in English, German,
+// French, Swedish and Ukrainian. Other words (weekday names, "am", "um",
+// "о") are skipped, but every number must be understood: anything
+// doubtful is refused rather than guessed.
 package whenparse
 
 import (
@@ -57,6 +61,45 @@ var hourMarkers = map[string]bool{"uhr": true, "h": true, "год": true, "го�
 var timeWords = map[string]bool{"um": true, "at": true, "à": true, "a": true, "kl": true, "kl.": true,
 	"klockan": true, "о": true, "об": true, "o": true}
 
+// monthNames are month names and their usual abbreviations, lower case:
+// English, German, French, Swedish, and Ukrainian in the nominative and in
+// the genitive of "17 червня".
+var monthNames = map[string]int{
+	"january": 1, "jan": 1, "januar": 1, "jänner": 1, "janvier": 1, "janv": 1, "januari": 1, "січень": 1, "січня": 1,
+	"february": 2, "feb": 2, "februar": 2, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "februari": 2,
+	"лютий": 2, "лютого": 2,
+	"march": 3, "mar": 3, "märz": 3, "maerz": 3, "mär": 3, "mars": 3, "березень": 3, "березня": 3,
+	"april": 4, "apr": 4, "avril": 4, "avr": 4, "квітень": 4, "квітня": 4,
+	"may": 5, "mai": 5, "maj": 5, "травень": 5, "травня": 5,
+	"june": 6, "jun": 6, "juni": 6, "juin": 6, "червень": 6, "червня": 6,
+	"july": 7, "jul": 7, "juli": 7, "juillet": 7, "juil": 7, "липень": 7, "липня": 7,
+	"august": 8, "aug": 8, "août": 8, "aout": 8, "augusti": 8, "серпень": 8, "серпня": 8,
+	"september": 9, "sep": 9, "sept": 9, "septembre": 9, "вересень": 9, "вересня": 9,
+	"october": 10, "oct": 10, "oktober": 10, "okt": 10, "octobre": 10, "жовтень": 10, "жовтня": 10,
+	"november": 11, "nov": 11, "novembre": 11, "листопад": 11, "листопада": 11,
+	"december": 12, "dec": 12, "dezember": 12, "dez": 12, "décembre": 12, "decembre": 12, "déc": 12,
+	"грудень": 12, "грудня": 12,
+}
+
+// dayWords are the words for today, tomorrow and the day after, as days
+// from today. Swedish also writes them as two words ("i morgon"): see
+// swedishDayWords.
+var dayWords = map[string]int{
+	"today": 0, "heute": 0, "aujourd'hui": 0, "aujourd’hui": 0, "idag": 0, "сьогодні": 0,
+	"tomorrow": 1, "morgen": 1, "demain": 1, "imorgon": 1, "завтра": 1,
+	"übermorgen": 2, "uebermorgen": 2, "après-demain": 2, "apres-demain": 2, "iövermorgon": 2, "післязавтра": 2,
+}
+
+// swedishDayWords follow "i": "i dag", "i morgon", "i övermorgon".
+var swedishDayWords = map[string]int{"dag": 0, "morgon": 1, "övermorgon": 2}
+
+// dayRe is the day of a date written with a month name: "17", "17.",
+// "17th", "1st", "1er".
+var dayRe = regexp.MustCompile(`^(\d{1,2})(?:\.|st|nd|rd|th|er)?$`)
+
+// yearRe is the year after a month name or its day: "17 червня 2025".
+var yearRe = regexp.MustCompile(`^\d{4}$`)
+
 type token struct {
 	text string
 	used bool
@@ -80,10 +123,16 @@ func Parse(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	if len(toks) == 0 {
 		return time.Time{}, ErrInvalid
 	}
-	var d date
+	d, err := wordDate(toks, now, loc)
+	if err != nil {
+		return time.Time{}, err
+	}
 	var c clock
 	// First the forms that can only be one thing.
 	for i := range toks {
+		if toks[i].used {
+			continue
+		}
 		t := &toks[i]
 		if nd, ok := dateOf(t.text); ok {
 			if d.ok {
@@ -157,6 +206,73 @@ func Parse(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		return time.Time{}, ErrNoTime
 	}
 	return resolve(d, c, now, loc)
+}
+
+// wordDate reads a date written with words: a day and a month name with
+// an optional year ("17 червня 2025", "June 17th"), or today, tomorrow or
+// the day after; it marks the tokens it used. Two such dates, or a month
+// name without its day, are refused.
+func wordDate(toks []token, now time.Time, loc *time.Location) (date, error) {
+	var d date
+	set := func(nd date) error {
+		if d.ok {
+			return ErrInvalid
+		}
+		d = nd
+		return nil
+	}
+	for i := range toks {
+		t := &toks[i]
+		if n, ok := dayWords[t.text]; ok {
+			t.used = true
+			if err := set(daysFrom(now, loc, n)); err != nil {
+				return d, err
+			}
+			continue
+		}
+		if n, ok := swedishDayWords[t.text]; ok && i > 0 && toks[i-1].text == "i" {
+			t.used, toks[i-1].used = true, true
+			if err := set(daysFrom(now, loc, n)); err != nil {
+				return d, err
+			}
+			continue
+		}
+		month, ok := monthNames[strings.TrimSuffix(t.text, ".")]
+		if !ok {
+			continue
+		}
+		t.used = true
+		// The day comes before the month name, or after it in English.
+		day, after := -1, i
+		if i > 0 && !toks[i-1].used {
+			if m := dayRe.FindStringSubmatch(toks[i-1].text); m != nil {
+				day, toks[i-1].used = atoi(m[1]), true
+			}
+		}
+		if day < 0 && i+1 < len(toks) {
+			if m := dayRe.FindStringSubmatch(toks[i+1].text); m != nil {
+				day, toks[i+1].used, after = atoi(m[1]), true, i+1
+			}
+		}
+		if day < 1 {
+			return d, ErrInvalid
+		}
+		year := -1
+		if y := next(toks, after); yearRe.MatchString(y) {
+			year, toks[after+1].used = atoi(y), true
+		}
+		if err := set(date{year, month, day, true}); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// daysFrom is the date n days after today in loc.
+func daysFrom(now time.Time, loc *time.Location, n int) date {
+	y, m, day := now.In(loc).Date()
+	t := time.Date(y, m, day+n, 12, 0, 0, 0, loc)
+	return date{t.Year(), int(t.Month()), t.Day(), true}
 }
 
 // dateOf reads a token that can only be a date: year first, or day first

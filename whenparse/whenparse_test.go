@@ -58,6 +58,38 @@ func TestParse(t *testing.T) {
 		{"29.02. 10:00", at(2028, 2, 29, 10, 0)},
 		// An explicit past date is returned as it is; refusing it is the caller's rule.
 		{"01.01.2024 10:00", at(2024, 1, 1, 10, 0)},
+		// Month names, in every language of the bot.
+		{"17 червня 2025 о 10:00", june17},
+		{"17 червня о 10 год.", june17},
+		{"вівторок, 17 червня, 10:00", june17},
+		{"17. Juni 2025 um 10 Uhr", june17},
+		{"am 17. Juni um 10", june17},
+		{"le 17 juin 2025 à 10h", june17},
+		{"17 juin 10h00", june17},
+		{"tisdag 17 juni kl. 10", june17},
+		{"June 17, 2025 10am", june17},
+		{"Jun 17th 10:00", june17},
+		{"17 June 2025 10:00", june17},
+		{"1er mars 10h", at(2026, 3, 1, 10, 0)},
+		{"31 dec. 23:30", at(2025, 12, 31, 23, 30)},
+		// Today, tomorrow and the day after (now is Monday 10 March 2025).
+		{"tomorrow 10:00", at(2025, 3, 11, 10, 0)},
+		{"morgen um 18 Uhr", at(2025, 3, 11, 18, 0)},
+		{"завтра о 18:00", at(2025, 3, 11, 18, 0)},
+		{"demain à 18h", at(2025, 3, 11, 18, 0)},
+		{"i morgon kl. 18", at(2025, 3, 11, 18, 0)},
+		{"imorgon 18.00", at(2025, 3, 11, 18, 0)},
+		{"übermorgen 10:00", at(2025, 3, 12, 10, 0)},
+		{"післязавтра о 10:00", at(2025, 3, 12, 10, 0)},
+		{"après-demain 10h", at(2025, 3, 12, 10, 0)},
+		{"i övermorgon 10:00", at(2025, 3, 12, 10, 0)},
+		{"heute 18:00", at(2025, 3, 10, 18, 0)},
+		{"сьогодні о 18:00", at(2025, 3, 10, 18, 0)},
+		{"aujourd’hui 18h", at(2025, 3, 10, 18, 0)},
+		{"i dag 18:00", at(2025, 3, 10, 18, 0)},
+		// Today's early hour is returned as it is; refusing a past time is
+		// the caller's rule.
+		{"today 8:00", at(2025, 3, 10, 8, 0)},
 	} {
 		got, err := Parse(tc.in, now, berlin)
 		if err != nil {
@@ -76,7 +108,15 @@ func TestParseRefuses(t *testing.T) {
 		want error
 	}{
 		{"", ErrInvalid},
-		{"tomorrow", ErrInvalid},
+		{"tomorrow", ErrNoTime},
+		{"17 червня", ErrNoTime},
+		{"червня 10:00", ErrInvalid},
+		{"31 червня 10:00", ErrInvalid},
+		{"17 червня 18 травня 10:00", ErrInvalid},
+		{"завтра 17.06. 10:00", ErrInvalid},
+		{"morgen übermorgen 10:00", ErrInvalid},
+		{"17 June 2025 2026 10:00", ErrInvalid},
+		{"40 June 10:00", ErrInvalid},
 		{"17.06.2025", ErrNoTime},
 		{"17/06", ErrNoTime},
 		{"17.06.", ErrNoTime},
@@ -166,7 +206,8 @@ func TestParseDuration(t *testing.T) {
 // the zone asked for that reads back to itself in the canonical form.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"17.06.2025 10:00", "2025-06-17 10:00", "17/06 10h", "17.6. 10 Uhr", "10:00 17.06.2025",
-		"kl. 10.30 17/6", "10.30pm 1.1.", "29.02. 0:00", "2025-06-17T10:00:00Z", "о 10 год."} {
+		"kl. 10.30 17/6", "10.30pm 1.1.", "29.02. 0:00", "2025-06-17T10:00:00Z", "о 10 год.", "17 червня о 18:00",
+		"June 17th 10am", "i morgon kl. 10", "demain 10h", "1er mars 2026 9h"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
