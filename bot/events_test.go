@@ -450,3 +450,43 @@ func TestSettingsTimeZone(t *testing.T) {
 	u.Say("/events").Press(en.Plain("events_open_button", "When", "10/07 10:00", "Title", "Partnership call"))
 	u.Expect(en.T("event_when", "When", "Friday, 10 July 2026 at 10:00"))
 }
+
+// TestEventMovedToAnotherTownIsAnnouncedThere: when an organiser moves an
+// event to another town, the people of that town hear of it as of a new
+// event, in their language; the people of the old town are not told again.
+func TestEventMovedToAnotherTownIsAnnouncedThere(t *testing.T) {
+	kyiv, _ := time.LoadLocation("Europe/Kyiv")
+	clock := testclock.New(time.Date(2026, 5, 4, 9, 0, 0, 0, kyiv))
+	env := bottest.New(t, bottest.Options{Now: clock.Now})
+	uk, de, sv := env.Loc("uk"), env.Loc("de"), env.Loc("sv")
+	olena := env.User(42001, "uk", "Олена")
+	greta := env.User(42002, "de", "Greta")
+	astrid := env.User(42003, "sv", "Astrid")
+	for _, u := range []*bottest.User{olena, greta, astrid} {
+		u.Say("/start")
+	}
+	makeCoordinator(t, env, olena)
+	ichnia, laxa := addTown(t, env, "Ichnia", "UA"), addTown(t, env, "Laxå", "SE")
+	ctx := context.Background()
+	for user, town := range map[int64]int64{greta.ID(): ichnia, astrid.ID(): laxa} {
+		if err := env.Store.SaveProfile(ctx, storage.Profile{UserID: user, TownID: town}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const title = "Vänortsdag"
+	olena.Say("/newevent").Say(title).Say("Musik och samtal.").Press("✓ Київ")
+	olena.Say("12 травня о 18:00").Press("2 години")
+	olena.Say("Ратуша").Say("Ічня").Press("Ichnia, " + uk.Country("UA"))
+	olena.Press(uk.Plain("ev_publish")).Expect(uk.N("ev_created", 1))
+	waitForMessage(t, env, greta.ID(), de.T("event_new_head"), title)
+
+	olena.Say("/events").Press(uk.Plain("events_open_button", "When", "12.05 18:00", "Title", title))
+	olena.Press(uk.Plain("event_edit_button")).Press(uk.Plain("ev_field_town"))
+	olena.Say("Laxa").Press("Laxå, " + uk.Country("SE")).Expect(uk.T("ev_confirm_edit"))
+	olena.Press(uk.Plain("ev_save")).Expect(uk.N("ev_saved", 0), uk.N("ev_saved_announced", 1))
+	waitForMessage(t, env, astrid.ID(), sv.T("event_new_head"), title)
+	waitQueueEmpty(t, env)
+	if n := countMessages(env, greta.ID(), de.T("event_new_head")); n != 1 {
+		t.Fatalf("Greta, of the old town, was told of the event %d times, want once", n)
+	}
+}

@@ -487,7 +487,7 @@ func (a *App) saveEventEdit(ctx context.Context, r *Request, d *eventDraft) erro
 	if sameFields(f, e.EventFields) {
 		return a.reply(ctx, r, r.Loc.T("ev_unchanged"), nil)
 	}
-	told := 0
+	told, announced := 0, 0
 	e, err = a.store.UpdateEvent(ctx, e.ID, f, a.now(),
 		func(tx pgx.Tx, ch storage.EventChange, e storage.Event, reminders []storage.EventReminder) error {
 			var ms []delivery.Message
@@ -496,6 +496,15 @@ func (a *App) saveEventEdit(ctx context.Context, r *Request, d *eventDraft) erro
 			}
 			var err error
 			if told, err = a.delivery.ScheduleManyTx(ctx, tx, ms); err != nil {
+				return err
+			}
+			// People of a new town or followers of a new project hear of the
+			// event as of a new one.
+			news := make([]delivery.Message, len(ch.Newcomers))
+			for i, id := range ch.Newcomers {
+				news[i] = delivery.Message{ChatID: id, Kind: kindEventNew, Ref: e.ID}
+			}
+			if announced, err = a.delivery.ScheduleManyTx(ctx, tx, news); err != nil {
 				return err
 			}
 			if ch.Old.StartsAt.Equal(ch.New.StartsAt) && ch.Old.TimeZone == ch.New.TimeZone {
@@ -509,8 +518,12 @@ func (a *App) saveEventEdit(ctx context.Context, r *Request, d *eventDraft) erro
 	if err != nil {
 		return err
 	}
-	r.Log.Info("event changed", "event_id", e.ID, "field", d.Field, "told", told)
-	if err := a.reply(ctx, r, r.Loc.N("ev_saved", told), nil); err != nil {
+	r.Log.Info("event changed", "event_id", e.ID, "field", d.Field, "told", told, "announced", announced)
+	saved := r.Loc.N("ev_saved", told)
+	if announced > 0 {
+		saved += "\n" + r.Loc.N("ev_saved_announced", announced)
+	}
+	if err := a.reply(ctx, r, saved, nil); err != nil {
 		return err
 	}
 	text, kb, err := a.eventCardView(ctx, r, e, listBack)

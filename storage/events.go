@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -124,22 +125,29 @@ func (s *Store) CreateEvent(ctx context.Context, creatorID int64, f EventFields,
 		if e, err = eventByID(ctx, tx, id, false); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `
-			SELECT user_id FROM project_followers WHERE project_id = $1
-			UNION
-			SELECT user_id FROM user_profiles WHERE town_id = $2
-			EXCEPT SELECT $3::bigint
-			ORDER BY 1`, f.ProjectID, f.TownID, creatorID)
-		if err != nil {
-			return err
-		}
-		audience, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		audience, err := eventAudience(ctx, tx, e.EventFields, creatorID)
 		if err != nil {
 			return err
 		}
 		return then(tx, e, audience)
 	})
 	return e, err
+}
+
+// eventAudience lists the people an event with fields f concerns: the
+// followers of its project and the people whose profile town is its town,
+// without exceptID.
+func eventAudience(ctx context.Context, tx pgx.Tx, f EventFields, exceptID int64) ([]int64, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT user_id FROM project_followers WHERE project_id = $1
+		UNION
+		SELECT user_id FROM user_profiles WHERE town_id = $2
+		EXCEPT SELECT $3::bigint
+		ORDER BY 1`, f.ProjectID, f.TownID, exceptID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
 // EventReminder is one reminder a person asked for.
@@ -166,6 +174,10 @@ type EventChange struct {
 	ID       int64
 	EventID  int64
 	Old, New EventFields
+	// Newcomers are the people the event concerns only since this change
+	// (its new town's people, its new project's followers), who have not
+	// heard of it: without the creator and the subscribers. Not stored.
+	Newcomers []int64
 }
 
 // UpdateEvent replaces an event's fields and records the change. then runs
@@ -209,9 +221,30 @@ func (s *Store) UpdateEvent(ctx context.Context, id int64, f EventFields, now ti
 		if err != nil {
 			return err
 		}
+		if old.TownID != e.TownID || old.ProjectID != e.ProjectID {
+			if ch.Newcomers, err = newcomers(ctx, tx, old, e, reminders); err != nil {
+				return err
+			}
+		}
 		return then(tx, ch, e, reminders)
 	})
 	return e, err
+}
+
+// newcomers are the people event e concerns who were not concerned by it
+// as it was (old), have no reminders for it, and did not create it.
+func newcomers(ctx context.Context, tx pgx.Tx, old, e Event, reminders []EventReminder) ([]int64, error) {
+	before, err := eventAudience(ctx, tx, old.EventFields, e.CreatedBy)
+	if err != nil {
+		return nil, err
+	}
+	now, err := eventAudience(ctx, tx, e.EventFields, e.CreatedBy)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(now, func(id int64) bool {
+		return slices.Contains(before, id) || slices.ContainsFunc(reminders, func(r EventReminder) bool { return r.UserID == id })
+	}), nil
 }
 
 // EventChangeByID returns a recorded change.

@@ -321,3 +321,63 @@ func TestTimeZoneSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestEventNewcomers: moving an event to another town or linking it to a
+// project names the people it concerns only now; its creator, its
+// subscribers and those it concerned before are not among them.
+func TestEventNewcomers(t *testing.T) {
+	ctx := context.Background()
+	f := newProjectFixture(t, 1, 2, 3, 4, 5, 6)
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for user, town := range map[int64]string{1: "Grevesmühlen", 2: "Ichnia", 3: "Grevesmühlen", 4: "Grevesmühlen",
+		5: "Grevesmühlen"} {
+		if err := f.s.SaveProfile(ctx, storage.Profile{UserID: user, TownID: f.towns[town]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := f.project(1, f.fields("Laxå", "Choir", "Singing"))
+	if err := f.s.SetFollowing(ctx, 6, p.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	fields := eventFields(now.Add(72 * time.Hour))
+	fields.TownID = f.towns["Ichnia"]
+	var audience []int64
+	e, err := f.s.CreateEvent(ctx, 1, fields, func(_ pgx.Tx, _ storage.Event, a []int64) error { audience = a; return nil })
+	if err != nil || !slices.Equal(audience, []int64{2}) {
+		t.Fatalf("audience of the new event %v (%v), want [2]", audience, err)
+	}
+	if err := f.s.SetEventReminder(ctx, e.ID, 4, 60, true, now, noop); err != nil {
+		t.Fatal(err)
+	}
+	update := func(change func(*storage.EventFields)) []int64 {
+		t.Helper()
+		current, err := f.s.Event(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := current.EventFields
+		change(&next)
+		var newcomers []int64
+		if _, err := f.s.UpdateEvent(ctx, e.ID, next, now, func(_ pgx.Tx, ch storage.EventChange, _ storage.Event,
+			_ []storage.EventReminder) error {
+			newcomers = ch.Newcomers
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return newcomers
+	}
+	for _, step := range []struct {
+		name   string
+		change func(*storage.EventFields)
+		want   []int64
+	}{
+		{"another town", func(f2 *storage.EventFields) { f2.TownID = f.towns["Grevesmühlen"] }, []int64{3, 5}},
+		{"a project", func(f2 *storage.EventFields) { f2.ProjectID = p.ID }, []int64{6}},
+		{"the title", func(f2 *storage.EventFields) { f2.Title = "Choir day" }, nil},
+	} {
+		if got := update(step.change); !slices.Equal(got, step.want) {
+			t.Errorf("%s: newcomers %v, want %v", step.name, got, step.want)
+		}
+	}
+}
