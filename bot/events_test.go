@@ -188,12 +188,8 @@ func TestEventLifecycle(t *testing.T) {
 	clock := testclock.New(time.Date(2026, 3, 20, 9, 0, 0, 0, kyiv))
 	env := bottest.New(t, bottest.Options{Now: clock.Now})
 	uk, de, fr := env.Loc("uk"), env.Loc("de"), env.Loc("fr")
-	olena := env.User(41001, "uk", "Олена")
-	greta := env.User(41002, "de", "Greta")
-	camille := env.User(41003, "fr", "Camille")
-	for _, u := range []*bottest.User{olena, greta, camille} {
-		u.Say("/start")
-	}
+	olena, greta, camille := env.Started(41001, "uk", "Олена"), env.Started(41002, "de", "Greta"),
+		env.Started(41003, "fr", "Camille")
 	makeCoordinator(t, env, olena)
 	ichnia := addTown(t, env, "Ichnia", "UA")
 	if err := env.Store.SaveProfile(context.Background(), storage.Profile{UserID: greta.ID(), TownID: ichnia}); err != nil {
@@ -459,12 +455,8 @@ func TestEventMovedToAnotherTownIsAnnouncedThere(t *testing.T) {
 	clock := testclock.New(time.Date(2026, 5, 4, 9, 0, 0, 0, kyiv))
 	env := bottest.New(t, bottest.Options{Now: clock.Now})
 	uk, de, sv := env.Loc("uk"), env.Loc("de"), env.Loc("sv")
-	olena := env.User(42001, "uk", "Олена")
-	greta := env.User(42002, "de", "Greta")
-	astrid := env.User(42003, "sv", "Astrid")
-	for _, u := range []*bottest.User{olena, greta, astrid} {
-		u.Say("/start")
-	}
+	olena, greta, astrid := env.Started(42001, "uk", "Олена"), env.Started(42002, "de", "Greta"),
+		env.Started(42003, "sv", "Astrid")
 	makeCoordinator(t, env, olena)
 	ichnia, laxa := addTown(t, env, "Ichnia", "UA"), addTown(t, env, "Laxå", "SE")
 	ctx := context.Background()

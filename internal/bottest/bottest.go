@@ -252,6 +252,12 @@ func (e *Env) User(id int64, languageCode, firstName string) *User {
 		Username: fmt.Sprintf("user%d", id)}}
 }
 
+// Started is User for someone who has already sent /start.
+func (e *Env) Started(id int64, languageCode, firstName string) *User {
+	e.T.Helper()
+	return e.User(id, languageCode, firstName).Say("/start")
+}
+
 // ID is the user's Telegram id, which is also their private chat's id.
 func (u *User) ID() int64 { return u.TG.ID }
 
