@@ -133,14 +133,10 @@ func (a *App) renderProjectReported(ctx context.Context, m delivery.Message) (de
 	if err != nil {
 		return delivery.Rendered{}, err
 	}
-	u, err := loadFor(ctx, m, m.ChatID, a.store.User)
+	l, err := a.moderatorLoc(ctx, m)
 	if err != nil {
 		return delivery.Rendered{}, err
 	}
-	if a.roleOf(u) < RoleCoordinator {
-		return delivery.Rendered{}, stale(m, "no longer a coordinator")
-	}
-	l := a.locOf(u)
 	id := strconv.FormatInt(rep.ID, 10)
 	return delivery.Rendered{
 		Text: l.T("report_new_notice", "Title", rep.Project.Title, "Reason", l.Plain("report_reason_"+rep.Reason),

@@ -68,15 +68,26 @@ func (a *App) renderTownProposal(ctx context.Context, m delivery.Message) (deliv
 	if p.Status != storage.TownProposed {
 		return delivery.Rendered{}, stale(m, "already decided")
 	}
-	u, err := loadFor(ctx, m, m.ChatID, a.store.User)
+	l, err := a.moderatorLoc(ctx, m)
 	if err != nil {
 		return delivery.Rendered{}, err
 	}
-	if a.roleOf(u) < RoleCoordinator {
-		return delivery.Rendered{}, stale(m, "no longer a coordinator")
-	}
-	text, kb := a.proposalMessage(ctx, a.locOf(u), p)
+	text, kb := a.proposalMessage(ctx, l, p)
 	return delivery.Rendered{Text: text, Keyboard: kb}, nil
+}
+
+// moderatorLoc is the language to write m in to its recipient, a
+// coordinator or an administrator; m is dropped when the recipient is gone
+// or no longer one.
+func (a *App) moderatorLoc(ctx context.Context, m delivery.Message) (*locales.Localizer, error) {
+	u, err := loadFor(ctx, m, m.ChatID, a.store.User)
+	if err != nil {
+		return nil, err
+	}
+	if a.roleOf(u) < RoleCoordinator {
+		return nil, stale(m, "no longer a coordinator")
+	}
+	return a.locOf(u), nil
 }
 
 // renderTownDecision tells the proposer what was decided, with the town's
