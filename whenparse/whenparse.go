@@ -223,15 +223,7 @@ func wordDate(toks []token, now time.Time, loc *time.Location) (date, error) {
 	}
 	for i := range toks {
 		t := &toks[i]
-		if n, ok := dayWords[t.text]; ok {
-			t.used = true
-			if err := set(daysFrom(now, loc, n)); err != nil {
-				return d, err
-			}
-			continue
-		}
-		if n, ok := swedishDayWords[t.text]; ok && i > 0 && toks[i-1].text == "i" {
-			t.used, toks[i-1].used = true, true
+		if n, ok := relativeDay(toks, i); ok {
 			if err := set(daysFrom(now, loc, n)); err != nil {
 				return d, err
 			}
@@ -266,6 +258,20 @@ func wordDate(toks []token, now time.Time, loc *time.Location) (date, error) {
 		}
 	}
 	return d, nil
+}
+
+// relativeDay reads token i as today, tomorrow or the day after (in days
+// from today), and marks the words it used.
+func relativeDay(toks []token, i int) (int, bool) {
+	if n, ok := dayWords[toks[i].text]; ok {
+		toks[i].used = true
+		return n, true
+	}
+	if n, ok := swedishDayWords[toks[i].text]; ok && i > 0 && toks[i-1].text == "i" {
+		toks[i].used, toks[i-1].used = true, true
+		return n, true
+	}
+	return 0, false
 }
 
 // daysFrom is the date n days after today in loc.
