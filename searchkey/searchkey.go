@@ -50,7 +50,7 @@ func Fold(s string) string {
 			}
 			space = false
 			writeFolded(&b, r)
-		case isApostrophe(r):
+		case translit.IsApostrophe(r):
 			// Apostrophes join a word (Знам'янка, Sankt Peter's): drop them.
 		case unicode.Is(unicode.Mn, r):
 			// A stray combining mark after a non-letter carries nothing.
@@ -77,14 +77,6 @@ func writeFolded(b *strings.Builder, r rune) {
 			b.WriteRune(d)
 		}
 	}
-}
-
-func isApostrophe(r rune) bool {
-	switch r {
-	case '\'', '’', 'ʼ', '`', '‘', 'ʹ':
-		return true
-	}
-	return false
 }
 
 func truncate(s string) string {

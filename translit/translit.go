@@ -81,9 +81,9 @@ var schemes = map[Scheme]map[rune]spelling{
 	},
 }
 
-// isApostrophe reports the marks Ukrainian uses as its apostrophe
+// IsApostrophe reports the marks Ukrainian uses as its apostrophe
 // (м'ята, Пом'ялово): every scheme drops them between Cyrillic letters.
-func isApostrophe(r rune) bool {
+func IsApostrophe(r rune) bool {
 	switch r {
 	case '\'', '’', 'ʼ', '`', '‘', 'ʹ':
 		return true
@@ -118,7 +118,7 @@ func To(scheme Scheme, s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/2)
 	for i, r := range rs {
-		if isApostrophe(r) && i > 0 && i+1 < len(rs) && unicode.Is(unicode.Cyrillic, rs[i-1]) && unicode.Is(unicode.Cyrillic, rs[i+1]) {
+		if IsApostrophe(r) && i > 0 && i+1 < len(rs) && unicode.Is(unicode.Cyrillic, rs[i-1]) && unicode.Is(unicode.Cyrillic, rs[i+1]) {
 			continue
 		}
 		if !unicode.Is(unicode.Cyrillic, r) {
@@ -193,7 +193,7 @@ func wordStart(rs []rune, i int) bool {
 		return true
 	}
 	p := rs[i-1]
-	if isApostrophe(p) && i >= 2 && unicode.IsLetter(rs[i-2]) {
+	if IsApostrophe(p) && i >= 2 && unicode.IsLetter(rs[i-2]) {
 		return false
 	}
 	return !unicode.IsLetter(p)
@@ -203,10 +203,10 @@ func wordStart(rs []rune, i int) bool {
 // and all of them capitals.
 func allCaps(rs []rune, i int) bool {
 	start, end := i, i
-	for start > 0 && (unicode.IsLetter(rs[start-1]) || isApostrophe(rs[start-1])) {
+	for start > 0 && (unicode.IsLetter(rs[start-1]) || IsApostrophe(rs[start-1])) {
 		start--
 	}
-	for end+1 < len(rs) && (unicode.IsLetter(rs[end+1]) || isApostrophe(rs[end+1])) {
+	for end+1 < len(rs) && (unicode.IsLetter(rs[end+1]) || IsApostrophe(rs[end+1])) {
 		end++
 	}
 	letters := 0
