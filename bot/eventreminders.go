@@ -14,11 +14,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"partnerbot/delivery"
-	"partnerbot/eventics"
-	"partnerbot/remind"
+	"partnerbot/internal/eventics"
+	"partnerbot/internal/remind"
+	"partnerbot/internal/timefmt"
+	"partnerbot/internal/zones"
 	"partnerbot/storage"
-	"partnerbot/timefmt"
-	"partnerbot/zones"
 )
 
 // Kinds of delivery messages the events feature sends. Each is rendered

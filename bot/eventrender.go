@@ -12,11 +12,11 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"partnerbot/delivery"
+	"partnerbot/internal/remind"
+	"partnerbot/internal/timefmt"
+	"partnerbot/internal/zones"
 	"partnerbot/locales"
-	"partnerbot/remind"
 	"partnerbot/storage"
-	"partnerbot/timefmt"
-	"partnerbot/zones"
 )
 
 // Renderer writes the messages the bot sends on its own initiative, when

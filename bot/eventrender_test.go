@@ -10,9 +10,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"partnerbot/delivery"
+	"partnerbot/internal/remind"
 	"partnerbot/internal/testdb"
 	"partnerbot/locales"
-	"partnerbot/remind"
 	"partnerbot/storage"
 )
 

@@ -12,10 +12,10 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"partnerbot/internal/timefmt"
+	"partnerbot/internal/zones"
 	"partnerbot/locales"
 	"partnerbot/storage"
-	"partnerbot/timefmt"
-	"partnerbot/zones"
 )
 
 // eventsPageSize is how many events a page of /events shows.

@@ -14,10 +14,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"partnerbot/delivery"
+	"partnerbot/internal/timefmt"
+	"partnerbot/internal/whenparse"
+	"partnerbot/internal/zones"
 	"partnerbot/storage"
-	"partnerbot/timefmt"
-	"partnerbot/whenparse"
-	"partnerbot/zones"
 )
 
 // eventDraft is the state of the event dialogue, kept in PostgreSQL

@@ -7,8 +7,8 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"partnerbot/faketelegram"
 	"partnerbot/internal/bottest"
+	"partnerbot/internal/faketelegram"
 	"partnerbot/locales"
 )
 

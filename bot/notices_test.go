@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"partnerbot/faketelegram"
+	"partnerbot/internal/faketelegram"
 )
 
 // TestNoticeSurvivesFailedSend: the requester's answer to a contact

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"partnerbot/faketelegram"
-	"partnerbot/importer"
 	"partnerbot/internal/bottest"
+	"partnerbot/internal/faketelegram"
+	"partnerbot/internal/importer"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"partnerbot/faketelegram"
 	"partnerbot/internal/bottest"
+	"partnerbot/internal/faketelegram"
 )
 
 // TestDatabaseOutageLosesNoUpdate cuts the database while a user writes:

@@ -8,9 +8,9 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"partnerbot/internal/timefmt"
+	"partnerbot/internal/zones"
 	"partnerbot/locales"
-	"partnerbot/timefmt"
-	"partnerbot/zones"
 )
 
 // zoneOf is the time zone to show userID times in: their choice in

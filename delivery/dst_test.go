@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"partnerbot/delivery"
-	"partnerbot/remind"
+	"partnerbot/internal/remind"
 )
 
 // TestDayBeforeReminderAcrossDaylightSaving: a reminder "1 day before" an

@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"partnerbot/delivery"
-	"partnerbot/faketelegram"
+	"partnerbot/internal/faketelegram"
 )
 
 func TestSendsAtTheScheduledTimeOnce(t *testing.T) {

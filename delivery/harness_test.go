@@ -16,7 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"partnerbot/delivery"
-	"partnerbot/faketelegram"
+	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/testdb"
 )
 

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"partnerbot/searchkey"
+	"partnerbot/internal/searchkey"
 	"partnerbot/storage"
 )
 

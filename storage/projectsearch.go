@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"partnerbot/searchkey"
+	"partnerbot/internal/searchkey"
 )
 
 // ProjectQuery says which projects to find. Every set field narrows the

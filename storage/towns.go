@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/text/language"
 
-	"partnerbot/searchkey"
+	"partnerbot/internal/searchkey"
 )
 
 // Town statuses: imported and coordinator-approved towns are confirmed; a

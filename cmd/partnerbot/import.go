@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"partnerbot/importer"
+	"partnerbot/internal/importer"
 	"partnerbot/storage"
 )
 

@@ -17,8 +17,8 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"partnerbot/bot"
-	"partnerbot/config"
 	"partnerbot/delivery"
+	"partnerbot/internal/config"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )

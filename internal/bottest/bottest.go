@@ -28,7 +28,7 @@ import (
 
 	"partnerbot/bot"
 	"partnerbot/delivery"
-	"partnerbot/faketelegram"
+	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/testdb"
 	"partnerbot/locales"
 	"partnerbot/storage"

@@ -9,8 +9,8 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"partnerbot/internal/translit"
 	"partnerbot/storage"
-	"partnerbot/translit"
 )
 
 var (

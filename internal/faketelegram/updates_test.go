@@ -12,7 +12,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"partnerbot/faketelegram"
+	"partnerbot/internal/faketelegram"
 )
 
 // getUpdates polls over raw HTTP with a JSON body and returns the ids.

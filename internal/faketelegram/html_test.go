@@ -11,7 +11,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"partnerbot/faketelegram"
+	"partnerbot/internal/faketelegram"
 )
 
 func entity(typ models.MessageEntityType, offset, length int) models.MessageEntity {

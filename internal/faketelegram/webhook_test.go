@@ -12,7 +12,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"partnerbot/faketelegram"
+	"partnerbot/internal/faketelegram"
 )
 
 func webhookInfo(t *testing.T, srv *faketelegram.Server) models.WebhookInfo {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"partnerbot/faketelegram"
+	"partnerbot/internal/faketelegram"
 )
 
 // TestCloseLeavesNoGoroutines closes the server while a long poll and a

@@ -23,7 +23,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"partnerbot/translit"
+	"partnerbot/internal/translit"
 )
 
 // MaxLen caps the length of a key in runes; longer input is cut, since no

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"partnerbot/importer"
+	"partnerbot/internal/importer"
 	"partnerbot/internal/testdb"
 	"partnerbot/storage"
 )

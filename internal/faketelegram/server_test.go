@@ -13,7 +13,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"partnerbot/faketelegram"
+	"partnerbot/internal/faketelegram"
 )
 
 func TestSendMessageAnswerShape(t *testing.T) {
