@@ -42,8 +42,11 @@ type App struct {
 
 	delivery *delivery.Engine
 
-	commands  map[string]route
-	callbacks map[string]route
+	// table, commands, callbacks and wizards are surface.go's tables,
+	// indexed for the router.
+	table     []command
+	commands  map[string]command
+	callbacks map[string]callback
 	wizards   map[string]wizard
 }
 

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -10,13 +11,44 @@ import (
 	"partnerbot/storage"
 )
 
+// The command menus and /help, both derived from the command table
+// (surface.go).
+
+// menuFor is the command menu of role in lang: the table's menu commands
+// the role may use, in table order.
 func (a *App) menuFor(role Role, lang string) []models.BotCommand {
 	l := a.cat.For(lang)
-	cmds := make([]models.BotCommand, 0, len(menu[role]))
-	for _, name := range menu[role] {
-		cmds = append(cmds, models.BotCommand{Command: name, Description: l.Plain("cmd_" + name)})
+	var cmds []models.BotCommand
+	for _, c := range a.table {
+		if c.menu && role >= c.role {
+			cmds = append(cmds, models.BotCommand{Command: c.name, Description: l.Plain("cmd_" + c.name)})
+		}
 	}
 	return cmds
+}
+
+// helpText lists, section by section, every command of the table that
+// role may use, each with its help line.
+func (a *App) helpText(l *locales.Localizer, role Role) string {
+	var b strings.Builder
+	b.WriteString(l.T("help_title"))
+	for _, s := range helpSections {
+		var lines []string
+		for _, c := range a.table {
+			if c.section == s && role >= c.role {
+				lines = append(lines, l.T("help_line", "Command", "/"+c.name, "Description", l.Plain("help_cmd_"+c.name)))
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		b.WriteString("\n\n" + l.T("help_section_"+string(s)) + "\n" + strings.Join(lines, "\n"))
+	}
+	return b.String()
+}
+
+func (a *App) onHelp(ctx context.Context, r *Request) error {
+	return a.reply(ctx, r, a.helpText(r.Loc, r.Role), nil)
 }
 
 // SetupCommands publishes the command menu: the volunteer menu in every

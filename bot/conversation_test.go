@@ -65,21 +65,21 @@ func TestUnknownLanguageGetsAPicker(t *testing.T) {
 	u.Say("/start").Press("Svenska")
 	u.Expect(env.Loc("sv").T("language_changed"))
 	u.Expect(env.Loc("sv").T("start_greeting", "Name", "Ivan"))
-	u.Say("/help").Expect(env.Loc("sv").T("help_text"))
+	u.Say("/help").Expect(env.Loc("sv").T("help_title"))
 }
 
 func TestLanguageChoiceWinsOverTelegramLanguage(t *testing.T) {
 	env := bottest.New(t)
 	u := env.User(3000, "uk", "Oksana")
-	u.Say("/help").Expect(env.Loc("uk").T("help_text"))
+	u.Say("/help").Expect(env.Loc("uk").T("help_title"))
 	u.Say("/language").Press("Français").Expect(env.Loc("fr").T("language_changed"))
 	u.ExpectNot(env.Loc("fr").T("start_greeting", "Name", "Oksana"))
-	u.Say("/help").Expect(env.Loc("fr").T("help_text"))
+	u.Say("/help").Expect(env.Loc("fr").T("help_title"))
 	env.Restart()
-	u.Say("/help").Expect(env.Loc("fr").T("help_text"))
+	u.Say("/help").Expect(env.Loc("fr").T("help_title"))
 	// Forged language codes are refused without changing anything.
 	u.PressData("lang:xx:")
-	u.Say("/help").Expect(env.Loc("fr").T("help_text"))
+	u.Say("/help").Expect(env.Loc("fr").T("help_title"))
 }
 
 func TestReplayedUpdateIsHandledOnce(t *testing.T) {
@@ -128,7 +128,7 @@ func TestGroupCommandsAddressedToTheBot(t *testing.T) {
 	u := env.User(5100, "de", "Lena")
 	group := models.Chat{ID: -100123, Type: models.ChatTypeSupergroup, Title: "Partnerschaft"}
 	env.WaitHandled(env.TG.SendGroupMessage(u.TG, group, "/help@"+env.TG.BotUser().Username))
-	if sent := env.TG.Sent(group.ID); len(sent) != 1 || sent[0].Text != env.Loc("de").T("help_text") {
+	if sent := env.TG.Sent(group.ID); len(sent) != 1 || !strings.HasPrefix(sent[0].Text, env.Loc("de").T("help_title")) {
 		t.Fatalf("group /help@bot: %+v", sent)
 	}
 	env.WaitHandled(env.TG.SendGroupMessage(u.TG, group, "/help@some_other_bot"))
@@ -299,7 +299,7 @@ func TestAdminGrantsAndRevokesCoordinators(t *testing.T) {
 	admin.Say("@" + target.TG.Username).Expect(en.T("coordinator_granted", "Name", "Greta"))
 	assertRole(t, env, target.ID(), storage.RoleCoordinator)
 	target.WaitFor(env.Loc("de").T("coordinator_you_granted"))
-	target.Say("/help").Expect(env.Loc("de").T("help_coordinator"))
+	target.Say("/help").Expect(env.Loc("de").T("help_section_coordinator"))
 
 	// A coordinator is still no admin.
 	target.Say("/coordinators").Expect(env.Loc("de").T("not_allowed_admin"))
@@ -335,5 +335,53 @@ func assertRole(t *testing.T, env *bottest.Env, id int64, want string) {
 	}
 	if u.Role != want {
 		t.Fatalf("user %d has role %s, want %s", id, u.Role, want)
+	}
+}
+
+// TestPersonalCommandsInAGroupPointToThePrivateChat: a command about one
+// person sent in a group gets one localized line with a button to the
+// private chat, and nothing else: no data in the group, no dialogue begun.
+func TestPersonalCommandsInAGroupPointToThePrivateChat(t *testing.T) {
+	env := bottest.New(t)
+	bot := env.TG.BotUser().Username
+	group := models.Chat{ID: -100777, Type: models.ChatTypeSupergroup, Title: "Jugendrat Ichnia"}
+	cases := []struct {
+		lang, command string
+	}{
+		{"de", "/export"},
+		{"uk", "/deleteme"},
+		{"fr", "/profile"},
+		{"sv", "/myprojects"},
+		{"en", "/newproject"},
+		{"uk", "/settings"},
+	}
+	for i, c := range cases {
+		u := env.Started(int64(5200+i), c.lang, "Member")
+		before := len(env.TG.Sent(u.ID()))
+		sentBefore := len(env.TG.Sent(group.ID))
+		env.WaitHandled(env.TG.SendGroupMessage(u.TG, group, c.command+"@"+bot))
+		sent := env.TG.Sent(group.ID)[sentBefore:]
+		want := env.Loc(c.lang).T("private_only", "Command", c.command)
+		if len(sent) != 1 || sent[0].Text != want {
+			t.Fatalf("%s %s in a group: %+v, want only %q", c.lang, c.command, sent, want)
+		}
+		rows := sent[0].Buttons()
+		if len(rows) != 1 || len(rows[0]) != 1 || rows[0][0].URL != "https://t.me/"+bot ||
+			rows[0][0].Text != env.Loc(c.lang).Plain("private_only_button") {
+			t.Fatalf("%s: the hint's button = %+v", c.command, rows)
+		}
+		if n := len(env.TG.Sent(u.ID())); n != before {
+			t.Fatalf("%s in a group made the bot write %d messages in the private chat", c.command, n-before)
+		}
+		if _, err := env.Store.Conversation(context.Background(), u.ID()); err == nil {
+			t.Fatalf("%s in a group began a dialogue", c.command)
+		}
+	}
+	// Commands for everyone still answer in the group.
+	u := env.User(5299, "uk", "Олена")
+	sentBefore := len(env.TG.Sent(group.ID))
+	env.WaitHandled(env.TG.SendGroupMessage(u.TG, group, "/events@"+bot))
+	if sent := env.TG.Sent(group.ID)[sentBefore:]; len(sent) != 1 || strings.Contains(sent[0].Text, env.Loc("uk").T("private_only", "Command", "/events")) {
+		t.Fatalf("/events in a group: %+v", sent)
 	}
 }

@@ -13,6 +13,14 @@ import (
 	"partnerbot/storage"
 )
 
+// Kind of delivery message of role changes. Each render func loads the row
+// named by Ref and drops the message when that row has moved on (notices.go).
+const (
+	// kindRoleChanged tells a person they were made coordinator or lost
+	// the role. Ref is the audit log entry of the change.
+	kindRoleChanged = "role_changed"
+)
+
 // onCoordinators shows the coordinators with a revoke button each, and a
 // button to add one. Admins only (see routes).
 func (a *App) onCoordinators(ctx context.Context, r *Request) error {

@@ -15,14 +15,6 @@ import (
 // HandlerFunc answers one request.
 type HandlerFunc func(ctx context.Context, r *Request) error
 
-// route is a handler together with the least role allowed to use it. The
-// router checks the role before the handler runs, for commands and
-// callbacks alike, so no privileged handler can forget the check.
-type route struct {
-	role    Role
-	handler HandlerFunc
-}
-
 // Handle runs one update through the middleware chain: log, recover, load
 // the user, pick the language, authorize, route. Errors are logged and the
 // user gets a polite localized answer; nothing propagates.
@@ -64,7 +56,7 @@ func (a *App) newRequest(ctx context.Context, u *models.Update, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	r := &Request{Update: u, User: user, ChatID: chat.ID, Private: chat.Type == models.ChatTypePrivate,
+	r := &Request{Update: u, User: user, ChatID: chat.ID, ChatType: chat.Type, Private: chat.Type == models.ChatTypePrivate,
 		Callback: u.CallbackQuery, Log: log.With("user_id", user.ID)}
 	if r.Private && a.delivery != nil {
 		// Whoever writes to the bot no longer blocks it: messages may go to
@@ -114,17 +106,20 @@ func (a *App) route(ctx context.Context, r *Request) error {
 			return nil // meant for another bot in the group
 		}
 		r.Command, r.Args = cmd, args
-		rt, known := a.commands[cmd]
+		c, known := a.commands[cmd]
 		if !known {
 			if !r.Private {
 				return nil
 			}
 			return a.reply(ctx, r, r.Loc.T("unknown_command", "Command", "/"+cmd), nil)
 		}
-		if !a.authorize(ctx, r, rt.role) {
+		if !c.chats.Has(r.chatKind()) {
+			return a.pointToPrivateChat(ctx, r)
+		}
+		if !a.authorize(ctx, r, c.role) {
 			return nil
 		}
-		return rt.handler(ctx, r)
+		return c.handler(ctx, r)
 	}
 	if !r.Private {
 		return nil // in groups the bot speaks only when spoken to
@@ -136,15 +131,28 @@ func (a *App) route(ctx context.Context, r *Request) error {
 // callback data. Data is untrusted (clients can forge it), so handlers
 // validate everything after the prefix themselves.
 func (a *App) routeCallback(ctx context.Context, r *Request) error {
-	prefix, _, _ := strings.Cut(r.Callback.Data, ":")
-	rt, ok := a.callbacks[prefix]
+	c, ok := a.callbacks[callbackPrefix(r.Callback.Data)]
 	if !ok {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	if !a.authorize(ctx, r, rt.role) {
+	if !c.chats.Has(r.chatKind()) {
+		return a.answerCallback(ctx, r, r.Loc.Plain("private_only_callback"), true)
+	}
+	if !a.authorize(ctx, r, c.role) {
 		return nil
 	}
-	return rt.handler(ctx, r)
+	return c.handler(ctx, r)
+}
+
+// pointToPrivateChat answers a command that runs only in private chats,
+// sent in a group: one line, and a button that opens the private chat.
+// Nothing of the person is shown in the group.
+func (a *App) pointToPrivateChat(ctx context.Context, r *Request) error {
+	var kb *models.InlineKeyboardMarkup
+	if a.botName != "" {
+		kb = keyboard([]models.InlineKeyboardButton{{Text: r.Loc.Plain("private_only_button"), URL: "https://t.me/" + a.botName}})
+	}
+	return a.reply(ctx, r, r.Loc.T("private_only", "Command", "/"+r.Command), kb)
 }
 
 // authorize is the one check in front of every privileged command and

@@ -67,5 +67,5 @@ func TestCommandMenus(t *testing.T) {
 		env.TG.FailNext("setMyCommands", faketelegram.Fault{Code: http.StatusInternalServerError})
 	}
 	env.Start()
-	admin.Say("/help").Expect(env.Loc("uk").T("help_text"))
+	admin.Say("/help").Expect(env.Loc("uk").T("help_title"))
 }

@@ -32,6 +32,7 @@ type Request struct {
 	// language_code matched none we speak: /start then offers a picker.
 	LangKnown bool
 	ChatID    int64
+	ChatType  models.ChatType
 	Private   bool
 	Text      string
 	// Command is the lower-case command without slash and @botname; Args is
@@ -40,6 +41,18 @@ type Request struct {
 	Args     string
 	Callback *models.CallbackQuery
 	Log      *slog.Logger
+}
+
+// chatKind is the kind of chat the request came from, as the command
+// table names it.
+func (r *Request) chatKind() Chats {
+	switch r.ChatType {
+	case models.ChatTypePrivate:
+		return InPrivate
+	case models.ChatTypeChannel:
+		return InChannel
+	}
+	return InGroup
 }
 
 // sender returns the Telegram user behind an update and the chat to answer

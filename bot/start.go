@@ -32,20 +32,6 @@ func (a *App) greet(ctx context.Context, r *Request) error {
 	return a.offerProfile(ctx, r)
 }
 
-func (a *App) onHelp(ctx context.Context, r *Request) error {
-	sections := []string{r.Loc.T("help_text")}
-	if r.Role >= RoleCoordinator {
-		sections = append(sections, r.Loc.T("help_coordinator"))
-	}
-	if r.Role >= RoleAdmin {
-		sections = append(sections, r.Loc.T("help_admin"))
-	}
-	for i := range sections {
-		sections[i] = strings.TrimSpace(sections[i])
-	}
-	return a.reply(ctx, r, strings.Join(sections, "\n\n"), nil)
-}
-
 func (a *App) onLanguage(ctx context.Context, r *Request) error {
 	return a.showLanguagePicker(ctx, r, "")
 }

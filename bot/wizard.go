@@ -17,7 +17,7 @@ import (
 // S is kept as JSON in PostgreSQL between messages, so a half-finished
 // wizard survives restarts. Every question offers Back (except the first)
 // and Cancel. A new wizard is a value of this type plus its steps; register
-// it in routes with a.addWizard.
+// it in wizardTable (surface.go).
 type Wizard[S any] struct {
 	Name  string
 	Steps []Step[S]
@@ -185,10 +185,6 @@ func wizardData(step int, value string) string {
 		value = "<"
 	}
 	return "wz:" + strconv.Itoa(step) + ":" + value
-}
-
-func (a *App) addWizard(w wizard) {
-	a.wizards[w.flowName()] = w
 }
 
 // onWizardButton passes a pressed wizard button to the wizard the user is

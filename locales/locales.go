@@ -130,6 +130,17 @@ func (l *Localizer) Plain(id string, kv ...any) string {
 	return l.render(id, nil, false, kv)
 }
 
+// Has reports whether message id is written in this localizer's own
+// language (T and Plain would fall back to English otherwise).
+func (l *Localizer) Has(id string) bool {
+	_, tag, err := l.l.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id})
+	if err != nil {
+		return false
+	}
+	base, _ := tag.Base()
+	return base.String() == l.lang
+}
+
 func (l *Localizer) render(id string, count any, escape bool, kv []any) string {
 	data := make(map[string]any, len(kv)/2+1)
 	for i := 0; i+1 < len(kv); i += 2 {

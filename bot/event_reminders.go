@@ -21,49 +21,6 @@ import (
 	"partnerbot/storage"
 )
 
-// Kinds of delivery messages the events feature sends. Each is rendered
-// at send time by the Renderer (eventrender.go).
-const (
-	// kindEventReminder: Ref is the event, Variant the offset in minutes.
-	kindEventReminder = "event_reminder"
-	// kindEventNew announces a new event to its town's and project's people.
-	kindEventNew = "event_new"
-	// kindEventChanged: Ref is the event, Variant the recorded change.
-	kindEventChanged = "event_changed"
-	// kindEventCancelled tells a subscriber the event is off.
-	kindEventCancelled = "event_cancelled"
-)
-
-// Kinds of delivery messages that tell someone about another person's
-// action (notices.go); each render func loads the row named by Ref and
-// drops the message when that row has moved on.
-const (
-	// kindContactRequest shows the owner a request, with Accept and
-	// Decline, while it is pending. Ref is the contact request.
-	kindContactRequest = "contact_request"
-	// kindContactAnswer tells the requester the owner's answer (and, on
-	// Accept, the owner's contact). Ref is the contact request.
-	kindContactAnswer = "contact_answer"
-	// kindRoleChanged tells a person they were made coordinator or lost
-	// the role. Ref is the audit log entry of the change.
-	kindRoleChanged = "role_changed"
-	// kindProjectHidden tells an owner that a coordinator hid their
-	// project after a report. Ref is the project.
-	kindProjectHidden = "project_hidden"
-	// kindProjectReported shows a coordinator or an administrator a new
-	// report, with Hide and Dismiss, while it is open. Ref is the report.
-	kindProjectReported = "project_reported"
-	// kindProjectUnhidden tells an owner that their hidden project is
-	// listed again. Ref is the project.
-	kindProjectUnhidden = "project_unhidden"
-	// kindTownProposed shows a coordinator or an administrator a proposed
-	// town, with Confirm and Reject, while it waits. Ref is the town.
-	kindTownProposed = "town_proposed"
-	// kindTownDecided tells the proposer whether their town was confirmed.
-	// Ref is the audit log entry of the decision.
-	kindTownDecided = "town_decided"
-)
-
 // offsetLabels are the message IDs naming each reminder offset.
 var offsetLabels = map[remind.Offset]string{
 	remind.Week:  "event_offset_week",

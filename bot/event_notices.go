@@ -19,26 +19,18 @@ import (
 	"partnerbot/storage"
 )
 
-// Renderer writes the messages the bot sends on its own initiative, when
-// the delivery engine sends them: in the recipient's language and time
-// zone of that moment, from the current state of what they are about.
-// A message that no longer makes sense is dropped (delivery.ErrDrop).
-func (a *App) Renderer() delivery.Renderer {
-	return delivery.Kinds{
-		kindEventReminder:   a.renderReminder,
-		kindEventNew:        a.renderNewEvent,
-		kindEventChanged:    a.renderEventChange,
-		kindEventCancelled:  a.renderEventCancelled,
-		kindContactRequest:  a.renderContactRequest,
-		kindContactAnswer:   a.renderContactAnswer,
-		kindRoleChanged:     a.renderRoleChange,
-		kindProjectHidden:   a.renderProjectHidden,
-		kindProjectReported: a.renderProjectReported,
-		kindProjectUnhidden: a.renderProjectUnhidden,
-		kindTownProposed:    a.renderTownProposal,
-		kindTownDecided:     a.renderTownDecision,
-	}
-}
+// Kinds of delivery messages the events feature sends. Each is rendered
+// at send time by the render funcs in this file.
+const (
+	// kindEventReminder: Ref is the event, Variant the offset in minutes.
+	kindEventReminder = "event_reminder"
+	// kindEventNew announces a new event to its town's and project's people.
+	kindEventNew = "event_new"
+	// kindEventChanged: Ref is the event, Variant the recorded change.
+	kindEventChanged = "event_changed"
+	// kindEventCancelled tells a subscriber the event is off.
+	kindEventCancelled = "event_cancelled"
+)
 
 // startGrace is how long after an event's start its "at start" reminder
 // may still go out (the engine was busy or the bot was down); reminders

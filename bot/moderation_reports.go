@@ -13,6 +13,20 @@ import (
 	"partnerbot/storage"
 )
 
+// Kinds of delivery messages of reports and hidden projects. Each render func loads the row
+// named by Ref and drops the message when that row has moved on (notices.go).
+const (
+	// kindProjectHidden tells an owner that a coordinator hid their
+	// project after a report. Ref is the project.
+	kindProjectHidden = "project_hidden"
+	// kindProjectReported shows a coordinator or an administrator a new
+	// report, with Hide and Dismiss, while it is open. Ref is the report.
+	kindProjectReported = "project_reported"
+	// kindProjectUnhidden tells an owner that their hidden project is
+	// listed again. Ref is the project.
+	kindProjectUnhidden = "project_unhidden"
+)
+
 // reportsShown is how many open reports /reports lists at once.
 const reportsShown = 10
 

@@ -15,6 +15,17 @@ import (
 	"partnerbot/storage"
 )
 
+// Kinds of delivery messages of proposed towns. Each render func loads the row
+// named by Ref and drops the message when that row has moved on (notices.go).
+const (
+	// kindTownProposed shows a coordinator or an administrator a proposed
+	// town, with Confirm and Reject, while it waits. Ref is the town.
+	kindTownProposed = "town_proposed"
+	// kindTownDecided tells the proposer whether their town was confirmed.
+	// Ref is the audit log entry of the decision.
+	kindTownDecided = "town_decided"
+)
+
 // maxProposalsListed bounds how many proposals /towns shows at once, one
 // message each; the rest follow as these are decided.
 const maxProposalsListed = 10

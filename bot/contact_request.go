@@ -14,6 +14,17 @@ import (
 	"partnerbot/storage"
 )
 
+// Kinds of delivery messages of contact requests; Ref is the contact request. Each render func loads the row
+// named by Ref and drops the message when that row has moved on (notices.go).
+const (
+	// kindContactRequest shows the owner a request, with Accept and
+	// Decline, while it is pending. Ref is the contact request.
+	kindContactRequest = "contact_request"
+	// kindContactAnswer tells the requester the owner's answer (and, on
+	// Accept, the owner's contact). Ref is the contact request.
+	kindContactAnswer = "contact_answer"
+)
+
 // contactDraft is the state of the contact request dialogue.
 type contactDraft struct {
 	Code  string `json:"code"`

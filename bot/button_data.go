@@ -8,6 +8,33 @@ import (
 	"partnerbot/storage"
 )
 
+// The prefixes of callback data, one per family of buttons; the router
+// dispatches on them (surface.go).
+const (
+	prefixLanguage     = "lang"
+	prefixDeleteMe     = "del"
+	prefixCancel       = "cancel"
+	prefixCoordinators = "co"
+	prefixWizard       = "wz"
+	prefixProject      = "pj"
+	prefixFind         = "fd"
+	prefixContact      = "cr"
+	prefixReport       = "rp"
+	prefixEvent        = "ev"
+	prefixManageEvent  = "evc"
+	prefixSettings     = "set"
+	prefixProfile      = "pf"
+	prefixNetwork      = "nw"
+	prefixTown         = "tw"
+)
+
+// callbackPrefix is the family of callback data: the part before the
+// first ':'.
+func callbackPrefix(data string) string {
+	prefix, _, _ := strings.Cut(data, ":")
+	return prefix
+}
+
 // Parsers of the callback data of the project, search, contact request
 // and report buttons. Callback data comes from the client and can be
 // forged: these only check its form; handlers check ownership and roles
