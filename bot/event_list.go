@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
 
@@ -70,7 +69,7 @@ func (a *App) eventsView(ctx context.Context, r *Request, tab storage.EventFilte
 	for _, e := range res.Events {
 		b.WriteString("\n\n" + r.Loc.T("events_item", "Title", e.Title,
 			"When", timefmt.DateTime(r.Loc, e.StartsAt.In(loc)), "Where", eventWhere(r.Loc, e)))
-		label := r.Loc.Plain("events_open_button", "When", timefmt.Short(r.Loc, e.StartsAt.In(loc)), "Title", shortTitle(e.Title, 40))
+		label := r.Loc.Plain("events_open_button", "When", timefmt.Short(r.Loc, e.StartsAt.In(loc)), "Title", truncate(e.Title, 40))
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
 			button(label, fmt.Sprintf("ev:v:%d:%s:%d", e.ID, tab, page))})
 	}
@@ -109,14 +108,6 @@ func eventWhere(l *locales.Localizer, e storage.Event) string {
 		return e.Place
 	}
 	return l.Plain("events_online")
-}
-
-// shortTitle shortens s to at most n characters for a button label.
-func shortTitle(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
 
 // eventWhen is the line with an event's start in the viewer's zone and

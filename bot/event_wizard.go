@@ -131,7 +131,7 @@ func (a *App) descriptionStep() Step[eventDraft] {
 		Ask: func(r *Request, d *eventDraft) Question {
 			text := r.Loc.T("ev_ask_description")
 			if d.Description != "" {
-				text += "\n\n" + r.Loc.T("step_current", "Value", preview(d.Description))
+				text += "\n\n" + r.Loc.T("step_current", "Value", truncate(d.Description, previewLen))
 			}
 			return Question{Text: text, Choices: [][]Choice{{{Label: r.Loc.Plain("ev_no_description"), Value: skipValue}}}}
 		},
@@ -333,7 +333,7 @@ func (a *App) projectStep() Step[eventDraft] {
 		Ask: func(r *Request, d *eventDraft) Question {
 			q := Question{Text: r.Loc.T("ev_ask_project")}
 			for _, p := range d.Projects {
-				q.Choices = append(q.Choices, []Choice{{Label: marked(p.ID == d.ProjectID, shortTitle(p.Title, 60)),
+				q.Choices = append(q.Choices, []Choice{{Label: marked(p.ID == d.ProjectID, truncate(p.Title, 60)),
 					Value: strconv.FormatInt(p.ID, 10)}})
 			}
 			q.Choices = append(q.Choices, []Choice{{Label: marked(d.ProjectID == 0, r.Loc.Plain("ev_no_project")), Value: skipValue}})

@@ -83,7 +83,7 @@ func (a *App) parseFindArgs(ctx context.Context, args string) (findState, error)
 	if len(towns) > 0 {
 		st.TownName = towns[0].Name
 	}
-	st.Query.Text = shorten(strings.Join(rest, " "), maxFindText)
+	st.Query.Text = truncate(strings.Join(rest, " "), maxFindText)
 	return st, nil
 }
 
@@ -216,7 +216,7 @@ func (a *App) resultsView(ctx context.Context, r *Request, id int64, st findStat
 		n := page*findPageSize + i + 1
 		lines = append(lines, l.T("find_result", "N", n, "Title", p.Title,
 			"Town", p.Town.Name+", "+l.Country(p.Town.Country), "Sector", l.Plain("sector_"+p.Sector),
-			"Snippet", shorten(strings.Join(strings.Fields(p.Description), " "), snippetLen)))
+			"Snippet", truncate(strings.Join(strings.Fields(p.Description), " "), snippetLen)))
 		open = append(open, button(strconv.Itoa(n), "pj:v:"+p.Code))
 	}
 	kb := keyboard(open)

@@ -89,19 +89,11 @@ func (a *App) profileTownStep() Step[profileDraft] {
 			}
 			d.NewTown = nil
 			if !in.IsChoice {
-				d.Typed = clip(strings.TrimSpace(in.Text), maxTownName)
+				d.Typed = firstRunes(strings.TrimSpace(in.Text), maxTownName)
 			}
 			return inner.Answer(ctx, r, d, in)
 		},
 	}
-}
-
-// clip cuts s to at most n runes.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
 }
 
 // Choice value that accepts the name or region shown.
@@ -273,25 +265,13 @@ func (a *App) showProfile(ctx context.Context, r *Request, notice string) error 
 			town = l.Plain("profile_town_pending", "Town", town)
 		}
 	}
-	text := l.T("profile_card", "Town", town, "Languages", namesOr(l, "lang_", p.Languages),
-		"Interests", namesOr(l, "topic_", p.Interests))
+	text := l.T("profile_card", "Town", town, "Languages", namesOr(l, "lang_", p.Languages, "profile_not_set"),
+		"Interests", namesOr(l, "topic_", p.Interests, "profile_not_set"))
 	if notice != "" {
 		text = notice + "\n\n" + text
 	}
 	kb := keyboard([]models.InlineKeyboardButton{button(l.Plain("profile_button_edit"), "pf:edit")})
 	return a.edit(ctx, r, text, kb)
-}
-
-// namesOr lists the localized names of ids, or says none is set.
-func namesOr(l *locales.Localizer, prefix string, ids []string) string {
-	if len(ids) == 0 {
-		return l.Plain("profile_not_set")
-	}
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = l.Plain(prefix + id)
-	}
-	return strings.Join(out, ", ")
 }
 
 // offerProfile follows the greeting of /start: someone without a profile

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
 	"github.com/jackc/pgx/v5"
@@ -80,15 +79,6 @@ func (a *App) cardText(r *Request, p storage.Project) string {
 		"Town", p.Town.Name+", "+l.Country(p.Town.Country), "Partner", partner,
 		"Sector", l.Plain("sector_"+p.Sector), "Topics", names(l, "topic_", p.Topics),
 		"Languages", names(l, "lang_", p.Languages), "Contact", l.Plain(contact), "Link", a.projectLink(p))
-}
-
-// names joins the localized names (message prefix+id) of ids.
-func names(l *locales.Localizer, prefix string, ids []string) string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = l.Plain(prefix + id)
-	}
-	return strings.Join(out, ", ")
 }
 
 // cardKeyboard offers the owner edit, archive and delete, and everyone
@@ -177,17 +167,9 @@ func (a *App) myProjectsView(ctx context.Context, r *Request) (string, *models.I
 		lines = append(lines, r.Loc.T("myprojects_line", "N", i+1, "Title", p.Title,
 			"Status", locales.HTML(strings.Join(status, " "))))
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(r.Loc.Plain("list_button", "N", i+1, "Title", shorten(p.Title, maxButtonTitle)), "pj:v:"+p.Code)})
+			button(r.Loc.Plain("list_button", "N", i+1, "Title", truncate(p.Title, maxButtonTitle)), "pj:v:"+p.Code)})
 	}
 	return strings.Join(lines, "\n"), kb, nil
-}
-
-// shorten cuts s to at most n characters, marking the cut.
-func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
 
 // projectAction is what a project button does. Owner actions are refused

@@ -13,9 +13,10 @@ import (
 // Wizard[S] can use; field (or get/set) says where in S the answer lives.
 // Their hints are in locales/steps.<lang>.toml.
 
-// previewLen bounds how much of a current value a question repeats, so
-// question and value stay within one Telegram message.
-const previewLen = 1000
+// previewLen bounds how much of a current value a question repeats (the
+// mark of a cut included), so question and value stay within one Telegram
+// message.
+const previewLen = 1001
 
 // TextStep asks for a typed text of 1 to maxLen characters, stored
 // trimmed in *field(s). The question repeats the current value, if any
@@ -25,7 +26,7 @@ func TextStep[S any](question string, maxLen int, field func(*S) *string) Step[S
 		Ask: func(r *Request, s *S) Question {
 			text := r.Loc.T(question)
 			if cur := *field(s); cur != "" {
-				text += "\n\n" + r.Loc.T("step_current", "Value", preview(cur))
+				text += "\n\n" + r.Loc.T("step_current", "Value", truncate(cur, previewLen))
 			}
 			return Question{Text: text}
 		},
@@ -44,13 +45,6 @@ func TextStep[S any](question string, maxLen int, field func(*S) *string) Step[S
 			return Accept, nil
 		},
 	}
-}
-
-func preview(s string) string {
-	if utf8.RuneCountInString(s) <= previewLen {
-		return s
-	}
-	return string([]rune(s)[:previewLen]) + "…"
 }
 
 // ChoiceStep asks to pick one of options by button; label names an option
