@@ -92,9 +92,9 @@ func parseCommand(text string) (cmd, addressee, args string, ok bool) {
 	return strings.ToLower(cmd), addressee, strings.TrimSpace(rest), true
 }
 
-// userKey is the id that orders an update's handling: updates of one user
+// UserKey is the id that orders an update's handling: updates of one user
 // are handled one after another.
-func userKey(u *models.Update) int64 {
+func UserKey(u *models.Update) int64 {
 	if from, _, ok := sender(u); ok {
 		return from.ID
 	}

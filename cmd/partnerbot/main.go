@@ -8,18 +8,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
-	tgbot "github.com/go-telegram/bot"
-
-	"partnerbot/bot"
-	"partnerbot/delivery"
 	"partnerbot/internal/config"
-	"partnerbot/locales"
+	"partnerbot/internal/instance"
 	"partnerbot/storage"
 )
 
@@ -90,34 +84,18 @@ func run(ctx context.Context, args []string) error {
 }
 
 func serve(ctx context.Context, cfg config.Config, store *storage.Store, log *slog.Logger) error {
-	catalog, err := locales.Load()
-	if err != nil {
-		return err
-	}
-	api, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
 	host, _ := os.Hostname()
-	// The delivery engine sends through a client of its own that keeps a
-	// connection per worker open (Go's default keeps two).
-	sender, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(time.Minute, delivery.HTTPClient(cfg.DeliveryWorkers)))
+	inst, err := instance.New(store, instance.Config{
+		Token: cfg.Token, APIURL: cfg.APIURL, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
+		Listener: ln, Admins: cfg.AdminIDs, DeliveryRate: cfg.DeliveryRate, DeliveryWorkers: cfg.DeliveryWorkers,
+		Owner: fmt.Sprintf("%s/%d", host, os.Getpid()), Log: log,
+	})
 	if err != nil {
 		return err
 	}
-	engine, err := delivery.New(store.Pool(), sender, delivery.Config{Rate: cfg.DeliveryRate, Workers: cfg.DeliveryWorkers, Log: log})
-	if err != nil {
-		return err
-	}
-	app := bot.New(bot.Deps{API: api, Store: store, Catalog: catalog, Admins: cfg.AdminIDs, Log: log, Delivery: engine})
-	return bot.Run(ctx, app, store, bot.RunConfig{
-		APIURL: cfg.APIURL, Token: cfg.Token, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
-		Owner: fmt.Sprintf("%s/%d", host, os.Getpid()), Listener: ln,
-	}, log)
+	return inst.Run(ctx)
 }

@@ -21,14 +21,12 @@ import (
 	"testing"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"partnerbot/bot"
-	"partnerbot/delivery"
 	"partnerbot/internal/faketelegram"
+	"partnerbot/internal/instance"
 	"partnerbot/internal/testdb"
 	"partnerbot/locales"
 	"partnerbot/storage"
@@ -63,6 +61,7 @@ type Env struct {
 	botDB   string // the bot's database URL, through proxy
 	mu      sync.Mutex
 	running []*Instance
+	started int // instances started so far, to name each one's leases
 }
 
 // New starts a fake Telegram server, creates a database, and starts one
@@ -99,11 +98,6 @@ type Instance struct {
 	pool   *pgxpool.Pool
 }
 
-// clockFunc makes Options.Now the delivery engine's clock.
-type clockFunc func() time.Time
-
-func (f clockFunc) Now() time.Time { return f() }
-
 // WebhookPath is where the bot listens for webhook updates in tests.
 const WebhookPath = "/telegram/webhook"
 
@@ -114,35 +108,29 @@ func (e *Env) Start() *Instance {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	api, err := tgbot.New(e.TG.Token(), tgbot.WithServerURL(e.TG.URL()), tgbot.WithSkipGetMe())
-	if err != nil {
-		e.T.Fatal(err)
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		e.T.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{e.T}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	store := storage.New(pool)
-	var clock delivery.Clock
-	if e.Opts.Now != nil {
-		clock = clockFunc(e.Opts.Now)
-	}
-	// Tests raise the send rate: only the pacing, not its speed, is theirs.
-	engine, err := delivery.New(pool, api, delivery.Config{Rate: 1000, Clock: clock, Log: log})
-	if err != nil {
-		e.T.Fatal(err)
-	}
-	app := bot.New(bot.Deps{API: api, Store: store, Catalog: e.catalog, Admins: e.Opts.Admins, Log: log, Now: e.Opts.Now,
-		Delivery: engine})
-	cfg := bot.RunConfig{APIURL: e.TG.URL(), Token: e.TG.Token(), Owner: fmt.Sprintf("test-%p", app),
-		PollTimeout: time.Second, SweepEvery: 200 * time.Millisecond, Listener: ln}
+	cfg := instance.Config{Token: e.TG.Token(), APIURL: e.TG.URL(), Listener: ln, Admins: e.Opts.Admins,
+		// Tests raise the send rate: only the pacing, not its speed, is theirs.
+		DeliveryRate: 1000,
+		PollTimeout:  time.Second, SweepEvery: 200 * time.Millisecond, Now: e.Opts.Now, Catalog: e.catalog, Log: log}
 	if e.Opts.WebhookSecret != "" {
 		cfg.WebhookURL, cfg.WebhookSecret = "http://"+ln.Addr().String()+WebhookPath, e.Opts.WebhookSecret
 	}
+	e.mu.Lock()
+	e.started++
+	cfg.Owner = fmt.Sprintf("test-%d", e.started)
+	e.mu.Unlock()
+	inst, err := instance.New(storage.New(pool), cfg)
+	if err != nil {
+		e.T.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &Instance{Addr: ln.Addr().String(), cancel: cancel, done: make(chan error, 1), pool: pool}
-	go func() { in.done <- bot.Run(ctx, app, store, cfg, log) }()
+	go func() { in.done <- inst.Run(ctx) }()
 	e.waitReady(in)
 	e.mu.Lock()
 	e.running = append(e.running, in)

@@ -49,11 +49,11 @@ func importPartnerships(ctx context.Context, s *storage.Store, f *os.File) (impo
 func TestExamplesImportTwice(t *testing.T) {
 	s := storage.New(testdb.New(t))
 	for run, want := range []importer.Report{{Created: 3}, {Updated: 3}} {
-		if rep := importFile(t, s, "../examples/towns.example.csv", importTowns); rep != want {
+		if rep := importFile(t, s, "../../examples/towns.example.csv", importTowns); rep != want {
 			t.Errorf("towns run %d: %+v, want %+v", run+1, rep, want)
 		}
 		wantP := importer.Report{Created: want.Created * 2 / 3, Updated: want.Updated * 2 / 3}
-		if rep := importFile(t, s, "../examples/partnerships.example.csv", importPartnerships); rep != wantP {
+		if rep := importFile(t, s, "../../examples/partnerships.example.csv", importPartnerships); rep != wantP {
 			t.Errorf("partnerships run %d: %+v, want %+v", run+1, rep, wantP)
 		}
 	}
@@ -179,7 +179,7 @@ func TestMalformedPartnershipsWriteNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := storage.New(testdb.New(t))
-			importFile(t, s, "../examples/towns.example.csv", importTowns)
+			importFile(t, s, "../../examples/towns.example.csv", importTowns)
 			_, err := importer.Partnerships(context.Background(), s, strings.NewReader(tt.file))
 			expectRefused(t, s, err, tt, "partnerships")
 		})

@@ -1,4 +1,9 @@
-package bot
+// Package intake is how updates come in from Telegram: long polling or a
+// webhook, each update stored in PostgreSQL before it is acknowledged,
+// then handled by workers, one user's updates in order; plus the health
+// endpoints. It is transport only: what an update means is the handler's
+// business (package bot).
+package intake
 
 import (
 	"context"
@@ -21,6 +26,7 @@ import (
 type Intake struct {
 	store  *storage.Store
 	handle func(context.Context, *models.Update)
+	keyOf  func(*models.Update) int64
 	owner  string
 	lease  time.Duration
 	log    *slog.Logger
@@ -29,10 +35,13 @@ type Intake struct {
 	wg     sync.WaitGroup
 }
 
-// IntakeConfig tunes an Intake.
-type IntakeConfig struct {
+// Config tunes an Intake.
+type Config struct {
 	// Owner names this process in update leases (hostname and pid).
 	Owner string
+	// KeyOf names the user an update comes from; updates with the same key
+	// are handled one at a time, in order.
+	KeyOf func(*models.Update) int64
 	// Workers is the number of users handled at the same time.
 	Workers int
 	// Lease is how long an update stays with the worker that claimed it
@@ -40,15 +49,15 @@ type IntakeConfig struct {
 	Lease time.Duration
 }
 
-// NewIntake prepares an Intake that hands updates to handle.
-func NewIntake(store *storage.Store, handle func(context.Context, *models.Update), cfg IntakeConfig, log *slog.Logger) *Intake {
+// New prepares an Intake that hands updates to handle.
+func New(store *storage.Store, handle func(context.Context, *models.Update), cfg Config, log *slog.Logger) *Intake {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = 2 * time.Minute
 	}
-	in := &Intake{store: store, handle: handle, owner: cfg.Owner, lease: cfg.Lease, log: log}
+	in := &Intake{store: store, handle: handle, keyOf: cfg.KeyOf, owner: cfg.Owner, lease: cfg.Lease, log: log}
 	in.queues = make([]chan int64, cfg.Workers)
 	for i := range in.queues {
 		in.queues[i] = make(chan int64, 64)
@@ -65,7 +74,8 @@ func (in *Intake) Record(ctx context.Context, raw []byte) error {
 		in.log.Warn("dropping undecodable update", "err", err)
 		return nil // Telegram would send it again forever; nothing to do with it
 	}
-	fresh, err := in.store.RecordUpdate(ctx, u.ID, userKey(&u), raw)
+	key := in.keyOf(&u)
+	fresh, err := in.store.RecordUpdate(ctx, u.ID, key, raw)
 	if err != nil {
 		return err
 	}
@@ -73,7 +83,7 @@ func (in *Intake) Record(ctx context.Context, raw []byte) error {
 		in.log.Info("duplicate update ignored", "update_id", u.ID)
 		return nil
 	}
-	in.submit(ctx, u.ID, userKey(&u))
+	in.submit(ctx, u.ID, key)
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package bot
+package intake
 
 import (
 	"bytes"
@@ -67,7 +67,7 @@ func (p *Poller) poll(ctx context.Context, offset int64) (int64, error) {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := p.Client.Do(req)
 	if err != nil {
-		return offset, redact(err, p.Token)
+		return offset, Redact(err, p.Token)
 	}
 	defer resp.Body.Close()
 	var res struct {
@@ -100,8 +100,8 @@ func (p *Poller) poll(ctx context.Context, offset int64) (int64, error) {
 	return offset, nil
 }
 
-// redact keeps the bot token out of logged errors (net/http puts the URL
+// Redact keeps the bot token out of logged errors (net/http puts the URL
 // into them).
-func redact(err error, token string) error {
+func Redact(err error, token string) error {
 	return fmt.Errorf("%s", bytes.ReplaceAll([]byte(err.Error()), []byte(token), []byte("***")))
 }
