@@ -8,6 +8,7 @@ import (
 )
 
 func TestButtonData(t *testing.T) {
+	t.Parallel()
 	if a, id, ok := idButton("cr:a:42", "a", "d"); !ok || a != "a" || id != 42 {
 		t.Errorf("idButton(cr:a:42) = %q, %d, %v", a, id, ok)
 	}

@@ -16,6 +16,7 @@ import (
 // accepts and both get the other's contact. A French volunteer's request
 // is declined and they are told politely, without any contact.
 func TestContactRequestAcceptedAndDeclined(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	uk, de, fr := w.Loc("uk"), w.Loc("de"), w.Loc("fr")
 	owner := w.user(12001, "uk", "Оксана <Коваль>")
@@ -85,6 +86,7 @@ func TestContactRequestAcceptedAndDeclined(t *testing.T) {
 // reached, not even with forged buttons; nobody but the owner decides a
 // request; the daily limit holds.
 func TestContactRequestRefusals(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	en := w.Loc("en")
 	owner := w.user(12101, "sv", "Sven")
@@ -166,6 +168,7 @@ func TestContactRequestRefusals(t *testing.T) {
 // TestContactRequestExpires: after 14 days (on the bot's clock) the owner
 // can no longer accept, and nobody gets a contact.
 func TestContactRequestExpires(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Now()}
 	w := newProjectWorld(t, bottest.Options{Now: clk.Now})
 	de, uk := w.Loc("de"), w.Loc("uk")

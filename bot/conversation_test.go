@@ -19,6 +19,7 @@ import (
 )
 
 func TestStartGreetsInTheUsersLanguage(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	tests := []struct {
 		code, lang string
@@ -44,6 +45,7 @@ func TestStartGreetsInTheUsersLanguage(t *testing.T) {
 }
 
 func TestUnknownLanguageGetsAPicker(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	for i, code := range []string{"ru", "pl", ""} {
 		u := env.User(int64(2000+i), code, "Ivan")
@@ -69,6 +71,7 @@ func TestUnknownLanguageGetsAPicker(t *testing.T) {
 }
 
 func TestLanguageChoiceWinsOverTelegramLanguage(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	u := env.User(3000, "uk", "Oksana")
 	u.Say("/help").Expect(env.Loc("uk").T("help_title"))
@@ -83,6 +86,7 @@ func TestLanguageChoiceWinsOverTelegramLanguage(t *testing.T) {
 }
 
 func TestReplayedUpdateIsHandledOnce(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	u := env.User(4000, "de", "Jonas")
 	id := env.TG.SendMessage(u.TG, "/start")
@@ -112,6 +116,7 @@ func TestReplayedUpdateIsHandledOnce(t *testing.T) {
 }
 
 func TestUnknownCommandsAndFreeText(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	u := env.User(5000, "sv", "Astrid")
 	u.Say("/frobnicate now").Expect(env.Loc("sv").T("unknown_command", "Command", "/frobnicate"))
@@ -124,6 +129,7 @@ func TestUnknownCommandsAndFreeText(t *testing.T) {
 }
 
 func TestGroupCommandsAddressedToTheBot(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	u := env.User(5100, "de", "Lena")
 	group := models.Chat{ID: -100123, Type: models.ChatTypeSupergroup, Title: "Partnerschaft"}
@@ -139,6 +145,7 @@ func TestGroupCommandsAddressedToTheBot(t *testing.T) {
 }
 
 func TestWebhookRejectsRequestsWithoutTheSecret(t *testing.T) {
+	t.Parallel()
 	const secret = "s3cret-token_for-tests"
 	env := bottest.New(t, bottest.Options{WebhookSecret: secret})
 	url := "http://" + env.Running()[0].Addr + bottest.WebhookPath
@@ -168,6 +175,7 @@ func TestWebhookRejectsRequestsWithoutTheSecret(t *testing.T) {
 }
 
 func TestExportSendsTheUsersData(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	u := env.User(7000, "fr", "Camille")
 	u.Say("/start")
@@ -194,6 +202,7 @@ func TestExportSendsTheUsersData(t *testing.T) {
 }
 
 func TestDeleteMeLeavesNoRowAboutTheUser(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t, bottest.Options{Admins: []int64{8000}})
 	admin := env.User(8000, "de", "Admin")
 	u := env.User(8001, "uk", "Mykola")
@@ -277,6 +286,7 @@ func TestDeleteMeLeavesNoRowAboutTheUser(t *testing.T) {
 }
 
 func TestAdminGrantsAndRevokesCoordinators(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t, bottest.Options{Admins: []int64{9000}})
 	admin := env.User(9000, "en", "Anna")
 	volunteer := env.User(9001, "uk", "Petro")
@@ -342,6 +352,7 @@ func assertRole(t *testing.T, env *bottest.Env, id int64, want string) {
 // person sent in a group gets one localized line with a button to the
 // private chat, and nothing else: no data in the group, no dialogue begun.
 func TestPersonalCommandsInAGroupPointToThePrivateChat(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	bot := env.TG.BotUser().Username
 	group := models.Chat{ID: -100777, Type: models.ChatTypeSupergroup, Title: "Jugendrat Ichnia"}

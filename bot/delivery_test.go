@@ -11,6 +11,7 @@ import (
 // engine marked inactive (they had blocked the bot) gets messages again
 // once they write to the bot.
 func TestWritingToTheBotReactivatesDelivery(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	u := env.User(4401, "de", "Jonas")
 	ctx := context.Background()

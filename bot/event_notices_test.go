@@ -20,6 +20,7 @@ import (
 // delivery engine does at send time, including messages that went stale
 // while they waited: moved, switched off, started, cancelled, erased.
 func TestRendererDropsWhatNoLongerHolds(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	store := storage.New(testdb.New(t))
 	cat, err := locales.Load()

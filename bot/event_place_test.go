@@ -9,6 +9,7 @@ import (
 )
 
 func TestParsePlace(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in, place, link, problem string
 	}{

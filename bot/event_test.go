@@ -184,6 +184,7 @@ func createEvent(t *testing.T, env *bottest.Env, creator int64, f storage.EventF
 // cancellation tells them and nothing more is sent. The event lies across
 // the spring clock change.
 func TestEventLifecycle(t *testing.T) {
+	t.Parallel()
 	kyiv, _ := time.LoadLocation("Europe/Kyiv")
 	clock := testclock.New(time.Date(2026, 3, 20, 9, 0, 0, 0, kyiv))
 	env := bottest.New(t, bottest.Options{Now: clock.Now})
@@ -330,6 +331,7 @@ func TestEventLifecycle(t *testing.T) {
 // forged buttons, edit or cancel an event; a coordinator cannot touch
 // another coordinator's event; an administrator can.
 func TestOnlyOrganisersManageEvents(t *testing.T) {
+	t.Parallel()
 	clock := testclock.New(utc("2026-05-04 08:00"))
 	env := bottest.New(t, bottest.Options{Admins: []int64{42000}, Now: clock.Now})
 	en, de, sv := env.Loc("en"), env.Loc("de"), env.Loc("sv")
@@ -391,6 +393,7 @@ func TestOnlyOrganisersManageEvents(t *testing.T) {
 // TestEventsListTabsAndPages pages through upcoming events and shows the
 // "my town" and "followed" tabs, in Swedish.
 func TestEventsListTabsAndPages(t *testing.T) {
+	t.Parallel()
 	clock := testclock.New(utc("2026-06-01 06:00"))
 	env := bottest.New(t, bottest.Options{Now: clock.Now})
 	sv := env.Loc("sv")
@@ -425,6 +428,7 @@ func TestEventsListTabsAndPages(t *testing.T) {
 // TestSettingsTimeZone changes the zone, refusing an unknown one, and
 // shows events in the new zone with the event's own beside it.
 func TestSettingsTimeZone(t *testing.T) {
+	t.Parallel()
 	clock := testclock.New(utc("2026-07-01 10:00"))
 	env := bottest.New(t, bottest.Options{Now: clock.Now})
 	en := env.Loc("en")
@@ -451,6 +455,7 @@ func TestSettingsTimeZone(t *testing.T) {
 // event to another town, the people of that town hear of it as of a new
 // event, in their language; the people of the old town are not told again.
 func TestEventMovedToAnotherTownIsAnnouncedThere(t *testing.T) {
+	t.Parallel()
 	kyiv, _ := time.LoadLocation("Europe/Kyiv")
 	clock := testclock.New(time.Date(2026, 5, 4, 9, 0, 0, 0, kyiv))
 	env := bottest.New(t, bottest.Options{Now: clock.Now})

@@ -12,6 +12,7 @@ import (
 // transliteration, without accents, with a typo (offered as a town to
 // search in), with free text beside it, and free text in Cyrillic.
 func TestFindAcrossScriptsAndSpellings(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	sv := w.Loc("sv")
 	owner := w.user(11001, "uk", "Oksana")
@@ -82,6 +83,7 @@ func TestFindAcrossScriptsAndSpellings(t *testing.T) {
 // TestFindFiltersAndPages uses the filter panel (text prompt, sector,
 // topic, language, country, town) and pages through 12 results.
 func TestFindFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	en := w.Loc("en")
 	owner := w.user(11101, "de", "Greta")

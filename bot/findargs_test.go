@@ -24,6 +24,7 @@ func fakeTowns(names ...string) func(string) ([]storage.Town, error) {
 }
 
 func TestSplitTown(t *testing.T) {
+	t.Parallel()
 	lookup := fakeTowns("ichnia", "bila tserkva", "frankfurt an der oder", "laxå")
 	tests := []struct {
 		args string

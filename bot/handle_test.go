@@ -17,6 +17,7 @@ import (
 // without a database) is logged with its stack and does not take the
 // process down.
 func TestHandleRecoversFromPanics(t *testing.T) {
+	t.Parallel()
 	cat, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)

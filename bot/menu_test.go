@@ -24,6 +24,7 @@ func commandNames(cmds []models.BotCommand) []string {
 // and coordinators get their extended menu in their own chat, and a
 // failing setMyCommands does not stop the bot.
 func TestCommandMenus(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t, bottest.Options{Admins: []int64{16000}})
 	menus := env.TG.Commands()
 	for _, code := range locales.Codes {

@@ -11,6 +11,7 @@ import (
 // TestFollowProject: following shows on the card and in ProjectFollowers,
 // the audience of later announcements; unfollowing removes it.
 func TestFollowProject(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	sv := w.Loc("sv")
 	owner := w.user(13001, "de", "Greta")
@@ -46,6 +47,7 @@ func TestFollowProject(t *testing.T) {
 // neither list reports nor hide; a coordinator hides it, after which it is
 // gone from search and links for everyone but its owner, who is told.
 func TestReportAndHide(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	uk, de, en := w.Loc("uk"), w.Loc("de"), w.Loc("en")
 	owner := w.user(13101, "uk", "Petro")

@@ -33,6 +33,7 @@ func addExamplePartnerships(t *testing.T, w *projectWorld) {
 // offers buttons when several towns share the name, and says so when none
 // fits; in English, Swedish and Ukrainian.
 func TestNetworkByName(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	addExamplePartnerships(t, w)
 	ctx := context.Background()
@@ -76,6 +77,7 @@ func TestNetworkByName(t *testing.T) {
 // TestNetworkAsksForATown: plain /network without a profile town asks for
 // one (in Ukrainian), and forged network buttons are refused.
 func TestNetworkAsksForATown(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	addExamplePartnerships(t, w)
 	uk := w.Loc("uk")

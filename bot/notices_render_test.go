@@ -20,6 +20,7 @@ import (
 // people's actions as the delivery engine does at send time, after the
 // state moved on in between: answered, decided, changed again, erased.
 func TestNoticesDropWhatNoLongerHolds(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := testdb.New(t)
 	store := storage.New(pool)

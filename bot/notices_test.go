@@ -16,6 +16,7 @@ import (
 // refuses once (a 5xx, a 429) is tried again and the requester gets the
 // answer exactly once.
 func TestNoticeSurvivesFailedSend(t *testing.T) {
+	t.Parallel()
 	for _, fault := range []faketelegram.Fault{
 		{Code: http.StatusBadGateway},
 		{Code: http.StatusTooManyRequests, RetryAfter: 1},

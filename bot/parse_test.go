@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseCommand(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in                   string
 		cmd, addressee, args string
@@ -48,6 +49,7 @@ func FuzzParseCommand(f *testing.F) {
 }
 
 func TestValidUsername(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]bool{
 		"olena_k": true, "abcd": false, "ab cd": false, "Олена": false,
 		strings.Repeat("a", 32): true, strings.Repeat("a", 33): false, "user_1": true,

@@ -25,6 +25,7 @@ func profileOf(t *testing.T, w *projectWorld, u *bottest.User) storage.Profile {
 // /start, Jonas sets up his profile, finds Ічня by typing Itschnja, and
 // then sees his own town's network.
 func TestOnboardingChoosesTownByTransliteration(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	addExamplePartnerships(t, w)
 	de := w.Loc("de")
@@ -68,6 +69,7 @@ func TestOnboardingChoosesTownByTransliteration(t *testing.T) {
 // TestOnboardingCanBeDeclined: in Swedish, "Later" stores nothing, and
 // /profile starts the dialogue when there is no profile yet.
 func TestOnboardingCanBeDeclined(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	sv := w.Loc("sv")
 	astrid := w.User(20051, "sv", "Astrid")
@@ -89,6 +91,7 @@ func TestOnboardingCanBeDeclined(t *testing.T) {
 // coordinator (Swedish) confirms it, Olena is told, and everyone can find
 // the town from then on.
 func TestProposedTownConfirmedByCoordinator(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	uk, sv, de := w.Loc("uk"), w.Loc("sv"), w.Loc("de")
 	astrid := w.user(20101, "sv", "Astrid")
@@ -146,6 +149,7 @@ func TestProposedTownConfirmedByCoordinator(t *testing.T) {
 // markup in its name is listed by /towns for an administrator (German),
 // who rejects it; the proposer is told and keeps a profile without town.
 func TestRejectedTownLeavesProfileWithoutTown(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t, bottest.Options{Admins: []int64{20201}})
 	fr, de := w.Loc("fr"), w.Loc("de")
 	admin := w.user(20201, "de", "Anke")
@@ -172,6 +176,7 @@ func TestRejectedTownLeavesProfileWithoutTown(t *testing.T) {
 // TestTopicAndLanguageNames: every shared topic id and profile language
 // has a name in every language (a missing one would show its message ID).
 func TestTopicAndLanguageNames(t *testing.T) {
+	t.Parallel()
 	catalog, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)

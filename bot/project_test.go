@@ -13,6 +13,7 @@ import (
 // too long, a Back step, an unknown town, a Done without a topic and a
 // forged town button, and checks the card and what was stored.
 func TestNewProjectWizard(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	uk := w.Loc("uk")
 	olena := w.user(10001, "uk", "Olena")
@@ -69,6 +70,7 @@ func TestNewProjectWizard(t *testing.T) {
 // the bot twice (once between typing a town and pressing its button) and
 // finishes the dialogue in German.
 func TestProjectWizardSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	de := w.Loc("de")
 	jonas := w.user(10101, "de", "Jonas")
@@ -91,6 +93,7 @@ func TestProjectWizardSurvivesRestart(t *testing.T) {
 
 // TestWizardCancel leaves the dialogue at a later step: nothing is stored.
 func TestWizardCancel(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	sv := w.Loc("sv")
 	astrid := w.user(10201, "sv", "Astrid")
@@ -105,6 +108,7 @@ func TestWizardCancel(t *testing.T) {
 // TestEditArchiveAndDeleteProject edits two fields with the dialogue's own
 // questions, archives and reactivates, and deletes, in French.
 func TestEditArchiveAndDeleteProject(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	fr := w.Loc("fr")
 	camille := w.user(10301, "fr", "Camille")
@@ -146,6 +150,7 @@ func TestEditArchiveAndDeleteProject(t *testing.T) {
 // TestForgedOwnerCallbacksRefused: another user forging every owner
 // action on someone else's project is refused and changes nothing.
 func TestForgedOwnerCallbacksRefused(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	owner := w.user(10401, "de", "Greta")
 	mallory := w.user(10402, "uk", "Mallory")
@@ -178,6 +183,7 @@ func TestForgedOwnerCallbacksRefused(t *testing.T) {
 // does not speak opens a shared project link; they choose a language and
 // then see the card in it.
 func TestDeepLinkAsksTheLanguageFirst(t *testing.T) {
+	t.Parallel()
 	w := newProjectWorld(t)
 	owner := w.user(10901, "de", "Greta")
 	p := w.project(owner, "Schüleraustausch", "Grevesmühlen")

@@ -14,6 +14,7 @@ import (
 // the update must not be confirmed to Telegram, and once the database is
 // back it is handled exactly once.
 func TestDatabaseOutageLosesNoUpdate(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	u := env.User(11000, "uk", "Iryna")
 	u.Say("/start")
@@ -63,6 +64,7 @@ func TestDatabaseOutageLosesNoUpdate(t *testing.T) {
 // TestBlockedUserDoesNotStopTheBot: a user who blocked the bot gets
 // nothing (403), the failure is logged, and everyone else is served.
 func TestBlockedUserDoesNotStopTheBot(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	blocker := env.User(12000, "de", "Karl")
 	other := env.User(12001, "fr", "Marie")
@@ -76,6 +78,7 @@ func TestBlockedUserDoesNotStopTheBot(t *testing.T) {
 // TestFloodControlIsWaitedOut: a 429 on a reply is retried after
 // retry_after instead of losing the reply.
 func TestFloodControlIsWaitedOut(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	u := env.User(13000, "sv", "Elsa")
 	env.TG.FailNext("sendMessage", faketelegram.Fault{Code: http.StatusTooManyRequests, RetryAfter: 1})
@@ -88,6 +91,7 @@ func TestFloodControlIsWaitedOut(t *testing.T) {
 // TestHostileNamesStayText: names full of markup reach every reader as
 // text (the fake server, like Telegram, refuses malformed HTML with 400).
 func TestHostileNamesStayText(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t, bottest.Options{Admins: []int64{14000}})
 	admin := env.User(14000, "en", "Admin")
 	evil := env.User(14001, "en", `</b><a href="javascript:x">&amp;`)
@@ -102,6 +106,7 @@ func TestHostileNamesStayText(t *testing.T) {
 // TestShutdownFinishesWork: stopping the bot mid-stream leaves no update
 // half-handled: what was recorded is handled after the next start.
 func TestShutdownFinishesWork(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	users := make([]*bottest.User, 20)
 	ids := make([]int64, len(users))
@@ -130,6 +135,7 @@ func TestShutdownFinishesWork(t *testing.T) {
 // database: every update is answered exactly once, whichever instance
 // fetched it, and sweeping leftovers does not double them.
 func TestTwoInstancesHandleEachUpdateOnce(t *testing.T) {
+	t.Parallel()
 	env := bottest.New(t)
 	env.Start()
 	users := make([]*bottest.User, 10)

@@ -14,6 +14,7 @@ import (
 // line, and every menu command its menu description, in every language, and /help lists
 // exactly the commands each role may use.
 func TestCommandTableIsComplete(t *testing.T) {
+	t.Parallel()
 	cat, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +54,7 @@ func TestCommandTableIsComplete(t *testing.T) {
 // has a section /help shows, and every callback prefix and command may
 // run somewhere.
 func TestTablesAreConsistent(t *testing.T) {
+	t.Parallel()
 	a := New(Deps{})
 	seen := map[string]bool{}
 	for _, c := range a.table {

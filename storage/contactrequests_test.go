@@ -11,6 +11,7 @@ import (
 )
 
 func TestContactRequestRules(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	const owner, requester, other = 1, 2, 3
 	f := newProjectFixture(t, owner, requester, other)
@@ -88,6 +89,7 @@ func TestContactRequestRules(t *testing.T) {
 }
 
 func TestContactRequestExpiry(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	const owner, requester = 1, 2
 	f := newProjectFixture(t, owner, requester)
@@ -118,6 +120,7 @@ func TestContactRequestExpiry(t *testing.T) {
 }
 
 func TestReports(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	const owner, a, b, coordinator = 1, 2, 3, 4
 	f := newProjectFixture(t, owner, a, b, coordinator)

@@ -51,6 +51,7 @@ func fillEventData(t *testing.T, s *storage.Store, ids ...int64) {
 }
 
 func TestEventLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := storage.New(testdb.New(t))
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -160,6 +161,7 @@ func TestEventLifecycle(t *testing.T) {
 }
 
 func TestEventValidation(t *testing.T) {
+	t.Parallel()
 	start := time.Now().Add(time.Hour)
 	for name, mutate := range map[string]func(*storage.EventFields){
 		"no title":        func(f *storage.EventFields) { f.Title = "" },
@@ -185,6 +187,7 @@ func TestEventValidation(t *testing.T) {
 }
 
 func TestUpcomingEventsAndAudience(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := storage.New(testdb.New(t))
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -304,6 +307,7 @@ func TestUpcomingEventsAndAudience(t *testing.T) {
 }
 
 func TestTimeZoneSetting(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := storage.New(testdb.New(t))
 	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: 5, FirstName: "P"}); err != nil {
@@ -326,6 +330,7 @@ func TestTimeZoneSetting(t *testing.T) {
 // project names the people it concerns only now; its creator, its
 // subscribers and those it concerned before are not among them.
 func TestEventNewcomers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newProjectFixture(t, 1, 2, 3, 4, 5, 6)
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

@@ -16,6 +16,7 @@ import (
 // causes) commits or fails with the change itself. A failing hook leaves
 // no trace of the write; a succeeding one runs once and the write stands.
 func TestHooksShareTheWrite(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	const owner, requester, coordinator = 1, 2, 3
 	f := newProjectFixture(t, owner, requester, coordinator)
@@ -119,6 +120,7 @@ func TestHooksShareTheWrite(t *testing.T) {
 // TestNoticeSubjects: what a hook is given is what the notice's renderer
 // reads back later by its id, even once a rejected town is gone.
 func TestNoticeSubjects(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	const owner, requester = 1, 2
 	f := newProjectFixture(t, owner, requester)

@@ -36,6 +36,7 @@ func townID(t *testing.T, s *storage.Store, query string) int64 {
 }
 
 func TestNetwork(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStoreWithTowns(t, append(append([]storage.TownRecord{}, exampleTowns...),
 		storage.TownRecord{Key: "x-a", Name: "Aville", Country: "FR"},
@@ -82,6 +83,7 @@ func TestNetwork(t *testing.T) {
 }
 
 func TestUpsertPartnershipErrors(t *testing.T) {
+	t.Parallel()
 	s := newStoreWithTowns(t, exampleTowns...)
 	tests := []struct {
 		rec     storage.PartnershipRecord

@@ -16,6 +16,7 @@ import (
 // to a person (a foreign key to users, or named user_id / *_user_id) must
 // be in storage.PersonalData, or /export and /deleteme would miss it.
 func TestPersonalDataCoversSchema(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := testdb.New(t)
 	rows, err := pool.Query(ctx, `
@@ -60,6 +61,7 @@ func TestPersonalDataCoversSchema(t *testing.T) {
 // users, erases one, and checks that nothing about them is left while the
 // other's data stays.
 func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := testdb.New(t)
 	s := storage.New(pool)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestProposeConfirmRejectTown(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStoreWithTowns(t, exampleTowns...)
 	for _, id := range []int64{1, 2} {
@@ -72,6 +73,7 @@ func TestProposeConfirmRejectTown(t *testing.T) {
 }
 
 func TestProposeTownLimit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStoreWithTowns(t)
 	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: 1, FirstName: "Taras"}); err != nil {
@@ -88,6 +90,7 @@ func TestProposeTownLimit(t *testing.T) {
 }
 
 func TestSaveProfile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStoreWithTowns(t, exampleTowns...)
 	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: 7, FirstName: "Anna"}); err != nil {

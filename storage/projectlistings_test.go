@@ -37,6 +37,7 @@ func listingsDisagree(t *testing.T, s *storage.Store) int {
 // TestListingsFollowProjects: every write to a project, by any path,
 // leaves its listing as the project says, in the same transaction.
 func TestListingsFollowProjects(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newProjectFixture(t, 1, 2)
 	a := f.project(1, f.fields("Ichnia", "Чиста вода", "Водогін для громади"))
@@ -109,6 +110,7 @@ var referenceVocabulary = strings.Fields(`вода водогін voda Wasser Wa
 // results. Leaving out words implied by others (matchWords) must change no
 // result.
 func TestSearchProjectsAgreesWithReference(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newProjectFixture(t, 1)
 	r := rand.New(rand.NewPCG(7, 8))
@@ -215,6 +217,7 @@ func TestSearchProjectsAgreesWithReference(t *testing.T) {
 // (searchSettings) hold for it alone; its connection goes back to the pool
 // as it was.
 func TestSearchSettingsStayInTheSearch(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newProjectFixture(t, 1)
 	f.project(1, f.fields("Ichnia", "Чиста вода", "Водогін"))
@@ -243,6 +246,7 @@ func TestSearchSettingsStayInTheSearch(t *testing.T) {
 // with the same new words all get listings that find them (the word ids
 // come from whichever transaction adds a word first).
 func TestConcurrentProjectsShareNewWords(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newProjectFixture(t, 1)
 	const rounds, writers = 5, 6

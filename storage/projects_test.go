@@ -113,6 +113,7 @@ func fillProjectData(t *testing.T, s *storage.Store, ids ...int64) {
 }
 
 func TestProjectFieldsValidate(t *testing.T) {
+	t.Parallel()
 	valid := storage.ProjectFields{Title: "T", Description: "D", TownID: 1, Sector: "business",
 		Topics: []string{"water"}, Languages: []string{"uk"}}
 	tests := []struct {
@@ -146,6 +147,7 @@ func TestProjectFieldsValidate(t *testing.T) {
 }
 
 func TestProjectOwnerActions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	const owner, stranger = 1, 2
 	f := newProjectFixture(t, owner, stranger)
@@ -202,6 +204,7 @@ func TestProjectOwnerActions(t *testing.T) {
 }
 
 func TestProjectFollowers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newProjectFixture(t, 1, 2, 3)
 	p := f.project(1, f.fields("Ichnia", "T", "D"))
@@ -225,6 +228,7 @@ func TestProjectFollowers(t *testing.T) {
 }
 
 func TestProjectSearchesBelongToTheirUser(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newProjectFixture(t, 1, 2)
 	var first int64

@@ -20,6 +20,7 @@ func titles(page storage.ProjectPage) []string {
 }
 
 func TestSearchProjects(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newProjectFixture(t, 1, 2)
 	water := func(p *storage.ProjectFields) {
@@ -94,6 +95,7 @@ func TestSearchProjects(t *testing.T) {
 }
 
 func TestSearchProjectsRanksAndPages(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newProjectFixture(t, 1)
 	f.project(1, f.fields("Ichnia", "Choir", "We also repair the school roof."))
@@ -146,6 +148,7 @@ func FuzzSearchProjects(f *testing.F) {
 // TestProjectCountriesFollowTowns: the country filter follows a project's
 // towns when they change, and a town's country when an import corrects it.
 func TestProjectCountriesFollowTowns(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newProjectFixture(t, 1)
 	p := f.project(1, f.fields("Laxå", "Lake", "D"))

@@ -36,6 +36,7 @@ func newStoreWithTowns(t testing.TB, towns ...storage.TownRecord) *storage.Store
 }
 
 func TestSearchTowns(t *testing.T) {
+	t.Parallel()
 	distractors := []storage.TownRecord{
 		{Key: "ua-ichnia-like", Name: "Ivnia", Country: "UA", Names: []storage.TownName{{Name: "Івня", Lang: "uk"}}},
 		{Key: "ua-kyiv", Name: "Kyiv", Country: "UA", Names: []storage.TownName{{Name: "Київ", Lang: "uk"}}},
@@ -91,6 +92,7 @@ func TestSearchTowns(t *testing.T) {
 }
 
 func TestSearchTownsRanksExactAbovePrefixAboveSimilar(t *testing.T) {
+	t.Parallel()
 	s := newStoreWithTowns(t,
 		storage.TownRecord{Key: "a", Name: "Laxåsjön", Country: "SE"},
 		storage.TownRecord{Key: "b", Name: "Laxå", Country: "SE"},
@@ -106,6 +108,7 @@ func TestSearchTownsRanksExactAbovePrefixAboveSimilar(t *testing.T) {
 }
 
 func TestTown(t *testing.T) {
+	t.Parallel()
 	s := newStoreWithTowns(t, exampleTowns...)
 	found, err := s.SearchTowns(context.Background(), "Ічня", 1)
 	if err != nil || len(found) != 1 {
@@ -133,6 +136,7 @@ func names(ts []storage.Town) []string {
 }
 
 func TestValidCountry(t *testing.T) {
+	t.Parallel()
 	for code, want := range map[string]bool{"UA": true, "DE": true, "SE": true, "PL": true, "FR": true,
 		"XX": false, "ZZ": false, "EU": false, "ua": false, "U": false, "UKR": false, "": false, "Ü1": false} {
 		if got := storage.ValidCountry(code); got != want {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestUpdateLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := storage.New(testdb.New(t))
 	payload := []byte(`{"update_id":7}`)
