@@ -1,6 +1,3 @@
-// Package bot is partnerbot's Telegram side: it takes updates in, routes
-// them through middleware to handlers that read like the conversations they
-// serve, and answers through the Bot API.
 package bot
 
 import (
