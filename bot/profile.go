@@ -273,7 +273,7 @@ func (a *App) showProfile(ctx context.Context, r *Request, notice string) error 
 			town = l.Plain("profile_town_pending", "Town", town)
 		}
 	}
-	text := l.T("profile_card", "Town", town, "Languages", namesOr(l, "lang_", p.Languages),
+	text := l.T("profile_card", "Town", town, "Languages", namesOr(l, "lang_list_", p.Languages),
 		"Interests", namesOr(l, "topic_", p.Interests))
 	if notice != "" {
 		text = notice + "\n\n" + text

@@ -146,3 +146,43 @@ func TestPluralFormsKeepPlaceholders(t *testing.T) {
 		}
 	}
 }
+
+// lowerCaseLanguageNames are the languages that write a language's name in
+// lower case inside a sentence or a list ("Мови: німецька, англійська");
+// German and English capitalise it there too.
+var lowerCaseLanguageNames = []string{"uk", "fr", "sv"}
+
+// TestLanguageNamesInLists: every language name lang_<code>, a button
+// label, has a form lang_list_<code> for running text and lists (profile
+// and project cards, the search filter, /settings). That form is the label
+// in lower case where the language writes names so, and the label as it is
+// elsewhere.
+func TestLanguageNamesInLists(t *testing.T) {
+	all := parseAll(t)
+	n := 0
+	for id := range all[Fallback] {
+		code, ok := strings.CutPrefix(id, "lang_")
+		if !ok || strings.HasPrefix(code, "list_") {
+			continue
+		}
+		n++
+		listID := "lang_list_" + code
+		for _, lang := range Codes {
+			label, list := all[lang][id], all[lang][listID]
+			if list.forms == nil {
+				t.Errorf("%s/%s: missing, the form of %s in lists", lang, listID, id)
+				continue
+			}
+			want := label.forms["other"]
+			if slices.Contains(lowerCaseLanguageNames, lang) {
+				want = strings.ToLower(want)
+			}
+			if got := list.forms["other"]; got != want {
+				t.Errorf("%s/%s = %q, want %q (%s is %q)", lang, listID, got, want, id, label.forms["other"])
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no language names lang_<code> found")
+	}
+}
