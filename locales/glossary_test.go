@@ -1,9 +1,15 @@
 package locales
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,6 +21,24 @@ const glossaryFile = "glossary.toml"
 
 type glossary struct {
 	SameAsEnglish map[string]sameAsEnglish `toml:"same_as_english"`
+	Labels        labels                   `toml:"labels"`
+}
+
+// labels lists the message ids used as inline-button labels.
+type labels struct {
+	Max     int               `toml:"max"`
+	IDs     []string          `toml:"ids"`
+	Samples map[string]string `toml:"samples"`
+}
+
+// isLabel reports whether id matches one of the label patterns.
+func (ls labels) isLabel(id string) bool {
+	for _, p := range ls.IDs {
+		if ok, _ := path.Match(p, id); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // sameAsEnglish allows a message to read as its English original in langs.
@@ -185,4 +209,206 @@ func TestLanguageNamesInLists(t *testing.T) {
 	if n == 0 {
 		t.Fatal("no language names lang_<code> found")
 	}
+}
+
+// labelLen counts a label's characters as a reader sees them: an emoji with
+// a variation selector ("✏️") or joined by ZWJ counts once.
+func labelLen(s string) int {
+	n := 0
+	for _, r := range s {
+		switch r {
+		case '\uFE0E', '\uFE0F', '\u200D':
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// fillSamples puts the glossary's sample values into the placeholders of a
+// label; ok is false when the label uses a placeholder without a sample or
+// any other template action.
+func fillSamples(s string, samples map[string]string) (out, missing string) {
+	out = actionRe.ReplaceAllStringFunc(s, func(a string) string {
+		name, ok := strings.CutPrefix(strings.Join(strings.Fields(actionRe.FindStringSubmatch(a)[1]), " "), ".")
+		v, have := samples[name]
+		if !ok || !have {
+			missing = a
+			return a
+		}
+		return v
+	})
+	return out, missing
+}
+
+// TestButtonLabels fails when an inline-button label, with sample values in
+// its placeholders, is longer than the glossary's maximum in any language
+// (each plural form on its own), or when a label pattern names no message.
+func TestButtonLabels(t *testing.T) {
+	g := loadGlossary(t).Labels
+	if g.Max <= 0 || len(g.IDs) == 0 {
+		t.Fatalf("%s: [labels] needs max and ids", glossaryFile)
+	}
+	all := parseAll(t)
+	for _, p := range g.IDs {
+		if _, err := path.Match(p, ""); err != nil {
+			t.Errorf("%s: [labels] pattern %q: %v", glossaryFile, p, err)
+			continue
+		}
+		found := false
+		for id := range all[Fallback] {
+			if ok, _ := path.Match(p, id); ok {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("%s: [labels] pattern %q matches no message", glossaryFile, p)
+		}
+	}
+	checked := 0
+	for _, lang := range Codes {
+		for id, m := range all[lang] {
+			if !g.isLabel(id) {
+				continue
+			}
+			checked++
+			for cat, s := range m.forms {
+				label, missing := fillSamples(s, g.Samples)
+				if missing != "" {
+					t.Errorf("%s/%s[%s]: no sample value for %s in [labels.samples] of %s", lang, id, cat, missing, glossaryFile)
+					continue
+				}
+				if n := labelLen(label); n > g.Max {
+					t.Errorf("%s/%s[%s]: button label %q has %d characters, more than %d", lang, id, cat, label, n, g.Max)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no labels checked")
+	}
+}
+
+// botDir is the code that builds the bot's keyboards.
+const botDir = "../bot"
+
+// TestLabelListCoversBot reads the bot's source and finds the message ids
+// it puts on buttons directly: the text of button(…) and of a Choice's or
+// InlineKeyboardButton's Label/Text, where it comes from Plain("id", …) or
+// Plain("prefix" + x). Every such id must be a label in the glossary, and
+// every such prefix must name at least one label there, so that a new
+// button cannot escape TestButtonLabels. (Labels reached through variables,
+// such as townStep's skip id, are listed in the glossary by reading the
+// code; see its comment.)
+func TestLabelListCoversBot(t *testing.T) {
+	g := loadGlossary(t).Labels
+	all := parseAll(t)
+	fset := token.NewFileSet()
+	ids, prefixes := map[string]string{}, map[string]string{}
+	err := filepath.WalkDir(botDir, func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			for _, e := range labelExprs(n) {
+				collectPlainIDs(fset, e, ids, prefixes)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A refactoring that builds buttons differently must update
+	// labelExprs rather than let this test pass on nothing.
+	for _, want := range []string{"deleteme_yes", "button_back", "step_done", "ev_no_project"} {
+		if _, ok := ids[want]; !ok {
+			t.Fatalf("found no button labelled %s in %s: has the way bot/ builds buttons changed? Update labelExprs.", want, botDir)
+		}
+	}
+	for id, where := range ids {
+		if _, ok := all[Fallback][id]; !ok {
+			t.Errorf("%s: button label %s is not a message", where, id)
+		} else if !g.isLabel(id) {
+			t.Errorf("%s: %s is a button label, but not in [labels] of %s", where, id, glossaryFile)
+		}
+	}
+	for p, where := range prefixes {
+		found := false
+		for id := range all[Fallback] {
+			if strings.HasPrefix(id, p) && g.isLabel(id) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("%s: buttons are labelled %s…, but no such message is in [labels] of %s", where, p, glossaryFile)
+		}
+	}
+}
+
+// labelExprs returns the expressions of n that become a button's text: the
+// first argument of button(…), the Label of a Choice literal and the Text
+// of an InlineKeyboardButton literal.
+func labelExprs(n ast.Node) []ast.Expr {
+	switch n := n.(type) {
+	case *ast.CallExpr:
+		if f, ok := n.Fun.(*ast.Ident); ok && f.Name == "button" && len(n.Args) > 0 {
+			return []ast.Expr{n.Args[0]}
+		}
+	case *ast.CompositeLit:
+		var typ string
+		switch tt := n.Type.(type) {
+		case *ast.Ident:
+			typ = tt.Name
+		case *ast.SelectorExpr:
+			typ = tt.Sel.Name
+		}
+		var out []ast.Expr
+		for _, el := range n.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				// A Choice's type is often elided ([]Choice{{Label: …}}),
+				// and only choices have a Label.
+				if k, ok := kv.Key.(*ast.Ident); ok && (k.Name == "Label" || k.Name == "Text" && typ == "InlineKeyboardButton") {
+					out = append(out, kv.Value)
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// collectPlainIDs records the message ids and id prefixes given as string
+// constants to Plain calls inside e, with their position.
+func collectPlainIDs(fset *token.FileSet, e ast.Expr, ids, prefixes map[string]string) {
+	ast.Inspect(e, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) == 0 {
+			return true
+		}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "Plain" {
+			return true
+		}
+		where := fset.Position(call.Pos()).String()
+		switch arg := call.Args[0].(type) {
+		case *ast.BasicLit:
+			if s, err := strconv.Unquote(arg.Value); err == nil {
+				ids[s] = where
+			}
+		case *ast.BinaryExpr:
+			if lit, ok := arg.X.(*ast.BasicLit); ok && arg.Op == token.ADD {
+				if s, err := strconv.Unquote(lit.Value); err == nil {
+					prefixes[s] = where
+				}
+			}
+		}
+		return true
+	})
 }
