@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/BurntSushi/toml"
 )
@@ -20,8 +21,32 @@ import (
 const glossaryFile = "glossary.toml"
 
 type glossary struct {
+	Terms         map[string]concept       `toml:"terms"`
 	SameAsEnglish map[string]sameAsEnglish `toml:"same_as_english"`
 	Labels        labels                   `toml:"labels"`
+}
+
+// concept is one entry of the terminology: what it means and how each
+// language names it.
+type concept struct {
+	Meaning string   `toml:"meaning"`
+	EN      *termUse `toml:"en"`
+	DE      *termUse `toml:"de"`
+	UK      *termUse `toml:"uk"`
+	FR      *termUse `toml:"fr"`
+	SV      *termUse `toml:"sv"`
+}
+
+func (c concept) byLang() map[string]*termUse {
+	return map[string]*termUse{"en": c.EN, "de": c.DE, "uk": c.UK, "fr": c.FR, "sv": c.SV}
+}
+
+// termUse is a concept's term in one language: see the glossary's comment.
+type termUse struct {
+	Term       string            `toml:"term"`
+	Match      []string          `toml:"match"`
+	Deprecated []string          `toml:"deprecated"`
+	Except     map[string]string `toml:"except"`
 }
 
 // labels lists the message ids used as inline-button labels.
@@ -411,4 +436,148 @@ func collectPlainIDs(fset *token.FileSet, e ast.Expr, ids, prefixes map[string]s
 		}
 		return true
 	})
+}
+
+// wordPattern is a glossary pattern: words, each matched exactly or, with
+// a trailing *, as a prefix.
+type wordPattern struct {
+	src   string
+	words []string
+}
+
+func parsePattern(p string) (wordPattern, bool) {
+	words := strings.Fields(strings.ToLower(strings.ReplaceAll(p, "-", " ")))
+	return wordPattern{src: p, words: words}, len(words) > 0
+}
+
+// at reports whether the pattern matches the words starting at ws[i].
+func (p wordPattern) at(ws []string, i int) bool {
+	if i+len(p.words) > len(ws) {
+		return false
+	}
+	for k, w := range p.words {
+		if stem, ok := strings.CutSuffix(w, "*"); ok {
+			if !strings.HasPrefix(ws[i+k], stem) {
+				return false
+			}
+		} else if ws[i+k] != w {
+			return false
+		}
+	}
+	return true
+}
+
+// find returns the words of ws that the pattern matches, or "".
+func (p wordPattern) find(ws []string) string {
+	for i := range ws {
+		if p.at(ws, i) {
+			return strings.Join(ws[i:i+len(p.words)], " ")
+		}
+	}
+	return ""
+}
+
+// notWordsRe matches what is not a translator's words: template actions,
+// tags, links and /commands.
+var notWordsRe = regexp.MustCompile(`\{\{.*?\}\}|<[^<>]*>|https?://\S+|(?:^|\s)/[a-z]+`)
+
+// messageWords splits a message into lower-case words. Hyphens separate
+// words; an apostrophe between letters belongs to the word in Ukrainian
+// (ім’я), and separates an elision elsewhere (d’utilisateur).
+func messageWords(lang, s string) []string {
+	rs := []rune(strings.ToLower(notWordsRe.ReplaceAllString(s, " ")))
+	var words []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, string(cur))
+			cur = nil
+		}
+	}
+	for i, r := range rs {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsMark(r):
+			cur = append(cur, r)
+		case (r == '’' || r == '\'') && lang == "uk" && len(cur) > 0 && i+1 < len(rs) && unicode.IsLetter(rs[i+1]):
+			cur = append(cur, r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return words
+}
+
+// TestTerminology holds the messages to the glossary: no deprecated synonym
+// of a concept's term appears in a language's messages (outside the listed
+// exceptions), and each term is in use somewhere.
+func TestTerminology(t *testing.T) {
+	g := loadGlossary(t)
+	if len(g.Terms) == 0 {
+		t.Fatalf("%s: no [terms]", glossaryFile)
+	}
+	all := parseAll(t)
+	words := map[string]map[string][]string{} // lang, id+form -> words
+	for _, lang := range Codes {
+		words[lang] = map[string][]string{}
+		for id, m := range all[lang] {
+			for cat, s := range m.forms {
+				words[lang][id+"["+cat+"]"] = messageWords(lang, s)
+			}
+		}
+	}
+	for name, c := range g.Terms {
+		if strings.TrimSpace(c.Meaning) == "" {
+			t.Errorf("%s: [terms.%s] has no meaning", glossaryFile, name)
+		}
+		for _, lang := range Codes {
+			u := c.byLang()[lang]
+			if u == nil || strings.TrimSpace(u.Term) == "" || len(u.Match) == 0 {
+				t.Errorf("%s: [terms.%s.%s] needs term and match", glossaryFile, name, lang)
+				continue
+			}
+			for id, why := range u.Except {
+				if _, ok := all[lang][id]; !ok {
+					t.Errorf("%s: [terms.%s.%s] except names %s, which is no message", glossaryFile, name, lang, id)
+				}
+				if strings.TrimSpace(why) == "" {
+					t.Errorf("%s: [terms.%s.%s] except %s gives no reason", glossaryFile, name, lang, id)
+				}
+			}
+			var used bool
+			for _, src := range u.Match {
+				p, ok := parsePattern(src)
+				if !ok {
+					t.Errorf("%s: [terms.%s.%s] empty match pattern", glossaryFile, name, lang)
+					continue
+				}
+				for _, ws := range words[lang] {
+					if p.find(ws) != "" {
+						used = true
+						break
+					}
+				}
+			}
+			if !used {
+				t.Errorf("%s: [terms.%s.%s] %q is used by no %s message (match %q)", glossaryFile, name, lang, u.Term, lang, u.Match)
+			}
+			for _, src := range u.Deprecated {
+				p, ok := parsePattern(src)
+				if !ok {
+					t.Errorf("%s: [terms.%s.%s] empty deprecated pattern", glossaryFile, name, lang)
+					continue
+				}
+				for key, ws := range words[lang] {
+					id := key[:strings.IndexByte(key, '[')]
+					if _, ok := u.Except[id]; ok {
+						continue
+					}
+					if found := p.find(ws); found != "" {
+						t.Errorf("%s/%s: %q is a deprecated synonym (%s) of %q, the term for %s; see [terms.%s.%s] in %s",
+							lang, key, found, src, u.Term, name, name, lang, glossaryFile)
+					}
+				}
+			}
+		}
+	}
 }
