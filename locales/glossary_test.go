@@ -251,8 +251,8 @@ func labelLen(s string) int {
 }
 
 // fillSamples puts the glossary's sample values into the placeholders of a
-// label; ok is false when the label uses a placeholder without a sample or
-// any other template action.
+// label; missing is the first action it could not fill (a placeholder
+// without a sample, or any other template action).
 func fillSamples(s string, samples map[string]string) (out, missing string) {
 	out = actionRe.ReplaceAllStringFunc(s, func(a string) string {
 		name, ok := strings.CutPrefix(strings.Join(strings.Fields(actionRe.FindStringSubmatch(a)[1]), " "), ".")
@@ -579,5 +579,27 @@ func TestTerminology(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestMessageWords(t *testing.T) {
+	for _, tc := range []struct {
+		lang, in string
+		want     []string
+	}{
+		{"uk", "Ім’я користувача (@…) і міста-побратими", []string{"ім’я", "користувача", "і", "міста", "побратими"}},
+		{"fr", "nom d’utilisateur de l’équipe", []string{"nom", "d", "utilisateur", "de", "l", "équipe"}},
+		{"sv", "din Telegram-kontakt, {{.Name}}: <b>Ort</b> https://x.org/vanort /find", []string{"din", "telegram", "kontakt", "ort"}},
+	} {
+		if got := messageWords(tc.lang, tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("messageWords(%s, %q) = %q, want %q", tc.lang, tc.in, got, tc.want)
+		}
+	}
+	p, _ := parsePattern("населен* пункт*")
+	if got := p.find(messageWords("uk", "Я не знаю населеного пункту «Х»")); got != "населеного пункту" {
+		t.Errorf("phrase pattern found %q", got)
+	}
+	if p, _ := parsePattern("ort"); p.find([]string{"orte", "ortsangabe"}) != "" {
+		t.Error("a pattern without * matched another word form")
 	}
 }
