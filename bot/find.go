@@ -139,7 +139,7 @@ func filterLines(l *locales.Localizer, st findState, all bool) []string {
 		items[4].value = l.Plain("topic_" + q.Topic)
 	}
 	if q.Language != "" {
-		items[5].value = l.Plain("lang_" + q.Language)
+		items[5].value = l.Plain("lang_list_" + q.Language)
 	}
 	var lines []string
 	for _, it := range items {

@@ -265,7 +265,7 @@ func (a *App) showProfile(ctx context.Context, r *Request, notice string) error 
 			town = l.Plain("profile_town_pending", "Town", town)
 		}
 	}
-	text := l.T("profile_card", "Town", town, "Languages", namesOr(l, "lang_", p.Languages, "profile_not_set"),
+	text := l.T("profile_card", "Town", town, "Languages", namesOr(l, "lang_list_", p.Languages, "profile_not_set"),
 		"Interests", namesOr(l, "topic_", p.Interests, "profile_not_set"))
 	if notice != "" {
 		text = notice + "\n\n" + text

@@ -39,7 +39,7 @@ func TestOnboardingChoosesTownByTransliteration(t *testing.T) {
 	jonas.Press(de.Plain("step_done")).Expect(de.T("profile_languages_none"))
 	jonas.Press(de.Plain("lang_uk")).Press(de.Plain("lang_de")).Press(de.Plain("step_done")).Expect(de.T("profile_ask_interests"))
 	jonas.Press(de.Plain("topic_youth")).Press(de.Plain("step_done")).
-		Expect(de.T("profile_saved"), "Ichnia, Ukraine", de.Plain("lang_de")+", "+de.Plain("lang_uk"), de.Plain("topic_youth"))
+		Expect(de.T("profile_saved"), "Ichnia, Ukraine", de.Plain("lang_list_de")+", "+de.Plain("lang_list_uk"), de.Plain("topic_youth"))
 
 	p := profileOf(t, w, jonas)
 	if p.TownID != w.towns["Ichnia"].ID || !slices.Equal(p.Languages, []string{"de", "uk"}) || !slices.Equal(p.Interests, []string{"youth"}) {
@@ -55,7 +55,7 @@ func TestOnboardingChoosesTownByTransliteration(t *testing.T) {
 	// its current answers, and editing keeps what is not changed.
 	jonas.Say("/start").ExpectNot(de.T("profile_offer"))
 	jonas.Say("/profile").Expect(de.T("profile_card", "Town", "Ichnia, Ukraine",
-		"Languages", de.Plain("lang_de")+", "+de.Plain("lang_uk"), "Interests", de.Plain("topic_youth")))
+		"Languages", de.Plain("lang_list_de")+", "+de.Plain("lang_list_uk"), "Interests", de.Plain("topic_youth")))
 	jonas.Press(de.Plain("profile_button_edit")).Expect(de.T("profile_ask_town"))
 	jonas.Press(de.Plain("profile_town_keep", "Town", "Ichnia")).Expect(de.T("profile_ask_languages"))
 	jonas.Press("✅ " + de.Plain("lang_uk")).Press(de.Plain("step_done")).Expect(de.T("profile_ask_interests"))
@@ -174,7 +174,8 @@ func TestRejectedTownLeavesProfileWithoutTown(t *testing.T) {
 }
 
 // TestTopicAndLanguageNames: every shared topic id and profile language
-// has a name in every language (a missing one would show its message ID).
+// has a name in every language, and each language also its form for lists
+// (a missing one would show its message ID).
 func TestTopicAndLanguageNames(t *testing.T) {
 	t.Parallel()
 	catalog, err := locales.Load()
@@ -183,7 +184,8 @@ func TestTopicAndLanguageNames(t *testing.T) {
 	}
 	for _, code := range locales.Codes {
 		l := catalog.For(code)
-		for _, id := range append(prefixed("topic_", storage.Topics), prefixed("lang_", storage.ProfileLanguages)...) {
+		ids := append(prefixed("topic_", storage.Topics), prefixed("lang_", storage.ProfileLanguages)...)
+		for _, id := range append(ids, prefixed("lang_list_", storage.ProfileLanguages)...) {
 			if name := l.Plain(id); name == id || name == "" {
 				t.Errorf("%s: no name for %s", code, id)
 			}

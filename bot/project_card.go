@@ -78,7 +78,7 @@ func (a *App) cardText(r *Request, p storage.Project) string {
 		"Title", p.Title, "Description", p.Description, "Status", locales.HTML(strings.Join(status, " ")),
 		"Town", p.Town.Name+", "+l.Country(p.Town.Country), "Partner", partner,
 		"Sector", l.Plain("sector_"+p.Sector), "Topics", names(l, "topic_", p.Topics),
-		"Languages", names(l, "lang_", p.Languages), "Contact", l.Plain(contact), "Link", a.projectLink(p))
+		"Languages", names(l, "lang_list_", p.Languages), "Contact", l.Plain(contact), "Link", a.projectLink(p))
 }
 
 // cardKeyboard offers the owner edit, archive and delete, and everyone

@@ -56,7 +56,7 @@ func TestNewProjectWizard(t *testing.T) {
 	}
 	for _, part := range []string{"Чиста вода для &lt;Ічні&gt;", "Ichnia, Україна", "Grevesmühlen, Німеччина",
 		uk.Plain("sector_administration"), uk.Plain("topic_water") + ", " + uk.Plain("topic_reconstruction"),
-		uk.Plain("lang_uk"), "https://t.me/" + w.TG.BotUser().Username + "?start=p" + p.Code} {
+		uk.Plain("lang_list_uk"), "https://t.me/" + w.TG.BotUser().Username + "?start=p" + p.Code} {
 		if !strings.Contains(card.Text, part) {
 			t.Errorf("card lacks %q:\n%s", part, card.Text)
 		}

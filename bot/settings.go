@@ -56,7 +56,7 @@ func (a *App) settingsView(ctx context.Context, r *Request) (string, *models.Inl
 		return "", nil, err
 	}
 	text := r.Loc.T("settings_text", "Zone", zoneName(r.Loc, loc.String()), "ZoneID", loc.String(),
-		"Now", timefmt.DateTime(r.Loc, a.now().In(loc)), "Language", r.Loc.Plain("language_self_name"))
+		"Now", timefmt.DateTime(r.Loc, a.now().In(loc)), "Language", r.Loc.Plain("lang_list_"+r.Loc.Lang()))
 	kb := keyboard(
 		[]models.InlineKeyboardButton{button(r.Loc.Plain("settings_zone_button"), "set:tz")},
 		[]models.InlineKeyboardButton{button(r.Loc.Plain("settings_language_button"), "set:lang")},

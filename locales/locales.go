@@ -20,7 +20,11 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed *.toml
+// Message files are named <feature>.<lang>.toml. Other files here, such
+// as glossary.toml (reviewed terminology the tests read), are not messages
+// and stay out of the binary.
+//
+//go:embed *.*.toml
 var files embed.FS
 
 // Codes lists the supported languages; the first one is the fallback.

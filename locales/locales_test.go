@@ -464,7 +464,8 @@ func TestRenderedHTMLBalanced(t *testing.T) {
 }
 
 // TestTypography checks conventions a translator's keyboard easily gets
-// wrong: straight quotes and apostrophes, and French spacing.
+// wrong: straight quotes and apostrophes, French spacing, digit groups
+// split by an ordinary space, and the commas around Ukrainian "наприклад".
 func TestTypography(t *testing.T) {
 	strip := regexp.MustCompile(`\{\{.*?\}\}|<[^<>]*>|https?://\S+`)
 	forbidden := map[string]string{
@@ -474,7 +475,26 @@ func TestTypography(t *testing.T) {
 		"uk": `'"ʼ`, // the apostrophe is ’ (U+2019) throughout
 	}
 	frPunct := regexp.MustCompile(`(.?)([:;?!])`)
+	// "2 000" with an ordinary space can break across lines: write 2000,
+	// or group with a no-break space.
+	digitGroup := regexp.MustCompile(`\d \d{3}\b`)
+	// The Ukrainian spelling rules set the parenthetical "наприклад" off
+	// with commas: "наприклад, Ічня".
+	ukForExample := regexp.MustCompile(`(?i)наприклад([^,]|$)`)
 	all := parseAll(t)
+	for _, lang := range Codes {
+		for id, m := range all[lang] {
+			for cat, s := range m.forms {
+				text := strip.ReplaceAllString(s, "")
+				if d := digitGroup.FindString(text); d != "" {
+					t.Errorf("%s/%s[%s]: %q: write the number without a space or with a no-break space", lang, id, cat, d)
+				}
+				if lang == "uk" && ukForExample.MatchString(text) {
+					t.Errorf("%s/%s[%s]: «наприклад» needs a comma after it in %q", lang, id, cat, text)
+				}
+			}
+		}
+	}
 	for lang, chars := range forbidden {
 		var narrow, full int
 		for id, m := range all[lang] {
