@@ -67,9 +67,6 @@ type buttonData struct {
 	err error
 }
 
-// String is the data as sent to Telegram.
-func (d buttonData) String() string { return d.s }
-
 // encode joins prefix and fields with ':'; no field may contain ':'.
 func encode(prefix string, fields ...string) buttonData {
 	for _, f := range fields {
@@ -427,11 +424,14 @@ func eventReminderToggle(id int64, offset remind.Offset) buttonData {
 	return encode(prefixEvent, eventActToggle, formatID(id), strconv.Itoa(int(offset)))
 }
 
-// back is the Back button of the card d opens: the list page it was
-// opened from, or the first page of all events.
+// listBack shows the first page of all events: the Back button of a card
+// not opened from a list page.
+var listBack = eventListButton(storage.EventsAll, 0)
+
+// back is the Back button of the card d opens.
 func (d eventData) back() buttonData {
 	if d.Tab == "" {
-		return eventListButton(storage.EventsAll, 0)
+		return listBack
 	}
 	return eventListButton(d.Tab, d.Page)
 }

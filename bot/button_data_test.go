@@ -66,7 +66,7 @@ func TestButtonDataFormat(t *testing.T) {
 		{contactDecisionButton(true, 42), "cr:a:42"},
 		{contactDecisionButton(false, 42), "cr:d:42"},
 		{reportButton(reportUnhide, 5), "rp:u:5"},
-		{eventListButton(storage.EventsAll, 0), "ev:l:all:0"},
+		{listBack, "ev:l:all:0"},
 		{eventListButton(storage.EventsMyTown, 2), "ev:l:town:2"},
 		{eventButton(eventActICS, 8), "ev:ics:8"},
 		{eventCardButton(8, storage.EventsFollowed, 1), "ev:v:8:projects:1"},
@@ -102,7 +102,8 @@ func TestButtonPrefixesRouted(t *testing.T) {
 	}
 }
 
-// TestButtonDataRefused: data that cannot travel is refused when made.
+// TestButtonDataRefused: data that cannot travel is refused when made, and
+// button panics on it.
 func TestButtonDataRefused(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -119,13 +120,30 @@ func TestButtonDataRefused(t *testing.T) {
 		{"separator in origin", languageButton("en", "p:x"), errDataSeparator},
 		{"reserved", wizardButton(1, "<"), errDataReserved},
 	} {
-		if !errors.Is(tt.d.err, tt.want) {
-			t.Errorf("%s: err = %v, want %v", tt.name, tt.d.err, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			if !errors.Is(tt.d.err, tt.want) {
+				t.Fatalf("err = %v, want %v", tt.d.err, tt.want)
+			}
+			defer func() {
+				if recover() == nil {
+					t.Error("button did not panic")
+				}
+			}()
+			button("x", tt.d)
+		})
 	}
 	if d := languageButton("en", strings.Repeat("p", 64-len("lang:en:"))); d.err != nil || len(d.s) != 64 {
 		t.Errorf("64 bytes refused: %v", d.err)
 	}
+	if b := button("ok", cancelButton()); b.CallbackData != "cancel:" || b.Text != "ok" {
+		t.Errorf("button = %+v", b)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("button without data did not panic")
+		}
+	}()
+	button("x", buttonData{})
 }
 
 // TestButtonParsers: the parsers accept what the handlers always accepted
