@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"strconv"
 
 	"github.com/go-telegram/bot/models"
 	"github.com/jackc/pgx/v5"
@@ -42,7 +41,7 @@ func (a *App) contactRequestWizard() *Wizard[contactDraft] {
 	}
 }
 
-// onContactButton ("pj:r:<code>") checks that the user may ask for this
+// onContactButton (projectContact) checks that the user may ask for this
 // owner's contact before asking for an introduction.
 func (a *App) onContactButton(ctx context.Context, r *Request, p storage.Project, _ string) error {
 	if err := a.store.CheckContactRequest(ctx, r.User.ID, p.ID, a.now()); err != nil {
@@ -98,15 +97,14 @@ func (a *App) sendContactRequest(ctx context.Context, r *Request, d *contactDraf
 	return a.reply(ctx, r, r.Loc.T("contact_sent", "Title", p.Title), nil)
 }
 
-// onContactDecision handles the owner's "cr:a:<id>" (accept) and
-// "cr:d:<id>" (decline). Only the owner the request was sent to can
-// decide it; the database checks that, whatever the data says.
+// onContactDecision handles the owner's contactDecisionButton: accept or
+// decline. Only the owner the request was sent to can decide it; the
+// database checks that, whatever the data says.
 func (a *App) onContactDecision(ctx context.Context, r *Request) error {
-	action, id, ok := idButton(r.Callback.Data, "a", "d")
+	accept, id, ok := parseContactDecision(r.Callback.Data)
 	if !ok {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	accept := action == "a"
 	c, err := a.store.DecideContactRequest(ctx, r.User.ID, id, accept, a.now(), func(tx pgx.Tx, c storage.ContactRequest) error {
 		return a.notify(ctx, tx, delivery.Message{ChatID: c.RequesterID, Kind: kindContactAnswer, Ref: c.ID})
 	})
@@ -147,12 +145,12 @@ func (a *App) renderContactRequest(ctx context.Context, m delivery.Message) (del
 	if c.Status != storage.RequestPending || left <= 0 {
 		return delivery.Rendered{}, stale(m, "no longer pending")
 	}
-	id := strconv.FormatInt(c.ID, 10)
 	days := int(math.Ceil(left.Hours() / 24))
 	return delivery.Rendered{
 		Text: l.T("contact_received", "Title", c.ProjectTitle, "Intro", c.Intro) + "\n\n" + l.N("contact_expires_in", days),
 		Keyboard: keyboard([]models.InlineKeyboardButton{
-			button(l.Plain("contact_accept"), "cr:a:"+id), button(l.Plain("contact_decline"), "cr:d:"+id)}),
+			button(l.Plain("contact_accept"), contactDecisionButton(true, c.ID)),
+			button(l.Plain("contact_decline"), contactDecisionButton(false, c.ID))}),
 	}, nil
 }
 

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/go-telegram/bot/models"
@@ -46,27 +45,23 @@ func (a *App) coordinatorsView(ctx context.Context, r *Request) (string, *models
 	for _, u := range users {
 		b.WriteString("\n• " + r.Loc.T("user_line", "Name", u.DisplayName(), "Username", u.Username))
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(r.Loc.Plain("coordinators_revoke_button", "Name", u.DisplayName()), "co:rv:"+strconv.FormatInt(u.ID, 10))})
+			button(r.Loc.Plain("coordinators_revoke_button", "Name", u.DisplayName()), coordinatorRevokeButton(u.ID))})
 	}
 	kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-		button(r.Loc.Plain("coordinators_add_button"), "co:add")})
+		button(r.Loc.Plain("coordinators_add_button"), coordinatorsAddButton())})
 	return b.String(), kb, nil
 }
 
-// onCoordinatorsButton handles "co:add" and "co:rv:<user id>". The router
-// already checked that the presser is an admin; the data is still parsed
-// strictly, since it can be forged.
+// onCoordinatorsButton handles coordinatorsAddButton and
+// coordinatorRevokeButton. The router already checked that the presser is
+// an admin; the data is still parsed strictly, since it can be forged.
 func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
-	parts := strings.Split(r.Callback.Data, ":")
+	action, id, ok := parseCoordinatorsButton(r.Callback.Data)
 	switch {
-	case len(parts) == 2 && parts[1] == "add":
+	case ok && action == coordinatorsAdd:
 		a.ackCallback(ctx, r)
 		return a.grantCoordinatorWizard().Start(ctx, a, r, grantState{})
-	case len(parts) == 3 && parts[1] == "rv":
-		id, err := strconv.ParseInt(parts[2], 10, 64)
-		if err != nil {
-			break
-		}
+	case ok && action == coordinatorsRevoke:
 		target, err := a.store.User(ctx, id)
 		if errors.Is(err, storage.ErrNotFound) {
 			break

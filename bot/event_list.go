@@ -3,9 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -56,7 +53,7 @@ func (a *App) eventsView(ctx context.Context, r *Request, tab storage.EventFilte
 		if t == tab {
 			label = "• " + label + " •"
 		}
-		tabs = append(tabs, button(label, fmt.Sprintf("ev:l:%s:0", t)))
+		tabs = append(tabs, button(label, eventListButton(t, 0)))
 	}
 	kb := keyboard(tabs)
 	if len(res.Events) == 0 {
@@ -71,16 +68,16 @@ func (a *App) eventsView(ctx context.Context, r *Request, tab storage.EventFilte
 			"When", timefmt.DateTime(r.Loc, e.StartsAt.In(loc)), "Where", eventWhere(r.Loc, e)))
 		label := r.Loc.Plain("events_open_button", "When", timefmt.Short(r.Loc, e.StartsAt.In(loc)), "Title", truncate(e.Title, 40))
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(label, fmt.Sprintf("ev:v:%d:%s:%d", e.ID, tab, page))})
+			button(label, eventCardButton(e.ID, tab, page))})
 	}
 	if pages := (res.Total + eventsPageSize - 1) / eventsPageSize; pages > 1 {
 		b.WriteString("\n\n" + r.Loc.T("events_page", "Page", page+1, "Pages", pages))
 		var nav []models.InlineKeyboardButton
 		if page > 0 {
-			nav = append(nav, button(r.Loc.Plain("events_prev"), fmt.Sprintf("ev:l:%s:%d", tab, page-1)))
+			nav = append(nav, button(r.Loc.Plain("events_prev"), eventListButton(tab, page-1)))
 		}
 		if page+1 < pages {
-			nav = append(nav, button(r.Loc.Plain("events_next"), fmt.Sprintf("ev:l:%s:%d", tab, page+1)))
+			nav = append(nav, button(r.Loc.Plain("events_next"), eventListButton(tab, page+1)))
 		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, nav)
 	}
@@ -167,88 +164,68 @@ func (a *App) eventOpen(e storage.Event) bool { return !e.Cancelled && e.StartsA
 
 // eventCardView is an event's card with its buttons. back is the callback data
 // of the button that returns to the list it was opened from.
-func (a *App) eventCardView(ctx context.Context, r *Request, e storage.Event, back string) (string, *models.InlineKeyboardMarkup, error) {
+func (a *App) eventCardView(ctx context.Context, r *Request, e storage.Event, back buttonData) (string, *models.InlineKeyboardMarkup, error) {
 	loc, err := a.viewerZone(ctx, r)
 	if err != nil {
 		return "", nil, err
 	}
-	id := strconv.FormatInt(e.ID, 10)
 	kb := keyboard()
 	if a.eventOpen(e) {
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(r.Loc.Plain("event_remind_button"), "ev:r:"+id),
-			button(r.Loc.Plain("event_ics_button"), "ev:ics:"+id)})
+			button(r.Loc.Plain("event_remind_button"), eventButton(eventActRemind, e.ID)),
+			button(r.Loc.Plain("event_ics_button"), eventButton(eventActICS, e.ID))})
 		if canManage(r, e) {
 			kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-				button(r.Loc.Plain("event_edit_button"), "evc:e:"+id),
-				button(r.Loc.Plain("event_cancel_button"), "evc:x:"+id)})
+				button(r.Loc.Plain("event_edit_button"), manageEventButton(manageEdit, e.ID)),
+				button(r.Loc.Plain("event_cancel_button"), manageEventButton(manageCancel, e.ID))})
 		}
 	}
 	kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{button(r.Loc.Plain("events_back_button"), back)})
 	return eventCard(r.Loc, e, loc), kb, nil
 }
 
-// listBack is the callback data that shows the first page of all events.
-const listBack = "ev:l:all:0"
-
-// onEventsButton handles the buttons anyone may press: lists, cards,
-// reminders and calendar files. Data is parsed strictly; ids are looked
-// up again.
+// onEventsButton handles the buttons anyone may press (parseEventButton):
+// lists, cards, reminders and calendar files. Data is parsed strictly; ids
+// are looked up again.
 func (a *App) onEventsButton(ctx context.Context, r *Request) error {
-	parts := strings.Split(r.Callback.Data, ":")
-	if len(parts) < 3 {
+	d, ok := parseEventButton(r.Callback.Data)
+	if !ok {
 		return a.invalidButton(ctx, r)
 	}
-	if parts[1] == "l" {
-		return a.onEventsPage(ctx, r, parts[2:])
+	if d.Action == eventActList {
+		return a.onEventsPage(ctx, r, d.Tab, d.Page)
 	}
-	e, ok, err := a.eventFromData(ctx, r, parts[2])
+	e, ok, err := a.eventFromData(ctx, r, d.ID)
 	if err != nil || !ok {
 		return err
 	}
-	switch {
-	case parts[1] == "v" && len(parts) == 3:
-		return a.showEventCard(ctx, r, e, listBack, true)
-	case parts[1] == "v" && len(parts) == 5 && validListPosition(parts[3], parts[4]):
-		return a.showEventCard(ctx, r, e, "ev:l:"+parts[3]+":"+parts[4], true)
-	case parts[1] == "o" && len(parts) == 3:
-		return a.showEventCard(ctx, r, e, listBack, false)
-	case parts[1] == "r" && len(parts) == 3:
+	switch d.Action {
+	case eventActView:
+		return a.showEventCard(ctx, r, e, d.back(), true)
+	case eventActOpen:
+		return a.showEventCard(ctx, r, e, d.back(), false)
+	case eventActRemind:
 		return a.showReminderPicker(ctx, r, e)
-	case parts[1] == "rt" && len(parts) == 4:
-		return a.toggleReminder(ctx, r, e, parts[3])
-	case parts[1] == "ics" && len(parts) == 3:
+	case eventActToggle:
+		return a.toggleReminder(ctx, r, e, d.Offset)
+	case eventActICS:
 		return a.sendCalendarFile(ctx, r, e)
 	}
 	return a.invalidButton(ctx, r)
 }
 
-func (a *App) onEventsPage(ctx context.Context, r *Request, args []string) error {
-	if len(args) != 2 || !validListPosition(args[0], args[1]) {
-		return a.invalidButton(ctx, r)
-	}
-	page, _ := strconv.Atoi(args[1])
+func (a *App) onEventsPage(ctx context.Context, r *Request, tab storage.EventFilter, page int) error {
 	a.ackButton(ctx, r)
-	text, kb, err := a.eventsView(ctx, r, storage.EventFilter(args[0]), page)
+	text, kb, err := a.eventsView(ctx, r, tab, page)
 	if err != nil {
 		return err
 	}
 	return a.edit(ctx, r, text, kb)
 }
 
-// validListPosition checks a tab and page number from callback data.
-func validListPosition(tab, page string) bool {
-	n, err := strconv.Atoi(page)
-	return err == nil && n >= 0 && n < 10000 && slices.Contains(eventTabs, storage.EventFilter(tab))
-}
-
 // eventFromData loads the event whose id is in callback data. ok is false
 // (and the button answered) when there is no such event.
-func (a *App) eventFromData(ctx context.Context, r *Request, idText string) (storage.Event, bool, error) {
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil || id <= 0 {
-		return storage.Event{}, false, a.invalidButton(ctx, r)
-	}
+func (a *App) eventFromData(ctx context.Context, r *Request, id int64) (storage.Event, bool, error) {
 	e, err := a.store.Event(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return e, false, a.invalidButton(ctx, r)
@@ -258,7 +235,7 @@ func (a *App) eventFromData(ctx context.Context, r *Request, idText string) (sto
 
 // showEventCard shows an event's card, in place of the pressed message or as a
 // new one.
-func (a *App) showEventCard(ctx context.Context, r *Request, e storage.Event, back string, inPlace bool) error {
+func (a *App) showEventCard(ctx context.Context, r *Request, e storage.Event, back buttonData, inPlace bool) error {
 	a.ackButton(ctx, r)
 	text, kb, err := a.eventCardView(ctx, r, e, back)
 	if err != nil {

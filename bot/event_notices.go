@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -74,12 +73,11 @@ func drop(why string, m delivery.Message) error {
 
 // eventButtons are the buttons under a message about an event.
 func eventButtons(l *locales.Localizer, e storage.Event, remindMe bool) *models.InlineKeyboardMarkup {
-	id := strconv.FormatInt(e.ID, 10)
-	first := button(l.Plain("event_open_button"), "ev:o:"+id)
+	first := button(l.Plain("event_open_button"), eventButton(eventActOpen, e.ID))
 	if remindMe {
-		first = button(l.Plain("event_remind_button"), "ev:r:"+id)
+		first = button(l.Plain("event_remind_button"), eventButton(eventActRemind, e.ID))
 	}
-	return keyboard([]models.InlineKeyboardButton{first, button(l.Plain("event_ics_button"), "ev:ics:"+id)})
+	return keyboard([]models.InlineKeyboardButton{first, button(l.Plain("event_ics_button"), eventButton(eventActICS, e.ID))})
 }
 
 // renderReminder writes a reminder, unless the event was cancelled, has

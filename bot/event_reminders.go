@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -95,22 +93,18 @@ func (a *App) reminderPickerView(ctx context.Context, r *Request, e storage.Even
 			mark = "✅ "
 		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(mark+r.Loc.Plain(offsetLabels[o]), fmt.Sprintf("ev:rt:%d:%d", e.ID, o))})
+			button(mark+r.Loc.Plain(offsetLabels[o]), eventReminderToggle(e.ID, o))})
 	}
 	kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-		button(r.Loc.Plain("event_remind_done"), fmt.Sprintf("ev:v:%d", e.ID))})
+		button(r.Loc.Plain("event_remind_done"), eventButton(eventActView, e.ID))})
 	text := r.Loc.T("event_remind_ask", "Title", e.Title, "When", timefmt.DateTime(r.Loc, e.StartsAt.In(loc)))
 	return text, kb, nil
 }
 
 // toggleReminder switches one reminder on or off. The row and the
 // scheduled message change in one transaction.
-func (a *App) toggleReminder(ctx context.Context, r *Request, e storage.Event, offsetText string) error {
-	n, err := strconv.Atoi(offsetText)
-	o := remind.Offset(n)
-	if err != nil || !o.Valid() {
-		return a.invalidButton(ctx, r)
-	}
+func (a *App) toggleReminder(ctx context.Context, r *Request, e storage.Event, o remind.Offset) error {
+	n := int(o)
 	if !a.eventOpen(e) {
 		return a.answerCallback(ctx, r, r.Loc.Plain("event_closed"), true)
 	}

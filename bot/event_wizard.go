@@ -544,17 +544,17 @@ func subscribers(reminders []storage.EventReminder) []int64 {
 	return ids
 }
 
-// onManageEventButton handles the organiser's buttons: "evc:e:<id>" (what
-// to edit), "evc:f:<id>:<field>" (edit it), "evc:x:<id>" (cancel?) and
-// "evc:xy:<id>" (cancel!). The router lets only coordinators through;
-// whether this coordinator may manage this event is checked here, from the
-// database, for every press.
+// onManageEventButton handles the organiser's buttons (parseManageEventButton):
+// what to edit, edit a field, cancel? and cancel!. The router lets only
+// coordinators through; whether this coordinator may manage this event is
+// checked here, from the database, for every press, before the rest of the
+// data.
 func (a *App) onManageEventButton(ctx context.Context, r *Request) error {
-	parts := strings.Split(r.Callback.Data, ":")
-	if len(parts) < 3 {
+	id, ok := manageEventID(r.Callback.Data)
+	if !ok {
 		return a.invalidButton(ctx, r)
 	}
-	e, ok, err := a.eventFromData(ctx, r, parts[2])
+	e, ok, err := a.eventFromData(ctx, r, id)
 	if err != nil || !ok {
 		return err
 	}
@@ -565,9 +565,12 @@ func (a *App) onManageEventButton(ctx context.Context, r *Request) error {
 	if !a.eventOpen(e) {
 		return a.answerCallback(ctx, r, r.Loc.Plain("event_closed"), true)
 	}
-	id := strconv.FormatInt(e.ID, 10)
-	switch {
-	case parts[1] == "e" && len(parts) == 3:
+	d, ok := parseManageEventButton(r.Callback.Data)
+	if !ok {
+		return a.invalidButton(ctx, r)
+	}
+	switch d.Action {
+	case manageEdit:
 		a.ackButton(ctx, r)
 		kb := keyboard()
 		for i, f := range eventFields {
@@ -575,33 +578,33 @@ func (a *App) onManageEventButton(ctx context.Context, r *Request) error {
 				kb.InlineKeyboard = append(kb.InlineKeyboard, nil)
 			}
 			row := &kb.InlineKeyboard[len(kb.InlineKeyboard)-1]
-			*row = append(*row, button(r.Loc.Plain("ev_field_"+f), "evc:f:"+id+":"+f))
+			*row = append(*row, button(r.Loc.Plain("ev_field_"+f), manageEventFieldButton(e.ID, f)))
 		}
-		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{button(r.Loc.Plain("button_back"), "ev:v:"+id)})
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{button(r.Loc.Plain("button_back"), eventButton(eventActView, e.ID))})
 		return a.edit(ctx, r, r.Loc.T("ev_edit_ask", "Title", e.Title), kb)
-	case parts[1] == "f" && len(parts) == 4 && slices.Contains(eventFields, parts[3]):
+	case manageField:
 		a.ackButton(ctx, r)
-		d := draftOfEvent(e)
-		d.Field = parts[3]
-		if d.Field == "project" {
-			if d.Projects, err = a.ownProjects(ctx, r.User.ID); err != nil {
+		draft := draftOfEvent(e)
+		draft.Field = d.Field
+		if draft.Field == "project" {
+			if draft.Projects, err = a.ownProjects(ctx, r.User.ID); err != nil {
 				return err
 			}
-			if len(d.Projects) == 0 {
+			if len(draft.Projects) == 0 {
 				return a.reply(ctx, r, r.Loc.T("ev_no_projects"), nil)
 			}
 		}
-		return a.eventWizard().Start(ctx, a, r, d)
-	case parts[1] == "x" && len(parts) == 3:
+		return a.eventWizard().Start(ctx, a, r, draft)
+	case manageCancel:
 		a.ackButton(ctx, r)
 		n, err := a.store.EventSubscriberCount(ctx, e.ID)
 		if err != nil {
 			return err
 		}
 		return a.edit(ctx, r, r.Loc.N("ev_cancel_confirm", n, "Title", e.Title), keyboard(
-			[]models.InlineKeyboardButton{button(r.Loc.Plain("ev_cancel_yes"), "evc:xy:"+id)},
-			[]models.InlineKeyboardButton{button(r.Loc.Plain("ev_cancel_no"), "ev:v:"+id)}))
-	case parts[1] == "xy" && len(parts) == 3:
+			[]models.InlineKeyboardButton{button(r.Loc.Plain("ev_cancel_yes"), manageEventButton(manageCancelYes, e.ID))},
+			[]models.InlineKeyboardButton{button(r.Loc.Plain("ev_cancel_no"), eventButton(eventActView, e.ID))}))
+	case manageCancelYes:
 		return a.cancelEvent(ctx, r, e)
 	}
 	return a.invalidButton(ctx, r)

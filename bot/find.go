@@ -153,20 +153,18 @@ func filterLines(l *locales.Localizer, st findState, all bool) []string {
 	return lines
 }
 
-func findData(id int64, op string, args ...string) string {
-	return strings.Join(append([]string{"fd", strconv.FormatInt(id, 10), op}, args...), ":")
-}
-
 // filtersView is the filter panel of search id.
 func (a *App) filtersView(r *Request, id int64, st findState) (string, *models.InlineKeyboardMarkup) {
 	l := r.Loc
 	text := l.T("find_filters_title") + "\n\n" + strings.Join(filterLines(l, st, true), "\n")
-	b := func(label, op string) models.InlineKeyboardButton { return button(l.Plain(label), findData(id, op)) }
+	b := func(label, op string) models.InlineKeyboardButton {
+		return button(l.Plain(label), findButtonData(id, op))
+	}
 	return text, keyboard(
-		[]models.InlineKeyboardButton{b("find_button_text", "q"), b("find_button_town", "w")},
-		[]models.InlineKeyboardButton{b("find_button_country", "c"), b("find_button_sector", "s")},
-		[]models.InlineKeyboardButton{b("find_button_topic", "t"), b("find_button_language", "l")},
-		[]models.InlineKeyboardButton{b("find_button_clear", "x"), b("find_button_show", "r")},
+		[]models.InlineKeyboardButton{b("find_button_text", findOpText), b("find_button_town", findOpTown)},
+		[]models.InlineKeyboardButton{b("find_button_country", findOpCountry), b("find_button_sector", findOpSector)},
+		[]models.InlineKeyboardButton{b("find_button_topic", findOpTopic), b("find_button_language", findOpLanguage)},
+		[]models.InlineKeyboardButton{b("find_button_clear", findOpClear), b("find_button_show", findOpResults)},
 	)
 }
 
@@ -182,7 +180,7 @@ func (a *App) resultsView(ctx context.Context, r *Request, id int64, st findStat
 		return a.resultsView(ctx, r, id, st, 0)
 	}
 	filters := strings.Join(filterLines(l, st, false), "\n")
-	filtersRow := []models.InlineKeyboardButton{button(l.Plain("find_button_filters"), findData(id, "f"))}
+	filtersRow := []models.InlineKeyboardButton{button(l.Plain("find_button_filters"), findButtonData(id, findOpFilters))}
 	if len(res.Projects) == 0 {
 		text := l.T("find_nothing")
 		if filters != "" {
@@ -217,15 +215,15 @@ func (a *App) resultsView(ctx context.Context, r *Request, id int64, st findStat
 		lines = append(lines, l.T("find_result", "N", n, "Title", p.Title,
 			"Town", p.Town.Name+", "+l.Country(p.Town.Country), "Sector", l.Plain("sector_"+p.Sector),
 			"Snippet", truncate(strings.Join(strings.Fields(p.Description), " "), snippetLen)))
-		open = append(open, button(strconv.Itoa(n), "pj:v:"+p.Code))
+		open = append(open, button(strconv.Itoa(n), projectButtonData(projectView, p.Code)))
 	}
 	kb := keyboard(open)
 	var nav []models.InlineKeyboardButton
 	if page > 0 {
-		nav = append(nav, button(l.Plain("find_button_prev"), findData(id, "p", strconv.Itoa(page-1))))
+		nav = append(nav, button(l.Plain("find_button_prev"), findButtonData(id, findOpPage, strconv.Itoa(page-1))))
 	}
 	if (page+1)*findPageSize < res.Total {
-		nav = append(nav, button(l.Plain("find_button_next"), findData(id, "p", strconv.Itoa(page+1))))
+		nav = append(nav, button(l.Plain("find_button_next"), findButtonData(id, findOpPage, strconv.Itoa(page+1))))
 	}
 	if len(nav) > 0 {
 		kb.InlineKeyboard = append(kb.InlineKeyboard, nav)
@@ -255,7 +253,7 @@ func (a *App) townSuggestions(ctx context.Context, r *Request, id int64, st find
 		seen = append(seen, t.ID)
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{button(
 			r.Loc.Plain("find_button_suggested_town", "Town", townLabel(r.Loc, townOption{Name: t.Name, Region: t.Region, Country: t.Country})),
-			findData(id, "w", strconv.FormatInt(t.ID, 10), strconv.Itoa(i)))})
+			findButtonData(id, findOpTown, strconv.FormatInt(t.ID, 10), strconv.Itoa(i)))})
 	}
 	return kb, nil
 }
@@ -296,13 +294,13 @@ func (a *App) findMenus() map[string]findMenu {
 		return func(l *locales.Localizer, v string) string { return l.Plain(prefix + v) }
 	}
 	return map[string]findMenu{
-		"c": {"find_ask_country", a.store.ProjectCountries, (*locales.Localizer).Country,
+		findOpCountry: {"find_ask_country", a.store.ProjectCountries, (*locales.Localizer).Country,
 			func(q *storage.ProjectQuery, v string) { q.Country = v }},
-		"s": {"find_ask_sector", fixed(storage.Sectors), named("sector_"),
+		findOpSector: {"find_ask_sector", fixed(storage.Sectors), named("sector_"),
 			func(q *storage.ProjectQuery, v string) { q.Sector = v }},
-		"t": {"find_ask_topic", fixed(storage.Topics), named("topic_"),
+		findOpTopic: {"find_ask_topic", fixed(storage.Topics), named("topic_"),
 			func(q *storage.ProjectQuery, v string) { q.Topic = v }},
-		"l": {"find_ask_language", fixed(storage.ProfileLanguages), named("lang_"),
+		findOpLanguage: {"find_ask_language", fixed(storage.ProfileLanguages), named("lang_"),
 			func(q *storage.ProjectQuery, v string) { q.Language = v }},
 	}
 }
@@ -310,9 +308,9 @@ func (a *App) findMenus() map[string]findMenu {
 // findAny is the menu value that removes a filter.
 const findAny = "-"
 
-// onFindButton handles "fd:<search id>:<op>[:<args>]": pages, the filter
-// panel and its menus, and the text and town questions. The search must be
-// the presser's own.
+// onFindButton handles findButtonData: pages, the filter panel and its
+// menus, and the text and town questions. The search must be the
+// presser's own.
 func (a *App) onFindButton(ctx context.Context, r *Request) error {
 	id, op, args, ok := findButton(r.Callback.Data)
 	if !ok {
@@ -327,27 +325,27 @@ func (a *App) onFindButton(ctx context.Context, r *Request) error {
 	}
 	invalid := func() error { return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true) }
 	switch {
-	case op == "p" && len(args) == 1:
+	case op == findOpPage && len(args) == 1:
 		page, err := strconv.Atoi(args[0])
 		if err != nil || page < 0 || page > maxFindPage {
 			return invalid()
 		}
 		return a.showResults(ctx, r, id, st, page)
-	case op == "r" && len(args) == 0:
+	case op == findOpResults && len(args) == 0:
 		return a.showResults(ctx, r, id, st, 0)
-	case op == "f" && len(args) == 0:
+	case op == findOpFilters && len(args) == 0:
 		a.ackCallback(ctx, r)
 		text, kb := a.filtersView(r, id, st)
 		return a.edit(ctx, r, text, kb)
-	case op == "x" && len(args) == 0:
+	case op == findOpClear && len(args) == 0:
 		return a.changeSearch(ctx, r, id, findState{})
-	case op == "q" && len(args) == 0:
+	case op == findOpText && len(args) == 0:
 		a.ackCallback(ctx, r)
 		return a.findTextWizard().Start(ctx, a, r, findTextDraft{SearchID: id})
-	case op == "w" && len(args) == 0:
+	case op == findOpTown && len(args) == 0:
 		a.ackCallback(ctx, r)
 		return a.findTownWizard().Start(ctx, a, r, findTownDraft{SearchID: id})
-	case op == "w" && len(args) == 2:
+	case op == findOpTown && len(args) == 2:
 		return a.onSuggestedTown(ctx, r, id, st, args[0], args[1])
 	}
 	menu, ok := a.findMenus()[op]
@@ -364,12 +362,13 @@ func (a *App) onFindButton(ctx context.Context, r *Request) error {
 		for i := 0; i < len(options); i += 2 {
 			var row []models.InlineKeyboardButton
 			for _, o := range options[i:min(i+2, len(options))] {
-				row = append(row, button(menu.label(r.Loc, o), findData(id, op, o)))
+				row = append(row, button(menu.label(r.Loc, o), findButtonData(id, op, o)))
 			}
 			kb.InlineKeyboard = append(kb.InlineKeyboard, row)
 		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(r.Loc.Plain("find_button_any"), findData(id, op, findAny)), button(r.Loc.Plain("button_back"), findData(id, "f"))})
+			button(r.Loc.Plain("find_button_any"), findButtonData(id, op, findAny)),
+			button(r.Loc.Plain("button_back"), findButtonData(id, findOpFilters))})
 		return a.edit(ctx, r, r.Loc.T(menu.title), kb)
 	}
 	v := args[0]

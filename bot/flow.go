@@ -56,12 +56,15 @@ func (a *App) continueFlow(ctx context.Context, r *Request) error {
 
 // cancelRow is the row every dialogue offers to leave it.
 func cancelRow(r *Request) []models.InlineKeyboardButton {
-	return []models.InlineKeyboardButton{button(r.Loc.Plain("button_cancel"), "cancel:")}
+	return []models.InlineKeyboardButton{button(r.Loc.Plain("button_cancel"), cancelButton())}
 }
 
 // onCancel ends whatever dialogue the user is in, from /cancel or the
-// Cancel button.
+// Cancel button (cancelButton).
 func (a *App) onCancel(ctx context.Context, r *Request) error {
+	if r.Callback != nil && !parseCancelButton(r.Callback.Data) {
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	}
 	if err := a.endFlow(ctx, r); err != nil {
 		return err
 	}

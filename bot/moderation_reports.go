@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/go-telegram/bot/models"
@@ -55,30 +54,29 @@ func (a *App) reportsView(ctx context.Context, r *Request) (string, *models.Inli
 		n := i + 1
 		lines = append(lines, r.Loc.T("reports_line", "N", n, "Title", rep.Project.Title,
 			"Reason", r.Loc.Plain("report_reason_"+rep.Reason), "Link", a.projectLink(rep.Project)))
-		id := strconv.FormatInt(rep.ID, 10)
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(r.Loc.Plain("reports_button_view", "N", n), "pj:v:"+rep.Project.Code),
-			button(r.Loc.Plain("reports_button_hide", "N", n), "rp:h:"+id),
-			button(r.Loc.Plain("reports_button_dismiss", "N", n), "rp:x:"+id)})
+			button(r.Loc.Plain("reports_button_view", "N", n), projectButtonData(projectView, rep.Project.Code)),
+			button(r.Loc.Plain("reports_button_hide", "N", n), reportButton(reportHide, rep.ID)),
+			button(r.Loc.Plain("reports_button_dismiss", "N", n), reportButton(reportDismiss, rep.ID))})
 	}
 	return strings.Join(lines, "\n\n"), kb, nil
 }
 
-// onReportDecision handles "rp:h:<report id>" (hide the project),
-// "rp:x:<report id>" (dismiss the report) and "rp:u:<project id>" (list a
+// onReportDecision handles reportButton: reportHide (hide the project of
+// the report), reportDismiss (dismiss the report) and reportUnhide (list a
 // hidden project again).
 func (a *App) onReportDecision(ctx context.Context, r *Request) error {
 	if r.Role < RoleCoordinator {
 		return a.answerCallback(ctx, r, r.Loc.Plain("not_allowed_coordinator"), true)
 	}
-	action, id, ok := idButton(r.Callback.Data, "h", "x", "u")
+	action, id, ok := parseReportButton(r.Callback.Data)
 	if !ok {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	if action == "u" {
+	if action == reportUnhide {
 		return a.onUnhide(ctx, r, id)
 	}
-	hide := action == "h"
+	hide := action == reportHide
 	var p storage.Project
 	var err error
 	notice := "reports_dismissed"
@@ -151,14 +149,13 @@ func (a *App) renderProjectReported(ctx context.Context, m delivery.Message) (de
 	if err != nil {
 		return delivery.Rendered{}, err
 	}
-	id := strconv.FormatInt(rep.ID, 10)
 	return delivery.Rendered{
 		Text: l.T("report_new_notice", "Title", rep.Project.Title, "Reason", l.Plain("report_reason_"+rep.Reason),
 			"Link", a.projectLink(rep.Project)),
 		Keyboard: keyboard([]models.InlineKeyboardButton{
-			button(l.Plain("report_notice_view"), "pj:v:"+rep.Project.Code),
-			button(l.Plain("report_notice_hide"), "rp:h:"+id),
-			button(l.Plain("report_notice_dismiss"), "rp:x:"+id)}),
+			button(l.Plain("report_notice_view"), projectButtonData(projectView, rep.Project.Code)),
+			button(l.Plain("report_notice_hide"), reportButton(reportHide, rep.ID)),
+			button(l.Plain("report_notice_dismiss"), reportButton(reportDismiss, rep.ID))}),
 	}, nil
 }
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/go-telegram/bot/models"
 	"github.com/jackc/pgx/v5"
@@ -31,7 +29,7 @@ const (
 const maxProposalsListed = 10
 
 // proposalMessage is a proposed town as coordinators see it, with Confirm
-// and Reject buttons ("tw:ok:<id>", "tw:no:<id>").
+// and Reject buttons (townDecisionButton).
 func (a *App) proposalMessage(ctx context.Context, l *locales.Localizer, p storage.ProposedTown) (string, *models.InlineKeyboardMarkup) {
 	proposer := l.Plain("town_proposer_unknown")
 	if p.ProposedBy != 0 {
@@ -43,11 +41,10 @@ func (a *App) proposalMessage(ctx context.Context, l *locales.Localizer, p stora
 	if region == "" {
 		region = l.Plain("profile_not_set")
 	}
-	id := strconv.FormatInt(p.ID, 10)
 	return l.T("town_proposal", "Town", p.Name, "Region", region, "Country", l.Country(p.Country), "Name", proposer),
 		keyboard([]models.InlineKeyboardButton{
-			button(l.Plain("town_confirm"), "tw:ok:"+id),
-			button(l.Plain("town_reject"), "tw:no:"+id),
+			button(l.Plain("town_confirm"), townDecisionButton(townConfirm, p.ID)),
+			button(l.Plain("town_reject"), townDecisionButton(townReject, p.ID)),
 		})
 }
 
@@ -150,16 +147,12 @@ func (a *App) onTownDecision(ctx context.Context, r *Request) error {
 		r.Log.Warn("refused town decision", "callback", r.Callback.Data)
 		return a.answerCallback(ctx, r, r.Loc.Plain("not_allowed_coordinator"), true)
 	}
-	parts := strings.Split(r.Callback.Data, ":")
-	if len(parts) != 3 || (parts[1] != "ok" && parts[1] != "no") {
-		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
-	}
-	id, err := strconv.ParseInt(parts[2], 10, 64)
-	if err != nil {
+	decision, id, ok := parseTownDecision(r.Callback.Data)
+	if !ok {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
 	decide, done := a.store.ConfirmTown, "town_confirmed"
-	if parts[1] == "no" {
+	if decision == townReject {
 		decide, done = a.store.RejectTown, "town_rejected"
 	}
 	p, err := decide(ctx, r.User.ID, id, func(tx pgx.Tx, d storage.TownDecision) error {
@@ -174,7 +167,7 @@ func (a *App) onTownDecision(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	r.Log.Info("town proposal decided", "town", id, "decision", parts[1])
+	r.Log.Info("town proposal decided", "town", id, "decision", decision)
 	a.ackCallback(ctx, r)
 	return a.edit(ctx, r, r.Loc.T(done, "Town", townName(r.Loc, p.Town)), nil)
 }

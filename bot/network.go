@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/go-telegram/bot/models"
@@ -62,17 +61,16 @@ func (a *App) networkFor(ctx context.Context, r *Request, query string) error {
 	for _, t := range towns {
 		o := townOption{ID: t.ID, Name: t.Name, Region: t.Region, Country: t.Country}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(townLabel(r.Loc, o), "nw:"+strconv.FormatInt(t.ID, 10))})
+			button(townLabel(r.Loc, o), networkButton(t.ID))})
 	}
 	return a.reply(ctx, r, r.Loc.T("step_town_pick"), kb)
 }
 
-// onNetworkButton shows the network of the town on a "nw:<town id>"
-// button. The id may be forged: only confirmed towns are shown.
+// onNetworkButton shows the network of the town of a networkButton. The
+// id may be forged: only confirmed towns are shown.
 func (a *App) onNetworkButton(ctx context.Context, r *Request) error {
-	idText, ok := strings.CutPrefix(r.Callback.Data, "nw:")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if !ok || err != nil {
+	id, ok := parseNetworkButton(r.Callback.Data)
+	if !ok {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
 	town, err := a.confirmedTown(ctx, id)

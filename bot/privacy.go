@@ -39,17 +39,20 @@ func (a *App) onExport(ctx context.Context, r *Request) error {
 // onDeleteMe asks before erasing anything.
 func (a *App) onDeleteMe(ctx context.Context, r *Request) error {
 	return a.reply(ctx, r, r.Loc.T("deleteme_confirm"), keyboard(
-		[]models.InlineKeyboardButton{button(r.Loc.Plain("deleteme_yes"), "del:yes")},
-		[]models.InlineKeyboardButton{button(r.Loc.Plain("deleteme_no"), "del:no")},
+		[]models.InlineKeyboardButton{button(r.Loc.Plain("deleteme_yes"), deleteMeButton(true))},
+		[]models.InlineKeyboardButton{button(r.Loc.Plain("deleteme_no"), deleteMeButton(false))},
 	))
 }
 
 // onDeleteMeAnswer erases the user's data after they confirmed. The
 // callback only ever acts on the user who pressed it.
 func (a *App) onDeleteMeAnswer(ctx context.Context, r *Request) error {
+	yes, ok := parseDeleteMeButton(r.Callback.Data)
 	var text string
-	switch r.Callback.Data {
-	case "del:yes":
+	switch {
+	case !ok:
+		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+	case yes:
 		// The messages waiting for the person (reminders, notices) go with
 		// the rest, in the same transaction.
 		if err := a.store.DeleteUser(ctx, r.User.ID, func(tx pgx.Tx, id int64) error {
@@ -62,10 +65,8 @@ func (a *App) onDeleteMeAnswer(ctx context.Context, r *Request) error {
 		}
 		r.Log.Info("user erased their data")
 		text = r.Loc.T("deleteme_done")
-	case "del:no":
-		text = r.Loc.T("deleteme_cancelled")
 	default:
-		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
+		text = r.Loc.T("deleteme_cancelled")
 	}
 	a.ackCallback(ctx, r)
 	return a.edit(ctx, r, text, nil)

@@ -270,7 +270,7 @@ func (a *App) showProfile(ctx context.Context, r *Request, notice string) error 
 	if notice != "" {
 		text = notice + "\n\n" + text
 	}
-	kb := keyboard([]models.InlineKeyboardButton{button(l.Plain("profile_button_edit"), "pf:edit")})
+	kb := keyboard([]models.InlineKeyboardButton{button(l.Plain("profile_button_edit"), profileButton(profileEdit))})
 	return a.edit(ctx, r, text, kb)
 }
 
@@ -281,20 +281,21 @@ func (a *App) offerProfile(ctx context.Context, r *Request) error {
 		return err
 	}
 	return a.reply(ctx, r, r.Loc.T("profile_offer"), keyboard(
-		[]models.InlineKeyboardButton{button(r.Loc.Plain("profile_offer_yes"), "pf:edit")},
-		[]models.InlineKeyboardButton{button(r.Loc.Plain("profile_offer_later"), "pf:later")},
+		[]models.InlineKeyboardButton{button(r.Loc.Plain("profile_offer_yes"), profileButton(profileEdit))},
+		[]models.InlineKeyboardButton{button(r.Loc.Plain("profile_offer_later"), profileButton(profileLater))},
 	))
 }
 
-// onProfileButton handles "pf:edit" (start or edit the profile) and
-// "pf:later" (decline the offer after /start). Both act only on the
-// presser's own profile.
+// onProfileButton handles profileButton: profileEdit (start or edit the
+// profile) and profileLater (decline the offer after /start). Both act
+// only on the presser's own profile.
 func (a *App) onProfileButton(ctx context.Context, r *Request) error {
-	switch r.Callback.Data {
-	case "pf:edit":
+	action, ok := parseProfileButton(r.Callback.Data)
+	switch {
+	case ok && action == profileEdit:
 		a.ackCallback(ctx, r)
 		return a.startProfile(ctx, r)
-	case "pf:later":
+	case ok && action == profileLater:
 		a.ackCallback(ctx, r)
 		return a.edit(ctx, r, r.Loc.T("profile_offer_declined"), nil)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/go-telegram/bot/models"
@@ -84,19 +83,16 @@ func (a *App) cardText(r *Request, p storage.Project) string {
 // cardKeyboard offers the owner edit, archive and delete, and everyone
 // else contact, follow and report.
 func (a *App) cardKeyboard(ctx context.Context, r *Request, p storage.Project) (*models.InlineKeyboardMarkup, error) {
-	data := func(action string, arg ...string) string {
-		return strings.Join(append([]string{"pj", action, p.Code}, arg...), ":")
-	}
 	l := r.Loc
 	if p.OwnerID == r.User.ID {
-		archive := button(l.Plain("project_button_archive"), data("a", "1"))
+		archive := button(l.Plain("project_button_archive"), projectButtonWith(projectArchive, p.Code, "1"))
 		if p.Archived {
-			archive = button(l.Plain("project_button_unarchive"), data("a", "0"))
+			archive = button(l.Plain("project_button_unarchive"), projectButtonWith(projectArchive, p.Code, "0"))
 		}
 		return keyboard(
-			[]models.InlineKeyboardButton{button(l.Plain("project_button_edit"), data("e")), archive},
-			[]models.InlineKeyboardButton{button(l.Plain("project_button_delete"), data("d"))},
-			[]models.InlineKeyboardButton{button(l.Plain("project_button_mine"), "pj:my")},
+			[]models.InlineKeyboardButton{button(l.Plain("project_button_edit"), projectButtonData(projectEdit, p.Code)), archive},
+			[]models.InlineKeyboardButton{button(l.Plain("project_button_delete"), projectButtonData(projectDelete, p.Code))},
+			[]models.InlineKeyboardButton{button(l.Plain("project_button_mine"), myProjectsButton())},
 		), nil
 	}
 	following, err := a.store.Following(ctx, r.User.ID, p.ID)
@@ -106,17 +102,17 @@ func (a *App) cardKeyboard(ctx context.Context, r *Request, p storage.Project) (
 	kb := keyboard()
 	if p.ContactRequests && !p.Archived {
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(l.Plain("project_button_contact"), data("r"))})
+			button(l.Plain("project_button_contact"), projectButtonData(projectContact, p.Code))})
 	}
-	follow := button(l.Plain("project_button_follow"), data("f", "1"))
+	follow := button(l.Plain("project_button_follow"), projectButtonWith(projectFollow, p.Code, "1"))
 	if following {
-		follow = button(l.Plain("project_button_unfollow"), data("f", "0"))
+		follow = button(l.Plain("project_button_unfollow"), projectButtonWith(projectFollow, p.Code, "0"))
 	}
 	kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-		follow, button(l.Plain("project_button_report"), data("rp"))})
+		follow, button(l.Plain("project_button_report"), projectButtonData(projectReport, p.Code))})
 	if p.Hidden && r.Role >= RoleCoordinator {
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(l.Plain("project_button_unhide"), "rp:u:"+strconv.FormatInt(p.ID, 10))})
+			button(l.Plain("project_button_unhide"), reportButton(reportUnhide, p.ID))})
 	}
 	return kb, nil
 }
@@ -167,7 +163,7 @@ func (a *App) myProjectsView(ctx context.Context, r *Request) (string, *models.I
 		lines = append(lines, r.Loc.T("myprojects_line", "N", i+1, "Title", p.Title,
 			"Status", locales.HTML(strings.Join(status, " "))))
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(r.Loc.Plain("list_button", "N", i+1, "Title", truncate(p.Title, maxButtonTitle)), "pj:v:"+p.Code)})
+			button(r.Loc.Plain("list_button", "N", i+1, "Title", truncate(p.Title, maxButtonTitle)), projectButtonData(projectView, p.Code))})
 	}
 	return strings.Join(lines, "\n"), kb, nil
 }
@@ -182,23 +178,23 @@ type projectAction struct {
 
 func (a *App) projectActions() map[string]projectAction {
 	return map[string]projectAction{
-		"v": {false, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
+		projectView: {false, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
 			return a.showCard(ctx, r, p, "", false)
 		}},
-		"c": {false, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
+		projectCard: {false, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
 			return a.showCard(ctx, r, p, "", true)
 		}},
-		"f":  {false, a.onFollow},
-		"r":  {false, a.onContactButton},
-		"rp": {false, a.onReportButton},
-		"e":  {true, a.onEditButton},
-		"a":  {true, a.onArchiveButton},
-		"d": {true, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
+		projectFollow:  {false, a.onFollow},
+		projectContact: {false, a.onContactButton},
+		projectReport:  {false, a.onReportButton},
+		projectEdit:    {true, a.onEditButton},
+		projectArchive: {true, a.onArchiveButton},
+		projectDelete: {true, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
 			return a.edit(ctx, r, r.Loc.T("project_delete_confirm", "Title", p.Title), keyboard(
-				[]models.InlineKeyboardButton{button(r.Loc.Plain("project_delete_yes"), "pj:dy:"+p.Code)},
-				[]models.InlineKeyboardButton{button(r.Loc.Plain("project_delete_no"), "pj:c:"+p.Code)}))
+				[]models.InlineKeyboardButton{button(r.Loc.Plain("project_delete_yes"), projectButtonData(projectDeleteYes, p.Code))},
+				[]models.InlineKeyboardButton{button(r.Loc.Plain("project_delete_no"), projectButtonData(projectCard, p.Code))}))
 		}},
-		"dy": {true, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
+		projectDeleteYes: {true, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
 			if err := a.store.DeleteProject(ctx, r.User.ID, p.Code); err != nil {
 				return err
 			}
@@ -208,9 +204,10 @@ func (a *App) projectActions() map[string]projectAction {
 	}
 }
 
-// onProjectButton handles "pj:<action>:<code>[:<arg>]" and "pj:my".
+// onProjectButton handles projectButtonData, projectButtonWith and
+// myProjectsButton.
 func (a *App) onProjectButton(ctx context.Context, r *Request) error {
-	if r.Callback.Data == "pj:my" {
+	if isMyProjectsButton(r.Callback.Data) {
 		a.ackCallback(ctx, r)
 		text, kb, err := a.myProjectsView(ctx, r)
 		if err != nil {
@@ -252,12 +249,12 @@ func (a *App) onEditButton(ctx context.Context, r *Request, p storage.Project, f
 		for i := 0; i < len(fields); i += 2 {
 			var row []models.InlineKeyboardButton
 			for _, f := range fields[i:min(i+2, len(fields))] {
-				row = append(row, button(r.Loc.Plain("project_field_"+f), "pj:e:"+p.Code+":"+f))
+				row = append(row, button(r.Loc.Plain("project_field_"+f), projectButtonWith(projectEdit, p.Code, f)))
 			}
 			kb.InlineKeyboard = append(kb.InlineKeyboard, row)
 		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(r.Loc.Plain("button_back"), "pj:c:"+p.Code)})
+			button(r.Loc.Plain("button_back"), projectButtonData(projectCard, p.Code))})
 		return a.edit(ctx, r, r.Loc.T("project_edit_which", "Title", p.Title), kb)
 	}
 	if !slices.Contains(fields, field) {
@@ -312,10 +309,10 @@ func (a *App) onReportButton(ctx context.Context, r *Request, p storage.Project,
 		kb := keyboard()
 		for _, reason := range storage.ReportReasons {
 			kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-				button(r.Loc.Plain("report_reason_"+reason), "pj:rp:"+p.Code+":"+reason)})
+				button(r.Loc.Plain("report_reason_"+reason), projectButtonWith(projectReport, p.Code, reason))})
 		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(r.Loc.Plain("button_back"), "pj:c:"+p.Code)})
+			button(r.Loc.Plain("button_back"), projectButtonData(projectCard, p.Code))})
 		return a.edit(ctx, r, r.Loc.T("report_ask", "Title", p.Title), kb)
 	}
 	moderators, err := a.moderators(ctx)

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -100,6 +101,16 @@ func keyboard(rows ...[]models.InlineKeyboardButton) *models.InlineKeyboardMarku
 	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
 }
 
-func button(text, data string) models.InlineKeyboardButton {
-	return models.InlineKeyboardButton{Text: text, CallbackData: data}
+// button is an inline button that sends d back when pressed. d comes
+// from a maker of button_data.go; one that refused its fields, or no data
+// at all, is a bug in the program, not in the input, so it panics (Handle
+// recovers, logs the stack and apologizes).
+func button(label string, d buttonData) models.InlineKeyboardButton {
+	if d.err != nil {
+		panic(fmt.Sprintf("button %q: bad callback data: %v", label, d.err))
+	}
+	if d.s == "" {
+		panic(fmt.Sprintf("button %q: no callback data", label))
+	}
+	return models.InlineKeyboardButton{Text: label, CallbackData: d.s}
 }

@@ -58,23 +58,24 @@ func (a *App) settingsView(ctx context.Context, r *Request) (string, *models.Inl
 	text := r.Loc.T("settings_text", "Zone", zoneName(r.Loc, loc.String()), "ZoneID", loc.String(),
 		"Now", timefmt.DateTime(r.Loc, a.now().In(loc)), "Language", r.Loc.Plain("lang_list_"+r.Loc.Lang()))
 	kb := keyboard(
-		[]models.InlineKeyboardButton{button(r.Loc.Plain("settings_zone_button"), "set:tz")},
-		[]models.InlineKeyboardButton{button(r.Loc.Plain("settings_language_button"), "set:lang")},
+		[]models.InlineKeyboardButton{button(r.Loc.Plain("settings_zone_button"), settingsButton(settingsZone))},
+		[]models.InlineKeyboardButton{button(r.Loc.Plain("settings_language_button"), settingsButton(settingsLanguage))},
 	)
 	return text, kb, nil
 }
 
-// onSettingsButton handles "set:tz" and "set:lang".
+// onSettingsButton handles settingsButton: the zone or the language.
 func (a *App) onSettingsButton(ctx context.Context, r *Request) error {
-	switch r.Callback.Data {
-	case "set:tz":
+	what, ok := parseSettingsButton(r.Callback.Data)
+	switch {
+	case ok && what == settingsZone:
 		a.ackCallback(ctx, r)
 		loc, err := a.viewerZone(ctx, r)
 		if err != nil {
 			return err
 		}
 		return a.zoneWizard().Start(ctx, a, r, zoneState{Zone: loc.String()})
-	case "set:lang":
+	case ok && what == settingsLanguage:
 		a.ackCallback(ctx, r)
 		return a.showLanguagePicker(ctx, r, "")
 	}

@@ -49,18 +49,17 @@ func (a *App) showLanguagePicker(ctx context.Context, r *Request, origin string)
 	for _, code := range locales.Codes {
 		l := a.cat.For(code)
 		prompts = append(prompts, l.T("language_prompt"))
-		row = append(row, button(l.Plain("language_self_name"), "lang:"+code+":"+origin))
+		row = append(row, button(l.Plain("language_self_name"), languageButton(code, origin)))
 	}
 	return a.reply(ctx, r, strings.Join(prompts, "\n"), keyboard(row[:3], row[3:]))
 }
 
 // onLanguageChosen stores the language from a picker button.
 func (a *App) onLanguageChosen(ctx context.Context, r *Request) error {
-	parts := strings.Split(r.Callback.Data, ":")
-	if len(parts) != 3 || !a.cat.Supported(parts[1]) {
+	code, origin, ok := parseLanguageButton(r.Callback.Data)
+	if !ok || !a.cat.Supported(code) {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	code := parts[1]
 	if err := a.store.SetLanguage(ctx, r.User.ID, code); err != nil {
 		return err
 	}
@@ -72,12 +71,12 @@ func (a *App) onLanguageChosen(ctx context.Context, r *Request) error {
 	if r.Role > RoleVolunteer {
 		a.syncCommands(ctx, r.User.ID, r.Role, code)
 	}
-	if parts[2] == pickFromStart {
+	if origin == pickFromStart {
 		return a.greet(ctx, r)
 	}
 	// A picker shown for a deep link goes on to the project; the code is
 	// checked again, since callback data can be forged.
-	if code, ok := projectLinkCode(parts[2]); ok {
+	if code, ok := projectLinkCode(origin); ok {
 		return a.onProjectLink(ctx, r, code)
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
-	"strings"
 
 	"github.com/go-telegram/bot/models"
 
@@ -160,13 +159,13 @@ func (w *Wizard[S]) ask(ctx context.Context, a *App, r *Request, st *wizardState
 	for _, row := range q.Choices {
 		buttons := make([]models.InlineKeyboardButton, 0, len(row))
 		for _, c := range row {
-			buttons = append(buttons, button(c.Label, wizardData(st.Step, c.Value)))
+			buttons = append(buttons, button(c.Label, wizardButton(st.Step, c.Value)))
 		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, buttons)
 	}
 	nav := cancelRow(r)
 	if w.prev(&st.State, st.Step) != st.Step {
-		nav = append([]models.InlineKeyboardButton{button(r.Loc.Plain("button_back"), wizardData(st.Step, wizardBack))}, nav...)
+		nav = append([]models.InlineKeyboardButton{button(r.Loc.Plain("button_back"), wizardButton(st.Step, wizardBack))}, nav...)
 	}
 	kb.InlineKeyboard = append(kb.InlineKeyboard, nav)
 	if inPlace {
@@ -178,31 +177,18 @@ func (w *Wizard[S]) ask(ctx context.Context, a *App, r *Request, st *wizardState
 // wizardBack is the choice value of the Back button.
 const wizardBack = "\x00back"
 
-// Wizard buttons carry "wz:<step>:<value>": the step guards against
-// pressing a button of a question that was already answered.
-func wizardData(step int, value string) string {
-	if value == wizardBack {
-		value = "<"
-	}
-	return "wz:" + strconv.Itoa(step) + ":" + value
-}
-
-// onWizardButton passes a pressed wizard button to the wizard the user is
+// onWizardButton passes a pressed wizardButton to the wizard the user is
 // in. A button from an old question, another flow or forged data is refused.
 func (a *App) onWizardButton(ctx context.Context, r *Request) error {
-	parts := strings.SplitN(r.Callback.Data, ":", 3)
+	step, value, ok := parseWizardButton(r.Callback.Data)
 	conv, err := a.store.Conversation(ctx, r.User.ID)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
 	w, active := a.wizards[conv.Flow]
-	if err != nil || !active || len(parts) != 3 || parts[1] != conv.Step {
+	if err != nil || !active || !ok || strconv.Itoa(step) != conv.Step {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
 	a.ackCallback(ctx, r)
-	value := parts[2]
-	if value == "<" {
-		value = wizardBack
-	}
 	return w.input(ctx, a, r, conv, Input{Choice: value, IsChoice: true})
 }
