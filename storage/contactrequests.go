@@ -107,7 +107,7 @@ func (s *Store) CreateContactRequest(ctx context.Context, requesterID, projectID
 		return ContactRequest{}, ErrInvalidIntro
 	}
 	var c ContactRequest
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		// Serialise one person's requests, so that two at once cannot both
 		// pass the daily limit or the duplicate check; and keep the
 		// project's settings still until the request is in.
@@ -166,7 +166,7 @@ func (s *Store) DecideContactRequest(ctx context.Context, ownerID, id int64, acc
 	then ...Hook[ContactRequest]) (ContactRequest, error) {
 	var c ContactRequest
 	expired := false
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		c, err = scanContactRequest(tx.QueryRow(ctx, `SELECT `+contactRequestColumns+`
 			FROM contact_requests c JOIN projects p ON p.id = c.project_id

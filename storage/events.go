@@ -111,7 +111,7 @@ func (s *Store) CreateEvent(ctx context.Context, creatorID int64, f EventFields,
 		return Event{}, err
 	}
 	var e Event
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		if err := tx.QueryRow(ctx, `
 			INSERT INTO events (title, description, starts_at, time_zone, duration_min, place, online_url,
@@ -191,7 +191,7 @@ func (s *Store) UpdateEvent(ctx context.Context, id int64, f EventFields, now ti
 		return Event{}, err
 	}
 	var e Event
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		old, err := eventByID(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -269,7 +269,7 @@ func (s *Store) EventChangeByID(ctx context.Context, id int64) (EventChange, err
 func (s *Store) CancelEvent(ctx context.Context, id int64, now time.Time,
 	then func(tx pgx.Tx, e Event, reminders []EventReminder) error) (Event, error) {
 	var e Event
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		if e, err = eventByID(ctx, tx, id, true); err != nil {
 			return err
@@ -356,7 +356,7 @@ func (s *Store) EventReminderOffsets(ctx context.Context, eventID, userID int64)
 // ErrEventClosed.
 func (s *Store) SetEventReminder(ctx context.Context, eventID, userID int64, offset int, on bool, now time.Time,
 	then func(tx pgx.Tx, e Event, offsets []int) error) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.InTx(ctx, func(tx pgx.Tx) error {
 		e, err := scanEvent(tx.QueryRow(ctx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1 FOR SHARE OF e`, eventID))
 		if err != nil {
 			return err

@@ -60,7 +60,7 @@ var PersonalData = []PersonalColumn{
 // as a JSON document for the person to keep.
 func (s *Store) Export(ctx context.Context, userID int64) (map[string]json.RawMessage, error) {
 	out := make(map[string]json.RawMessage, len(PersonalData))
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		for _, pc := range PersonalData {
 			var rows json.RawMessage
 			q := fmt.Sprintf(`SELECT coalesce(jsonb_agg(to_jsonb(t) - $2::text[]), '[]'::jsonb) FROM %s t WHERE %s = $1`,
@@ -81,7 +81,7 @@ func (s *Store) Export(ctx context.Context, userID int64) (map[string]json.RawMe
 // transaction with userID, for what other packages hold about the person
 // (the delivery queue).
 func (s *Store) DeleteUser(ctx context.Context, userID int64, then ...Hook[int64]) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.InTx(ctx, func(tx pgx.Tx) error {
 		for _, pc := range PersonalData {
 			table, col := pgx.Identifier{pc.Table}.Sanitize(), pgx.Identifier{pc.Column}.Sanitize()
 			q := fmt.Sprintf(`DELETE FROM %s WHERE %s = $1`, table, col)

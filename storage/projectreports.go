@@ -37,7 +37,7 @@ func (s *Store) ReportProject(ctx context.Context, reporterID, projectID int64, 
 	if !ValidReportReason(reason) {
 		return fmt.Errorf("unknown report reason %q", reason)
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		if err := tx.QueryRow(ctx, `INSERT INTO project_reports (project_id, reporter_id, reason) VALUES ($1, $2, $3)
 			RETURNING id`, projectID, reporterID, reason).Scan(&id); err != nil {
@@ -105,7 +105,7 @@ func (s *Store) DismissReport(ctx context.Context, actorID, reportID int64) (Pro
 
 func (s *Store) resolveReport(ctx context.Context, actorID, reportID int64, hide bool, then []Hook[Project]) (Project, error) {
 	var p Project
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var projectID int64
 		if err := tx.QueryRow(ctx, `SELECT project_id FROM project_reports WHERE id = $1 AND status = 'open' FOR UPDATE`,
 			reportID).Scan(&projectID); err != nil {
@@ -142,7 +142,7 @@ func (s *Store) resolveReport(ctx context.Context, actorID, reportID int64, hide
 // nothing.
 func (s *Store) UnhideProject(ctx context.Context, actorID, id int64, then ...Hook[Project]) (Project, error) {
 	var p Project
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE projects SET hidden_at = NULL, updated_at = now()
 			WHERE id = $1 AND hidden_at IS NOT NULL`, id)
 		if err != nil {

@@ -56,8 +56,8 @@ func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 // database (job queues, tests).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// inTx runs fn in a transaction that commits only if fn succeeds.
-func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+// InTx runs fn in a transaction that commits only if fn succeeds.
+func (s *Store) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, fn)
 }
 

@@ -199,7 +199,7 @@ type TownProposal struct {
 // because it is theirs. then runs in the same transaction with the town.
 func (s *Store) ProposeTown(ctx context.Context, p TownProposal, profile Profile, then ...Hook[Town]) (Town, error) {
 	var t Town
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		// Serialise a user's proposals so the limit below holds.
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, profile.UserID); err != nil {
 			return err
@@ -303,7 +303,7 @@ type TownDecision struct {
 func (s *Store) decideTown(ctx context.Context, actorID, townID int64, query, action string,
 	after func(context.Context, pgx.Tx, int64) error, then []Hook[TownDecision]) (ProposedTown, error) {
 	var p ProposedTown
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		if p, err = scanProposedTown(tx.QueryRow(ctx, query, townID)); err != nil {
 			return err

@@ -122,7 +122,7 @@ const roleAction = "role:%s->%s"
 // when the user already had that role; nothing is logged then. then runs
 // in the same transaction with the change, if there is one.
 func (s *Store) SetRole(ctx context.Context, actorID, targetID int64, role string, then ...Hook[RoleChange]) (changed bool, err error) {
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		c := RoleChange{TargetID: targetID, New: role}
 		if err := tx.QueryRow(ctx, `SELECT role FROM users WHERE id = $1 FOR UPDATE`, targetID).Scan(&c.Old); err != nil {
 			return notFound(err)
