@@ -108,7 +108,7 @@ func TestRendererDropsWhatNoLongerHolds(t *testing.T) {
 		{"cancel notice", now, delivery.Message{ChatID: olena, Kind: kindEventCancelled, Ref: e.ID},
 			uk.T("event_cancelled_notice", "Title", "Day", "When", "понеділок, 30 березня 2026 р., 10:00")},
 	})
-	if err := store.DeleteUser(ctx, olena); err != nil {
+	if err := store.InTx(ctx, func(tx pgx.Tx) error { return store.DeleteUserTx(ctx, tx, olena) }); err != nil {
 		t.Fatal(err)
 	}
 	run([]check{{"cancel notice to someone who erased their data", now,

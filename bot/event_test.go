@@ -145,7 +145,10 @@ func waitQueueEmpty(t *testing.T, env *bottest.Env) {
 
 func makeCoordinator(t *testing.T, env *bottest.Env, u *bottest.User) {
 	t.Helper()
-	if _, err := env.Store.SetRole(context.Background(), 0, u.ID(), storage.RoleCoordinator); err != nil {
+	if err := env.Store.InTx(context.Background(), func(tx pgx.Tx) error {
+		_, _, err := env.Store.SetRoleTx(context.Background(), tx, 0, u.ID(), storage.RoleCoordinator)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
