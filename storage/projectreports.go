@@ -33,9 +33,9 @@ type ProjectReport struct {
 
 // ReportProjectTx records reporterID's report about a project in tx and
 // returns the report's id; ErrAlreadyReported when the person has an open
-// report about it already. The caller owns tx and schedules the notices to
-// the coordinators in it, so that the report and its notices commit or
-// fail together.
+// report about it already (the failed insert leaves tx aborted: roll it
+// back). The caller owns tx and schedules the notices to the coordinators
+// in it, so that the report and its notices commit or fail together.
 func (s *Store) ReportProjectTx(ctx context.Context, tx pgx.Tx, reporterID, projectID int64, reason string) (int64, error) {
 	if !ValidReportReason(reason) {
 		return 0, fmt.Errorf("unknown report reason %q", reason)
