@@ -87,7 +87,11 @@ func (a *App) sendContactRequest(ctx context.Context, r *Request, d *contactDraf
 	if err != nil {
 		return a.refuseContactRequest(ctx, r, err)
 	}
-	c, err := a.store.CreateContactRequest(ctx, r.User.ID, p.ID, d.Intro, a.now(), func(tx pgx.Tx, c storage.ContactRequest) error {
+	var c storage.ContactRequest
+	err = a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
+		if c, err = a.store.CreateContactRequestTx(ctx, tx, r.User.ID, p.ID, d.Intro, a.now()); err != nil {
+			return err
+		}
 		return a.notify(ctx, tx, delivery.Message{ChatID: c.OwnerID, Kind: kindContactRequest, Ref: c.ID})
 	})
 	if err != nil {
@@ -105,9 +109,23 @@ func (a *App) onContactDecision(ctx context.Context, r *Request) error {
 	if !ok {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	c, err := a.store.DecideContactRequest(ctx, r.User.ID, id, accept, a.now(), func(tx pgx.Tx, c storage.ContactRequest) error {
+	var c storage.ContactRequest
+	expired := false
+	err := a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
+		c, err = a.store.DecideContactRequestTx(ctx, tx, r.User.ID, id, accept, a.now())
+		if errors.Is(err, storage.ErrRequestExpired) {
+			// Commit the request marked expired; nobody is told.
+			expired = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 		return a.notify(ctx, tx, delivery.Message{ChatID: c.RequesterID, Kind: kindContactAnswer, Ref: c.ID})
 	})
+	if err == nil && expired {
+		err = storage.ErrRequestExpired
+	}
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		r.Log.Warn("refused contact decision", "callback", r.Callback.Data)

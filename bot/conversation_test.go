@@ -215,8 +215,12 @@ func TestDeleteMeLeavesNoRowAboutTheUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.Store.SetRole(ctx, admin.ID(), u.ID(), storage.RoleCoordinator, func(tx pgx.Tx, c storage.RoleChange) error {
-		_, err := queue.ScheduleTx(ctx, tx, bot.RoleChangeNotice(c))
+	if err := env.Store.InTx(ctx, func(tx pgx.Tx) error {
+		c, _, err := env.Store.SetRoleTx(ctx, tx, admin.ID(), u.ID(), storage.RoleCoordinator)
+		if err != nil {
+			return err
+		}
+		_, err = queue.ScheduleTx(ctx, tx, bot.RoleChangeNotice(c))
 		return err
 	}); err != nil {
 		t.Fatal(err)

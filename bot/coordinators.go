@@ -177,7 +177,12 @@ func (a *App) changeRole(ctx context.Context, r *Request, target storage.User, r
 	if a.isAdmin(target.ID) {
 		return a.reply(ctx, r, r.Loc.T("coordinator_is_admin", "Name", name), nil)
 	}
-	changed, err := a.store.SetRole(ctx, r.User.ID, target.ID, role, func(tx pgx.Tx, c storage.RoleChange) error {
+	var changed bool
+	err := a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
+		var c storage.RoleChange
+		if c, changed, err = a.store.SetRoleTx(ctx, tx, r.User.ID, target.ID, role); err != nil || !changed {
+			return err
+		}
 		return a.notify(ctx, tx, RoleChangeNotice(c))
 	})
 	if err != nil {

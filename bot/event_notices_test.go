@@ -38,14 +38,19 @@ func TestRendererDropsWhatNoLongerHolds(t *testing.T) {
 	}
 	kyiv := "Europe/Kyiv"
 	start := time.Date(2026, 3, 30, 7, 0, 0, 0, time.UTC) // 10:00 in Kyiv
-	e, err := store.CreateEvent(ctx, organiser, storage.EventFields{Title: "Day", StartsAt: start, TimeZone: kyiv,
-		Duration: time.Hour, Place: "Hall"}, func(pgx.Tx, storage.Event, []int64) error { return nil })
+	e, err := testdb.InTx(store, func(tx pgx.Tx) (storage.Event, error) {
+		e, _, err := store.CreateEventTx(ctx, tx, organiser, storage.EventFields{Title: "Day", StartsAt: start, TimeZone: kyiv,
+			Duration: time.Hour, Place: "Hall"})
+		return e, err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, o := range []remind.Offset{remind.Day, remind.Start} {
-		if err := store.SetEventReminder(ctx, e.ID, olena, int(o), true, now,
-			func(pgx.Tx, storage.Event, []int) error { return nil }); err != nil {
+		if err := store.InTx(ctx, func(tx pgx.Tx) error {
+			_, _, _, err := store.SetEventReminderTx(ctx, tx, e.ID, olena, int(o), true, now)
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -92,7 +97,10 @@ func TestRendererDropsWhatNoLongerHolds(t *testing.T) {
 		{"cancel notice of an event not cancelled", now, delivery.Message{ChatID: olena, Kind: kindEventCancelled, Ref: e.ID}, ""},
 	})
 
-	if _, err := store.CancelEvent(ctx, e.ID, now, func(pgx.Tx, storage.Event, []storage.EventReminder) error { return nil }); err != nil {
+	if err := store.InTx(ctx, func(tx pgx.Tx) error {
+		_, _, err := store.CancelEventTx(ctx, tx, e.ID, now)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	run([]check{
@@ -101,7 +109,7 @@ func TestRendererDropsWhatNoLongerHolds(t *testing.T) {
 		{"cancel notice", now, delivery.Message{ChatID: olena, Kind: kindEventCancelled, Ref: e.ID},
 			uk.T("event_cancelled_notice", "Title", "Day", "When", "понеділок, 30 березня 2026 р., 10:00")},
 	})
-	if err := store.DeleteUser(ctx, olena); err != nil {
+	if err := store.InTx(ctx, func(tx pgx.Tx) error { return store.DeleteUserTx(ctx, tx, olena) }); err != nil {
 		t.Fatal(err)
 	}
 	run([]check{{"cancel notice to someone who erased their data", now,

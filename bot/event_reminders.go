@@ -116,7 +116,11 @@ func (a *App) toggleReminder(ctx context.Context, r *Request, e storage.Event, o
 	if on && !o.Due(e.StartsAt, zones.Load(e.TimeZone)).After(a.now()) {
 		return a.answerCallback(ctx, r, r.Loc.Plain("event_remind_past"), true)
 	}
-	err = a.store.SetEventReminder(ctx, e.ID, r.User.ID, n, on, a.now(), func(tx pgx.Tx, e storage.Event, offsets []int) error {
+	err = a.store.InTx(ctx, func(tx pgx.Tx) error {
+		e, offsets, changed, err := a.store.SetEventReminderTx(ctx, tx, e.ID, r.User.ID, n, on, a.now())
+		if err != nil || !changed {
+			return err
+		}
 		reminders := make([]storage.EventReminder, len(offsets))
 		for i, off := range offsets {
 			reminders[i] = storage.EventReminder{UserID: r.User.ID, Offset: off}

@@ -15,6 +15,7 @@ import (
 
 	"partnerbot/internal/bottest"
 	"partnerbot/internal/testclock"
+	"partnerbot/internal/testdb"
 	"partnerbot/storage"
 )
 
@@ -144,7 +145,10 @@ func waitQueueEmpty(t *testing.T, env *bottest.Env) {
 
 func makeCoordinator(t *testing.T, env *bottest.Env, u *bottest.User) {
 	t.Helper()
-	if _, err := env.Store.SetRole(context.Background(), 0, u.ID(), storage.RoleCoordinator); err != nil {
+	if err := env.Store.InTx(context.Background(), func(tx pgx.Tx) error {
+		_, _, err := env.Store.SetRoleTx(context.Background(), tx, 0, u.ID(), storage.RoleCoordinator)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -168,7 +172,10 @@ func addTown(t *testing.T, env *bottest.Env, name, country string) int64 {
 // createEvent publishes an event directly in storage, announcing nothing.
 func createEvent(t *testing.T, env *bottest.Env, creator int64, f storage.EventFields) storage.Event {
 	t.Helper()
-	e, err := env.Store.CreateEvent(context.Background(), creator, f, func(pgx.Tx, storage.Event, []int64) error { return nil })
+	e, err := testdb.InTx(env.Store, func(tx pgx.Tx) (storage.Event, error) {
+		e, _, err := env.Store.CreateEventTx(context.Background(), tx, creator, f)
+		return e, err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

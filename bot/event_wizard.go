@@ -440,13 +440,18 @@ func (a *App) finishEvent(ctx context.Context, r *Request, d *eventDraft) error 
 			f.ProjectID = 0
 		}
 	}
+	var e storage.Event
 	announced := 0
-	e, err := a.store.CreateEvent(ctx, r.User.ID, f, func(tx pgx.Tx, e storage.Event, audience []int64) error {
+	err := a.store.InTx(ctx, func(tx pgx.Tx) error {
+		var audience []int64
+		var err error
+		if e, audience, err = a.store.CreateEventTx(ctx, tx, r.User.ID, f); err != nil {
+			return err
+		}
 		ms := make([]delivery.Message, len(audience))
 		for i, id := range audience {
 			ms[i] = delivery.Message{ChatID: id, Kind: kindEventNew, Ref: e.ID}
 		}
-		var err error
 		announced, err = a.delivery.ScheduleManyTx(ctx, tx, ms)
 		return err
 	})
@@ -488,30 +493,34 @@ func (a *App) saveEventEdit(ctx context.Context, r *Request, d *eventDraft) erro
 		return a.reply(ctx, r, r.Loc.T("ev_unchanged"), nil)
 	}
 	told, announced := 0, 0
-	e, err = a.store.UpdateEvent(ctx, e.ID, f, a.now(),
-		func(tx pgx.Tx, ch storage.EventChange, e storage.Event, reminders []storage.EventReminder) error {
-			var ms []delivery.Message
-			for _, id := range subscribers(reminders) {
-				ms = append(ms, delivery.Message{ChatID: id, Kind: kindEventChanged, Ref: e.ID, Variant: ch.ID})
-			}
-			var err error
-			if told, err = a.delivery.ScheduleManyTx(ctx, tx, ms); err != nil {
-				return err
-			}
-			// People of a new town or followers of a new project hear of the
-			// event as of a new one.
-			news := make([]delivery.Message, len(ch.Newcomers))
-			for i, id := range ch.Newcomers {
-				news[i] = delivery.Message{ChatID: id, Kind: kindEventNew, Ref: e.ID}
-			}
-			if announced, err = a.delivery.ScheduleManyTx(ctx, tx, news); err != nil {
-				return err
-			}
-			if ch.Old.StartsAt.Equal(ch.New.StartsAt) && ch.Old.TimeZone == ch.New.TimeZone {
-				return nil
-			}
-			return a.rescheduleReminders(ctx, tx, e, 0, reminders)
-		})
+	err = a.store.InTx(ctx, func(tx pgx.Tx) error {
+		var ch storage.EventChange
+		var reminders []storage.EventReminder
+		var err error
+		if e, ch, reminders, err = a.store.UpdateEventTx(ctx, tx, e.ID, f, a.now()); err != nil {
+			return err
+		}
+		var ms []delivery.Message
+		for _, id := range subscribers(reminders) {
+			ms = append(ms, delivery.Message{ChatID: id, Kind: kindEventChanged, Ref: e.ID, Variant: ch.ID})
+		}
+		if told, err = a.delivery.ScheduleManyTx(ctx, tx, ms); err != nil {
+			return err
+		}
+		// People of a new town or followers of a new project hear of the
+		// event as of a new one.
+		news := make([]delivery.Message, len(ch.Newcomers))
+		for i, id := range ch.Newcomers {
+			news[i] = delivery.Message{ChatID: id, Kind: kindEventNew, Ref: e.ID}
+		}
+		if announced, err = a.delivery.ScheduleManyTx(ctx, tx, news); err != nil {
+			return err
+		}
+		if ch.Old.StartsAt.Equal(ch.New.StartsAt) && ch.Old.TimeZone == ch.New.TimeZone {
+			return nil
+		}
+		return a.rescheduleReminders(ctx, tx, e, 0, reminders)
+	})
 	if errors.Is(err, storage.ErrEventClosed) {
 		return a.reply(ctx, r, r.Loc.T("event_closed"), nil)
 	}
@@ -614,7 +623,11 @@ func (a *App) onManageEventButton(ctx context.Context, r *Request) error {
 // tells its subscribers, in one transaction.
 func (a *App) cancelEvent(ctx context.Context, r *Request, e storage.Event) error {
 	told := 0
-	_, err := a.store.CancelEvent(ctx, e.ID, a.now(), func(tx pgx.Tx, e storage.Event, reminders []storage.EventReminder) error {
+	err := a.store.InTx(ctx, func(tx pgx.Tx) error {
+		_, reminders, err := a.store.CancelEventTx(ctx, tx, e.ID, a.now())
+		if err != nil {
+			return err
+		}
 		for _, kind := range []string{kindEventReminder, kindEventNew, kindEventChanged} {
 			if _, err := a.delivery.CancelTx(ctx, tx, delivery.Filter{Kind: kind, Ref: e.ID}); err != nil {
 				return err
@@ -624,7 +637,6 @@ func (a *App) cancelEvent(ctx context.Context, r *Request, e storage.Event) erro
 		for _, id := range subscribers(reminders) {
 			ms = append(ms, delivery.Message{ChatID: id, Kind: kindEventCancelled, Ref: e.ID})
 		}
-		var err error
 		told, err = a.delivery.ScheduleManyTx(ctx, tx, ms)
 		return err
 	})

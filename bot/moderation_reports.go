@@ -82,7 +82,10 @@ func (a *App) onReportDecision(ctx context.Context, r *Request) error {
 	notice := "reports_dismissed"
 	if hide {
 		notice = "reports_hidden"
-		p, err = a.store.HideReportedProject(ctx, r.User.ID, id, func(tx pgx.Tx, p storage.Project) error {
+		err = a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
+			if p, err = a.store.HideReportedProjectTx(ctx, tx, r.User.ID, id); err != nil {
+				return err
+			}
 			return a.notify(ctx, tx, delivery.Message{ChatID: p.OwnerID, Kind: kindProjectHidden, Ref: p.ID})
 		})
 	} else {
@@ -109,7 +112,11 @@ func (a *App) onReportDecision(ctx context.Context, r *Request) error {
 // onUnhide lists the hidden project id again, tells its owner, and shows
 // the coordinator its card as it now is.
 func (a *App) onUnhide(ctx context.Context, r *Request, id int64) error {
-	p, err := a.store.UnhideProject(ctx, r.User.ID, id, func(tx pgx.Tx, p storage.Project) error {
+	var p storage.Project
+	err := a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
+		if p, err = a.store.UnhideProjectTx(ctx, tx, r.User.ID, id); err != nil {
+			return err
+		}
 		return a.notify(ctx, tx, delivery.Message{ChatID: p.OwnerID, Kind: kindProjectUnhidden, Ref: p.ID})
 	})
 	if errors.Is(err, storage.ErrNotFound) {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"partnerbot/storage"
 )
 
@@ -55,7 +57,10 @@ func TestReportAndHide(t *testing.T) {
 	other := w.project(owner, "Хор", "Ichnia")
 	reporter := w.user(13102, "de", "Jonas")
 	coordinator := w.user(13103, "en", "Anna")
-	if _, err := w.Store.SetRole(context.Background(), 0, coordinator.ID(), storage.RoleCoordinator); err != nil {
+	if err := w.Store.InTx(context.Background(), func(tx pgx.Tx) error {
+		_, _, err := w.Store.SetRoleTx(context.Background(), tx, 0, coordinator.ID(), storage.RoleCoordinator)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 

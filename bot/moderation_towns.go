@@ -151,13 +151,14 @@ func (a *App) onTownDecision(ctx context.Context, r *Request) error {
 	if !ok {
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
-	decide, done := a.store.ConfirmTown, "town_confirmed"
+	decide, done := a.store.ConfirmTownTx, "town_confirmed"
 	if decision == townReject {
-		decide, done = a.store.RejectTown, "town_rejected"
+		decide, done = a.store.RejectTownTx, "town_rejected"
 	}
-	p, err := decide(ctx, r.User.ID, id, func(tx pgx.Tx, d storage.TownDecision) error {
-		if d.ProposerID == 0 {
-			return nil
+	var d storage.TownDecision
+	err = a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
+		if d, err = decide(ctx, tx, r.User.ID, id); err != nil || d.ProposerID == 0 {
+			return err
 		}
 		return a.notify(ctx, tx, delivery.Message{ChatID: d.ProposerID, Kind: kindTownDecided, Ref: d.AuditID})
 	})
@@ -169,5 +170,5 @@ func (a *App) onTownDecision(ctx context.Context, r *Request) error {
 	}
 	r.Log.Info("town proposal decided", "town", id, "decision", decision)
 	a.ackCallback(ctx, r)
-	return a.edit(ctx, r, r.Loc.T(done, "Town", townName(r.Loc, p.Town)), nil)
+	return a.edit(ctx, r, r.Loc.T(done, "Town", townName(r.Loc, d.Town)), nil)
 }

@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"partnerbot/internal/testdb"
 	"partnerbot/storage"
 )
 
@@ -87,8 +90,10 @@ func TestNetworkAsksForATown(t *testing.T) {
 	olena.Press(w.townButton(uk, "Ichnia")).Expect(uk.T("network_title", "Town", "Ichnia, Україна"),
 		uk.N("network_via", 1, "Town", "Laxå, Швеція", "Via", "Grevesmühlen"))
 
-	proposed, err := w.Store.ProposeTown(context.Background(), storage.TownProposal{Name: "Secret", Country: "UA"},
-		storage.Profile{UserID: olena.ID()})
+	proposed, err := testdb.InTx(w.Store, func(tx pgx.Tx) (storage.Town, error) {
+		return w.Store.ProposeTownTx(context.Background(), tx, storage.TownProposal{Name: "Secret", Country: "UA"},
+			storage.Profile{UserID: olena.ID()})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

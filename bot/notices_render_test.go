@@ -54,18 +54,25 @@ func TestNoticesDropWhatNoLongerHolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := store.CreateContactRequest(ctx, requester, p.ID, "Hallo <du>", now)
+	c, err := testdb.InTx(store, func(tx pgx.Tx) (storage.ContactRequest, error) {
+		return store.CreateContactRequestTx(ctx, tx, requester, p.ID, "Hallo <du>", now)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var grant, revoke storage.RoleChange
-	keep := func(into *storage.RoleChange) storage.Hook[storage.RoleChange] {
-		return func(_ pgx.Tx, rc storage.RoleChange) error { *into = rc; return nil }
+	setRole := func(role string, into *storage.RoleChange) error {
+		return store.InTx(ctx, func(tx pgx.Tx) (err error) {
+			*into, _, err = store.SetRoleTx(ctx, tx, admin, coordinator, role)
+			return err
+		})
 	}
-	if _, err := store.SetRole(ctx, admin, coordinator, storage.RoleCoordinator, keep(&grant)); err != nil {
+	if err := setRole(storage.RoleCoordinator, &grant); err != nil {
 		t.Fatal(err)
 	}
-	town, err := store.ProposeTown(ctx, storage.TownProposal{Name: "Zzyzx", Country: "FR"}, storage.Profile{UserID: requester})
+	town, err := testdb.InTx(store, func(tx pgx.Tx) (storage.Town, error) {
+		return store.ProposeTownTx(ctx, tx, storage.TownProposal{Name: "Zzyzx", Country: "FR"}, storage.Profile{UserID: requester})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +93,9 @@ func TestNoticesDropWhatNoLongerHolds(t *testing.T) {
 		{"request to anyone else", nil, func() delivery.Message { return msg(requester, kindContactRequest, c.ID) }, nil},
 		{"answer before any", nil, func() delivery.Message { return msg(requester, kindContactAnswer, c.ID) }, nil},
 		{"request once answered", func() {
-			if _, err := store.DecideContactRequest(ctx, owner, c.ID, true, now); err != nil {
+			if _, err := testdb.InTx(store, func(tx pgx.Tx) (storage.ContactRequest, error) {
+				return store.DecideContactRequestTx(ctx, tx, owner, c.ID, true, now)
+			}); err != nil {
 				t.Fatal(err)
 			}
 		}, func() delivery.Message { return msg(owner, kindContactRequest, c.ID) }, nil},
@@ -98,7 +107,7 @@ func TestNoticesDropWhatNoLongerHolds(t *testing.T) {
 		{"proposal to an admin", nil, func() delivery.Message { return msg(admin, kindTownProposed, town.ID) }, []string{"Zzyzx"}},
 		{"proposal to a volunteer", nil, func() delivery.Message { return msg(owner, kindTownProposed, town.ID) }, nil},
 		{"grant once revoked", func() {
-			if _, err := store.SetRole(ctx, admin, coordinator, storage.RoleVolunteer, keep(&revoke)); err != nil {
+			if err := setRole(storage.RoleVolunteer, &revoke); err != nil {
 				t.Fatal(err)
 			}
 		}, func() delivery.Message { return msg(coordinator, kindRoleChanged, grant.AuditID) }, nil},
@@ -106,7 +115,9 @@ func TestNoticesDropWhatNoLongerHolds(t *testing.T) {
 			[]string{fr.T("coordinator_you_revoked")}},
 		{"proposal to a former coordinator", nil, func() delivery.Message { return msg(coordinator, kindTownProposed, town.ID) }, nil},
 		{"proposal once decided", func() {
-			if _, err := store.RejectTown(ctx, admin, town.ID, func(_ pgx.Tx, d storage.TownDecision) error { decision = d; return nil }); err != nil {
+			if decision, err = testdb.InTx(store, func(tx pgx.Tx) (storage.TownDecision, error) {
+				return store.RejectTownTx(ctx, tx, admin, town.ID)
+			}); err != nil {
 				t.Fatal(err)
 			}
 		}, func() delivery.Message { return msg(admin, kindTownProposed, town.ID) }, nil},
@@ -115,9 +126,8 @@ func TestNoticesDropWhatNoLongerHolds(t *testing.T) {
 		{"rejection to someone else", nil, func() delivery.Message { return msg(owner, kindTownDecided, decision.AuditID) }, nil},
 		{"hidden notice while shown", nil, func() delivery.Message { return msg(owner, kindProjectHidden, p.ID) }, nil},
 		{"report to a coordinator", func() {
-			if err := store.ReportProject(ctx, requester, p.ID, "spam", func(_ pgx.Tx, id int64) error {
-				reportID = id
-				return nil
+			if reportID, err = testdb.InTx(store, func(tx pgx.Tx) (int64, error) {
+				return store.ReportProjectTx(ctx, tx, requester, p.ID, "spam")
 			}); err != nil {
 				t.Fatal(err)
 			}
@@ -126,21 +136,25 @@ func TestNoticesDropWhatNoLongerHolds(t *testing.T) {
 		{"report to a former coordinator", nil, func() delivery.Message { return msg(coordinator, kindProjectReported, reportID) }, nil},
 		{"report to a volunteer", nil, func() delivery.Message { return msg(owner, kindProjectReported, reportID) }, nil},
 		{"hidden notice", func() {
-			if _, err := store.HideReportedProject(ctx, admin, reportID); err != nil {
+			if _, err := testdb.InTx(store, func(tx pgx.Tx) (storage.Project, error) {
+				return store.HideReportedProjectTx(ctx, tx, admin, reportID)
+			}); err != nil {
 				t.Fatal(err)
 			}
 		}, func() delivery.Message { return msg(owner, kindProjectHidden, p.ID) }, []string{uk.T("project_hidden_notice", "Title", "Choir")}},
 		{"report once decided", nil, func() delivery.Message { return msg(admin, kindProjectReported, reportID) }, nil},
 		{"shown-again notice while hidden", nil, func() delivery.Message { return msg(owner, kindProjectUnhidden, p.ID) }, nil},
 		{"shown-again notice", func() {
-			if _, err := store.UnhideProject(ctx, coordinator, p.ID); err != nil {
+			if _, err := testdb.InTx(store, func(tx pgx.Tx) (storage.Project, error) {
+				return store.UnhideProjectTx(ctx, tx, coordinator, p.ID)
+			}); err != nil {
 				t.Fatal(err)
 			}
 		}, func() delivery.Message { return msg(owner, kindProjectUnhidden, p.ID) },
 			[]string{uk.T("project_unhidden_notice", "Title", "Choir", "Link", a.projectLink(p))}},
 		{"shown-again notice to someone else", nil, func() delivery.Message { return msg(requester, kindProjectUnhidden, p.ID) }, nil},
 		{"answer to an erased requester", func() {
-			if err := store.DeleteUser(ctx, requester); err != nil {
+			if err := store.InTx(ctx, func(tx pgx.Tx) error { return store.DeleteUserTx(ctx, tx, requester) }); err != nil {
 				t.Fatal(err)
 			}
 		}, func() delivery.Message { return msg(requester, kindContactAnswer, c.ID) }, nil},

@@ -55,11 +55,11 @@ func (a *App) onDeleteMeAnswer(ctx context.Context, r *Request) error {
 	case yes:
 		// The messages waiting for the person (reminders, notices) go with
 		// the rest, in the same transaction.
-		if err := a.store.DeleteUser(ctx, r.User.ID, func(tx pgx.Tx, id int64) error {
-			if a.delivery == nil {
-				return nil
+		if err := a.store.InTx(ctx, func(tx pgx.Tx) error {
+			if err := a.store.DeleteUserTx(ctx, tx, r.User.ID); err != nil || a.delivery == nil {
+				return err
 			}
-			return a.delivery.ForgetChatTx(ctx, tx, id)
+			return a.delivery.ForgetChatTx(ctx, tx, r.User.ID)
 		}); err != nil {
 			return err
 		}

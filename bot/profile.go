@@ -195,10 +195,14 @@ func (a *App) saveProfile(ctx context.Context, r *Request, d *profileDraft) erro
 	if err != nil {
 		return err
 	}
-	town, err := a.store.ProposeTown(ctx, *d.NewTown, p, func(tx pgx.Tx, t storage.Town) error {
+	var town storage.Town
+	err = a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
+		if town, err = a.store.ProposeTownTx(ctx, tx, *d.NewTown, p); err != nil {
+			return err
+		}
 		ms := make([]delivery.Message, len(deciders))
 		for i, id := range deciders {
-			ms[i] = delivery.Message{ChatID: id, Kind: kindTownProposed, Ref: t.ID}
+			ms[i] = delivery.Message{ChatID: id, Kind: kindTownProposed, Ref: town.ID}
 		}
 		return a.notify(ctx, tx, ms...)
 	})

@@ -319,7 +319,11 @@ func (a *App) onReportButton(ctx context.Context, r *Request, p storage.Project,
 	if err != nil {
 		return err
 	}
-	err = a.store.ReportProject(ctx, r.User.ID, p.ID, reason, func(tx pgx.Tx, id int64) error {
+	err = a.store.InTx(ctx, func(tx pgx.Tx) error {
+		id, err := a.store.ReportProjectTx(ctx, tx, r.User.ID, p.ID, reason)
+		if err != nil {
+			return err
+		}
 		var ms []delivery.Message
 		for _, m := range moderators {
 			if m != r.User.ID {

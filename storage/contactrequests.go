@@ -97,48 +97,41 @@ func checkContactRequest(ctx context.Context, q querier, requesterID, projectID 
 	return ownerID, nil
 }
 
-// CreateContactRequest records requesterID's request with intro to the
+// CreateContactRequestTx records requesterID's request with intro to the
 // owner of the project, made at now, after the checks of
-// CheckContactRequest. then runs in the same transaction with the new
-// request.
-func (s *Store) CreateContactRequest(ctx context.Context, requesterID, projectID int64, intro string, now time.Time,
-	then ...Hook[ContactRequest]) (ContactRequest, error) {
+// CheckContactRequest, in tx. The caller owns tx and schedules the request's
+// delivery to the owner in it, so that the request and its message commit
+// or fail together.
+func (s *Store) CreateContactRequestTx(ctx context.Context, tx pgx.Tx, requesterID, projectID int64, intro string,
+	now time.Time) (ContactRequest, error) {
 	if intro == "" || utf8.RuneCountInString(intro) > MaxIntroLen {
 		return ContactRequest{}, ErrInvalidIntro
 	}
-	var c ContactRequest
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		// Serialise one person's requests, so that two at once cannot both
-		// pass the daily limit or the duplicate check; and keep the
-		// project's settings still until the request is in.
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, requesterID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM projects WHERE id = $1 FOR SHARE`, projectID); err != nil {
-			return err
-		}
-		ownerID, err := checkContactRequest(ctx, tx, requesterID, projectID, now)
-		if err != nil {
-			return err
-		}
-		// A pending request past its time no longer counts as pending.
-		if _, err := tx.Exec(ctx, `UPDATE contact_requests SET status = 'expired'
-			WHERE project_id = $1 AND requester_id = $2 AND status = 'pending' AND expires_at <= $3`,
-			projectID, requesterID, now); err != nil {
-			return err
-		}
-		c, err = scanContactRequest(tx.QueryRow(ctx, `
-			WITH c AS (
-				INSERT INTO contact_requests (project_id, requester_id, owner_id, intro, created_at, expires_at)
-				VALUES ($1, $2, $3, $4, $5, $6) RETURNING *)
-			SELECT `+contactRequestColumns+` FROM c JOIN projects p ON p.id = c.project_id`,
-			projectID, requesterID, ownerID, intro, now, now.Add(ContactRequestTTL)))
-		if err != nil {
-			return err
-		}
-		return runHooks(tx, c, then)
-	})
-	return c, err
+	// Serialise one person's requests, so that two at once cannot both
+	// pass the daily limit or the duplicate check; and keep the
+	// project's settings still until the request is in.
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, requesterID); err != nil {
+		return ContactRequest{}, err
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM projects WHERE id = $1 FOR SHARE`, projectID); err != nil {
+		return ContactRequest{}, err
+	}
+	ownerID, err := checkContactRequest(ctx, tx, requesterID, projectID, now)
+	if err != nil {
+		return ContactRequest{}, err
+	}
+	// A pending request past its time no longer counts as pending.
+	if _, err := tx.Exec(ctx, `UPDATE contact_requests SET status = 'expired'
+		WHERE project_id = $1 AND requester_id = $2 AND status = 'pending' AND expires_at <= $3`,
+		projectID, requesterID, now); err != nil {
+		return ContactRequest{}, err
+	}
+	return scanContactRequest(tx.QueryRow(ctx, `
+		WITH c AS (
+			INSERT INTO contact_requests (project_id, requester_id, owner_id, intro, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING *)
+		SELECT `+contactRequestColumns+` FROM c JOIN projects p ON p.id = c.project_id`,
+		projectID, requesterID, ownerID, intro, now, now.Add(ContactRequestTTL)))
 }
 
 // ContactRequest returns the request with id, in whatever state. A request
@@ -157,44 +150,42 @@ func scanContactRequest(row pgx.Row) (ContactRequest, error) {
 	return c, notFound(err)
 }
 
-// DecideContactRequest records ownerID's answer to request id at now. It
-// returns ErrNotFound unless the request was made to ownerID,
-// ErrRequestDecided when it was answered before, and ErrRequestExpired
-// (marking it expired) when its time is up. then runs in the same
-// transaction with the request once it is accepted or declined.
-func (s *Store) DecideContactRequest(ctx context.Context, ownerID, id int64, accept bool, now time.Time,
-	then ...Hook[ContactRequest]) (ContactRequest, error) {
-	var c ContactRequest
-	expired := false
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		c, err = scanContactRequest(tx.QueryRow(ctx, `SELECT `+contactRequestColumns+`
-			FROM contact_requests c JOIN projects p ON p.id = c.project_id
-			WHERE c.id = $1 AND c.owner_id = $2 AND p.owner_id = $2
-			FOR UPDATE OF c`, id, ownerID))
-		switch {
-		case err != nil:
-			return err
-		case c.Status == RequestExpired:
-			expired = true
-			return nil
-		case c.Status != RequestPending:
-			return ErrRequestDecided
-		}
-		c.Status = RequestDeclined
-		if accept {
-			c.Status = RequestAccepted
-		}
-		if !now.Before(c.ExpiresAt) {
-			c.Status, expired = RequestExpired, true
-		}
-		if _, err = tx.Exec(ctx, `UPDATE contact_requests SET status = $2, decided_at = $3 WHERE id = $1`, id, c.Status, now); err != nil || expired {
-			return err
-		}
-		return runHooks(tx, c, then)
-	})
-	if err == nil && expired {
-		err = ErrRequestExpired
+// DecideContactRequestTx records ownerID's answer to request id at now, in
+// tx. It returns ErrNotFound unless the request was made to ownerID and
+// ErrRequestDecided when it was answered before. The caller owns tx and
+// schedules the answer's delivery to the requester in it, so that the
+// decision and its message commit or fail together.
+//
+// When the request's time is up it returns ErrRequestExpired with the
+// request marked expired in tx: there is nothing to send then, but a caller
+// that commits tx all the same keeps the mark, so the request never counts
+// as pending again.
+func (s *Store) DecideContactRequestTx(ctx context.Context, tx pgx.Tx, ownerID, id int64, accept bool,
+	now time.Time) (ContactRequest, error) {
+	c, err := scanContactRequest(tx.QueryRow(ctx, `SELECT `+contactRequestColumns+`
+		FROM contact_requests c JOIN projects p ON p.id = c.project_id
+		WHERE c.id = $1 AND c.owner_id = $2 AND p.owner_id = $2
+		FOR UPDATE OF c`, id, ownerID))
+	switch {
+	case err != nil:
+		return c, err
+	case c.Status == RequestExpired:
+		return c, ErrRequestExpired
+	case c.Status != RequestPending:
+		return c, ErrRequestDecided
 	}
-	return c, err
+	c.Status = RequestDeclined
+	if accept {
+		c.Status = RequestAccepted
+	}
+	if !now.Before(c.ExpiresAt) {
+		c.Status = RequestExpired
+	}
+	if _, err := tx.Exec(ctx, `UPDATE contact_requests SET status = $2, decided_at = $3 WHERE id = $1`, id, c.Status, now); err != nil {
+		return c, err
+	}
+	if c.Status == RequestExpired {
+		return c, ErrRequestExpired
+	}
+	return c, nil
 }

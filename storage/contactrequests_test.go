@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"partnerbot/internal/testdb"
 	"partnerbot/storage"
 )
 
@@ -22,6 +25,16 @@ func TestContactRequestRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	request := func(who, project int64, intro string, at time.Time) (storage.ContactRequest, error) {
+		return testdb.InTx(f.s, func(tx pgx.Tx) (storage.ContactRequest, error) {
+			return f.s.CreateContactRequestTx(ctx, tx, who, project, intro, at)
+		})
+	}
+	decide := func(who, id int64, accept bool, at time.Time) (storage.ContactRequest, error) {
+		return testdb.InTx(f.s, func(tx pgx.Tx) (storage.ContactRequest, error) {
+			return f.s.DecideContactRequestTx(ctx, tx, who, id, accept, at)
+		})
+	}
 
 	for _, tt := range []struct {
 		name      string
@@ -38,13 +51,13 @@ func TestContactRequestRules(t *testing.T) {
 		{"introduction too long", requester, open.ID, strings.Repeat("я", storage.MaxIntroLen+1), storage.ErrInvalidIntro},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := f.s.CreateContactRequest(ctx, tt.requester, tt.project, tt.intro, now); !errors.Is(err, tt.want) {
+			if _, err := request(tt.requester, tt.project, tt.intro, now); !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
 		})
 	}
 
-	c, err := f.s.CreateContactRequest(ctx, requester, open.ID, "Привіт!", now)
+	c, err := request(requester, open.ID, "Привіт!", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,20 +68,20 @@ func TestContactRequestRules(t *testing.T) {
 	if err := f.s.CheckContactRequest(ctx, requester, open.ID, now); !errors.Is(err, storage.ErrDuplicateRequest) {
 		t.Fatalf("check of a second request: %v", err)
 	}
-	if _, err := f.s.CreateContactRequest(ctx, requester, open.ID, "Again", now); !errors.Is(err, storage.ErrDuplicateRequest) {
+	if _, err := request(requester, open.ID, "Again", now); !errors.Is(err, storage.ErrDuplicateRequest) {
 		t.Fatalf("second pending request: %v", err)
 	}
 
 	// Nobody but the owner decides, and a decision is final.
 	for _, who := range []int64{requester, other} {
-		if _, err := f.s.DecideContactRequest(ctx, who, c.ID, true, now); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := decide(who, c.ID, true, now); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("user %d decided someone else's request: %v", who, err)
 		}
 	}
-	if d, err := f.s.DecideContactRequest(ctx, owner, c.ID, false, now); err != nil || d.Status != storage.RequestDeclined {
+	if d, err := decide(owner, c.ID, false, now); err != nil || d.Status != storage.RequestDeclined {
 		t.Fatalf("decline: %+v, %v", d, err)
 	}
-	if _, err := f.s.DecideContactRequest(ctx, owner, c.ID, true, now); !errors.Is(err, storage.ErrRequestDecided) {
+	if _, err := decide(owner, c.ID, true, now); !errors.Is(err, storage.ErrRequestDecided) {
 		t.Fatalf("accept after decline: %v", err)
 	}
 
@@ -76,14 +89,14 @@ func TestContactRequestRules(t *testing.T) {
 	// every request of the last 24 hours.
 	for i := 1; i < storage.ContactRequestsPerDay; i++ {
 		p := f.project(other, f.fields("Laxå", "P", "D"))
-		if _, err := f.s.CreateContactRequest(ctx, requester, p.ID, "Hi", now.Add(time.Duration(i)*time.Minute)); err != nil {
+		if _, err := request(requester, p.ID, "Hi", now.Add(time.Duration(i)*time.Minute)); err != nil {
 			t.Fatalf("request %d: %v", i+1, err)
 		}
 	}
-	if _, err := f.s.CreateContactRequest(ctx, requester, open.ID, "Hi", now.Add(time.Hour)); !errors.Is(err, storage.ErrRequestLimit) {
+	if _, err := request(requester, open.ID, "Hi", now.Add(time.Hour)); !errors.Is(err, storage.ErrRequestLimit) {
 		t.Fatalf("request over the daily limit: %v", err)
 	}
-	if _, err := f.s.CreateContactRequest(ctx, requester, open.ID, "Hi", now.Add(25*time.Hour)); err != nil {
+	if _, err := request(requester, open.ID, "Hi", now.Add(25*time.Hour)); err != nil {
 		t.Fatalf("request on the next day: %v", err)
 	}
 }
@@ -95,7 +108,22 @@ func TestContactRequestExpiry(t *testing.T) {
 	f := newProjectFixture(t, owner, requester)
 	p := f.project(owner, f.fields("Ichnia", "Open", "D"))
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	c, err := f.s.CreateContactRequest(ctx, requester, p.ID, "Hi", now)
+	// decide commits the mark on a request found expired, as the bot does.
+	decide := func(who, id int64, accept bool, at time.Time) (c storage.ContactRequest, err error) {
+		if txErr := f.s.InTx(ctx, func(tx pgx.Tx) error {
+			c, err = f.s.DecideContactRequestTx(ctx, tx, who, id, accept, at)
+			if errors.Is(err, storage.ErrRequestExpired) {
+				return nil
+			}
+			return err
+		}); txErr != nil {
+			return c, txErr
+		}
+		return c, err
+	}
+	c, err := testdb.InTx(f.s, func(tx pgx.Tx) (storage.ContactRequest, error) {
+		return f.s.CreateContactRequestTx(ctx, tx, requester, p.ID, "Hi", now)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,17 +132,19 @@ func TestContactRequestExpiry(t *testing.T) {
 	if err := f.s.CheckContactRequest(ctx, requester, p.ID, late); err != nil {
 		t.Fatalf("check after expiry: %v", err)
 	}
-	if _, err := f.s.DecideContactRequest(ctx, owner, c.ID, true, late); !errors.Is(err, storage.ErrRequestExpired) {
+	if _, err := decide(owner, c.ID, true, late); !errors.Is(err, storage.ErrRequestExpired) {
 		t.Fatalf("accept after 14 days: %v", err)
 	}
-	if _, err := f.s.DecideContactRequest(ctx, owner, c.ID, true, now); !errors.Is(err, storage.ErrRequestExpired) {
+	if _, err := decide(owner, c.ID, true, now); !errors.Is(err, storage.ErrRequestExpired) {
 		t.Fatalf("an expired request was accepted later: %v", err)
 	}
-	second, err := f.s.CreateContactRequest(ctx, requester, p.ID, "Hi again", late)
+	second, err := testdb.InTx(f.s, func(tx pgx.Tx) (storage.ContactRequest, error) {
+		return f.s.CreateContactRequestTx(ctx, tx, requester, p.ID, "Hi again", late)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d, err := f.s.DecideContactRequest(ctx, owner, second.ID, true, late.Add(time.Hour)); err != nil || d.Status != storage.RequestAccepted {
+	if d, err := decide(owner, second.ID, true, late.Add(time.Hour)); err != nil || d.Status != storage.RequestAccepted {
 		t.Fatalf("accept in time: %+v, %v", d, err)
 	}
 }
@@ -126,6 +156,14 @@ func TestReports(t *testing.T) {
 	f := newProjectFixture(t, owner, a, b, coordinator)
 	spam := f.project(owner, f.fields("Ichnia", "Spam", "D"))
 	fine := f.project(owner, f.fields("Ichnia", "Fine", "D"))
+	report := func(reporter, project int64, reason string) (int64, error) {
+		return testdb.InTx(f.s, func(tx pgx.Tx) (int64, error) { return f.s.ReportProjectTx(ctx, tx, reporter, project, reason) })
+	}
+	hide := func(reportID int64) (storage.Project, error) {
+		return testdb.InTx(f.s, func(tx pgx.Tx) (storage.Project, error) {
+			return f.s.HideReportedProjectTx(ctx, tx, coordinator, reportID)
+		})
+	}
 	for _, r := range []struct {
 		who     int64
 		project int64
@@ -137,23 +175,23 @@ func TestReports(t *testing.T) {
 		{b, spam.ID, "misleading", nil},
 		{b, fine.ID, "other", nil},
 	} {
-		if err := f.s.ReportProject(ctx, r.who, r.project, r.reason); !errors.Is(err, r.want) {
+		if _, err := report(r.who, r.project, r.reason); !errors.Is(err, r.want) {
 			t.Fatalf("report by %d: %v, want %v", r.who, err, r.want)
 		}
 	}
-	if err := f.s.ReportProject(ctx, a, fine.ID, "because"); err == nil {
+	if _, err := report(a, fine.ID, "because"); err == nil {
 		t.Fatal("unknown reason accepted")
 	}
 	reports, err := f.s.OpenReports(ctx, 10)
 	if err != nil || len(reports) != 3 || reports[0].Project.Title != "Spam" || reports[0].Reason != "spam" {
 		t.Fatalf("open reports %+v, %v", reports, err)
 	}
-	p, err := f.s.HideReportedProject(ctx, coordinator, reports[0].ID)
+	p, err := hide(reports[0].ID)
 	if err != nil || !p.Hidden || p.OwnerID != owner {
 		t.Fatalf("hide: %+v, %v", p, err)
 	}
 	// Both reports about the hidden project are closed; a second click does nothing.
-	if _, err := f.s.HideReportedProject(ctx, coordinator, reports[1].ID); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := hide(reports[1].ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("second hide: %v", err)
 	}
 	left, _ := f.s.OpenReports(ctx, 10)

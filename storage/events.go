@@ -101,37 +101,30 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 	return scanEvent(s.pool.QueryRow(ctx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1`, id))
 }
 
-// CreateEvent publishes an event. then runs in the same transaction with
-// the new event and its audience (the followers of its project and the
-// people whose profile town is its town, without the creator), so that
-// announcing it commits or fails together with it.
-func (s *Store) CreateEvent(ctx context.Context, creatorID int64, f EventFields,
-	then func(tx pgx.Tx, e Event, audience []int64) error) (Event, error) {
+// CreateEventTx publishes an event in tx and returns it with its audience
+// (the followers of its project and the people whose profile town is its
+// town, without the creator). The caller owns tx and schedules the
+// announcements to the audience in it, so that announcing the event commits
+// or fails together with it.
+func (s *Store) CreateEventTx(ctx context.Context, tx pgx.Tx, creatorID int64, f EventFields) (Event, []int64, error) {
 	if err := f.Validate(); err != nil {
-		return Event{}, err
+		return Event{}, nil, err
 	}
-	var e Event
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var id int64
-		if err := tx.QueryRow(ctx, `
-			INSERT INTO events (title, description, starts_at, time_zone, duration_min, place, online_url,
-				town_id, project_id, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, 0::bigint), nullif($9, 0::bigint), $10)
-			RETURNING id`, f.Title, f.Description, f.StartsAt, f.TimeZone, int(f.Duration/time.Minute), f.Place, f.URL,
-			f.TownID, f.ProjectID, creatorID).Scan(&id); err != nil {
-			return err
-		}
-		var err error
-		if e, err = eventByID(ctx, tx, id, false); err != nil {
-			return err
-		}
-		audience, err := eventAudience(ctx, tx, e.EventFields, creatorID)
-		if err != nil {
-			return err
-		}
-		return then(tx, e, audience)
-	})
-	return e, err
+	var id int64
+	if err := tx.QueryRow(ctx, `
+		INSERT INTO events (title, description, starts_at, time_zone, duration_min, place, online_url,
+			town_id, project_id, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, 0::bigint), nullif($9, 0::bigint), $10)
+		RETURNING id`, f.Title, f.Description, f.StartsAt, f.TimeZone, int(f.Duration/time.Minute), f.Place, f.URL,
+		f.TownID, f.ProjectID, creatorID).Scan(&id); err != nil {
+		return Event{}, nil, err
+	}
+	e, err := eventByID(ctx, tx, id, false)
+	if err != nil {
+		return e, nil, err
+	}
+	audience, err := eventAudience(ctx, tx, e.EventFields, creatorID)
+	return e, audience, err
 }
 
 // eventAudience lists the people an event with fields f concerns: the
@@ -180,55 +173,52 @@ type EventChange struct {
 	Newcomers []int64
 }
 
-// UpdateEvent replaces an event's fields and records the change. then runs
-// in the same transaction with the change and the event's reminders, so
-// that telling subscribers and moving reminders commit together with the
-// edit. A cancelled or already started event cannot be changed
-// (ErrEventClosed).
-func (s *Store) UpdateEvent(ctx context.Context, id int64, f EventFields, now time.Time,
-	then func(tx pgx.Tx, ch EventChange, e Event, reminders []EventReminder) error) (Event, error) {
+// UpdateEventTx replaces an event's fields and records the change, in tx,
+// and returns the event as it now is, the change and the event's
+// reminders. The caller owns tx and, in it, tells the subscribers and moves
+// their reminders, so that all of it commits together with the edit. A
+// cancelled or already started event cannot be changed (ErrEventClosed).
+func (s *Store) UpdateEventTx(ctx context.Context, tx pgx.Tx, id int64, f EventFields,
+	now time.Time) (Event, EventChange, []EventReminder, error) {
 	if err := f.Validate(); err != nil {
-		return Event{}, err
+		return Event{}, EventChange{}, nil, err
 	}
-	var e Event
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		old, err := eventByID(ctx, tx, id, true)
-		if err != nil {
-			return err
+	old, err := eventByID(ctx, tx, id, true)
+	if err != nil {
+		return Event{}, EventChange{}, nil, err
+	}
+	if old.Cancelled || !old.StartsAt.After(now) {
+		return Event{}, EventChange{}, nil, ErrEventClosed
+	}
+	if _, err := tx.Exec(ctx, `
+		UPDATE events SET title = $2, description = $3, starts_at = $4, time_zone = $5, duration_min = $6,
+			place = $7, online_url = $8, town_id = nullif($9, 0::bigint), project_id = nullif($10, 0::bigint),
+			updated_at = now()
+		WHERE id = $1`, id, f.Title, f.Description, f.StartsAt, f.TimeZone, int(f.Duration/time.Minute),
+		f.Place, f.URL, f.TownID, f.ProjectID); err != nil {
+		return Event{}, EventChange{}, nil, err
+	}
+	e, err := eventByID(ctx, tx, id, false)
+	if err != nil {
+		return e, EventChange{}, nil, err
+	}
+	ch := EventChange{EventID: id, Old: old.EventFields, New: e.EventFields}
+	oldJSON, _ := json.Marshal(ch.Old)
+	newJSON, _ := json.Marshal(ch.New)
+	if err := tx.QueryRow(ctx, `INSERT INTO event_changes (event_id, old, new) VALUES ($1, $2, $3) RETURNING id`,
+		id, oldJSON, newJSON).Scan(&ch.ID); err != nil {
+		return e, ch, nil, err
+	}
+	reminders, err := eventReminders(ctx, tx, id)
+	if err != nil {
+		return e, ch, nil, err
+	}
+	if old.TownID != e.TownID || old.ProjectID != e.ProjectID {
+		if ch.Newcomers, err = newcomers(ctx, tx, old, e, reminders); err != nil {
+			return e, ch, reminders, err
 		}
-		if old.Cancelled || !old.StartsAt.After(now) {
-			return ErrEventClosed
-		}
-		if _, err := tx.Exec(ctx, `
-			UPDATE events SET title = $2, description = $3, starts_at = $4, time_zone = $5, duration_min = $6,
-				place = $7, online_url = $8, town_id = nullif($9, 0::bigint), project_id = nullif($10, 0::bigint),
-				updated_at = now()
-			WHERE id = $1`, id, f.Title, f.Description, f.StartsAt, f.TimeZone, int(f.Duration/time.Minute),
-			f.Place, f.URL, f.TownID, f.ProjectID); err != nil {
-			return err
-		}
-		if e, err = eventByID(ctx, tx, id, false); err != nil {
-			return err
-		}
-		ch := EventChange{EventID: id, Old: old.EventFields, New: e.EventFields}
-		oldJSON, _ := json.Marshal(ch.Old)
-		newJSON, _ := json.Marshal(ch.New)
-		if err := tx.QueryRow(ctx, `INSERT INTO event_changes (event_id, old, new) VALUES ($1, $2, $3) RETURNING id`,
-			id, oldJSON, newJSON).Scan(&ch.ID); err != nil {
-			return err
-		}
-		reminders, err := eventReminders(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if old.TownID != e.TownID || old.ProjectID != e.ProjectID {
-			if ch.Newcomers, err = newcomers(ctx, tx, old, e, reminders); err != nil {
-				return err
-			}
-		}
-		return then(tx, ch, e, reminders)
-	})
-	return e, err
+	}
+	return e, ch, reminders, nil
 }
 
 // newcomers are the people event e concerns who were not concerned by it
@@ -262,32 +252,24 @@ func (s *Store) EventChangeByID(ctx context.Context, id int64) (EventChange, err
 	return ch, json.Unmarshal(newJSON, &ch.New)
 }
 
-// CancelEvent cancels an event. then runs in the same transaction with the
-// event and its reminders, so that telling subscribers commits together
-// with the cancellation. An event already cancelled or started gives
-// ErrEventClosed.
-func (s *Store) CancelEvent(ctx context.Context, id int64, now time.Time,
-	then func(tx pgx.Tx, e Event, reminders []EventReminder) error) (Event, error) {
-	var e Event
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if e, err = eventByID(ctx, tx, id, true); err != nil {
-			return err
-		}
-		if e.Cancelled || !e.StartsAt.After(now) {
-			return ErrEventClosed
-		}
-		if _, err := tx.Exec(ctx, `UPDATE events SET cancelled_at = $2, updated_at = now() WHERE id = $1`, id, now); err != nil {
-			return err
-		}
-		e.Cancelled = true
-		reminders, err := eventReminders(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return then(tx, e, reminders)
-	})
-	return e, err
+// CancelEventTx cancels an event in tx and returns it with its reminders.
+// The caller owns tx and tells the subscribers in it, so that telling them
+// commits together with the cancellation. An event already cancelled or
+// started gives ErrEventClosed.
+func (s *Store) CancelEventTx(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (Event, []EventReminder, error) {
+	e, err := eventByID(ctx, tx, id, true)
+	if err != nil {
+		return e, nil, err
+	}
+	if e.Cancelled || !e.StartsAt.After(now) {
+		return e, nil, ErrEventClosed
+	}
+	if _, err := tx.Exec(ctx, `UPDATE events SET cancelled_at = $2, updated_at = now() WHERE id = $1`, id, now); err != nil {
+		return e, nil, err
+	}
+	e.Cancelled = true
+	reminders, err := eventReminders(ctx, tx, id)
+	return e, reminders, err
 }
 
 // EventFilter selects which upcoming events a list shows.
@@ -347,42 +329,37 @@ func (s *Store) EventReminderOffsets(ctx context.Context, eventID, userID int64)
 	return pgx.CollectRows(rows, pgx.RowTo[int])
 }
 
-// SetEventReminder switches one reminder of userID for an event on or off.
-// When that changed anything, then runs in the same transaction with the
-// event and the offsets userID now has for it, so that the scheduled
-// messages are brought in line with the rows in the same commit. The event
-// row is share-locked, so a concurrent edit, which moves every reminder,
-// sees this one or runs after it. A cancelled or started event gives
-// ErrEventClosed.
-func (s *Store) SetEventReminder(ctx context.Context, eventID, userID int64, offset int, on bool, now time.Time,
-	then func(tx pgx.Tx, e Event, offsets []int) error) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		e, err := scanEvent(tx.QueryRow(ctx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1 FOR SHARE OF e`, eventID))
-		if err != nil {
-			return err
-		}
-		if e.Cancelled || !e.StartsAt.After(now) {
-			return ErrEventClosed
-		}
-		q := `DELETE FROM event_reminders WHERE event_id = $1 AND user_id = $2 AND offset_min = $3`
-		if on {
-			q = `INSERT INTO event_reminders (event_id, user_id, offset_min) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
-		}
-		tag, err := tx.Exec(ctx, q, eventID, userID, offset)
-		if err != nil || tag.RowsAffected() == 0 {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT offset_min FROM event_reminders WHERE event_id = $1 AND user_id = $2
-			ORDER BY offset_min DESC`, eventID, userID)
-		if err != nil {
-			return err
-		}
-		offsets, err := pgx.CollectRows(rows, pgx.RowTo[int])
-		if err != nil {
-			return err
-		}
-		return then(tx, e, offsets)
-	})
+// SetEventReminderTx switches one reminder of userID for an event on or
+// off, in tx. It returns the event, the offsets userID now has for it
+// (longest first) and whether that changed anything; when nothing changed,
+// offsets is nil. The caller owns tx and brings the scheduled messages in
+// line with the rows in it, in the same commit. The event row is
+// share-locked, so a concurrent edit, which moves every reminder, sees this
+// one or runs after it. A cancelled or started event gives ErrEventClosed.
+func (s *Store) SetEventReminderTx(ctx context.Context, tx pgx.Tx, eventID, userID int64, offset int, on bool,
+	now time.Time) (e Event, offsets []int, changed bool, err error) {
+	e, err = scanEvent(tx.QueryRow(ctx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1 FOR SHARE OF e`, eventID))
+	if err != nil {
+		return e, nil, false, err
+	}
+	if e.Cancelled || !e.StartsAt.After(now) {
+		return e, nil, false, ErrEventClosed
+	}
+	q := `DELETE FROM event_reminders WHERE event_id = $1 AND user_id = $2 AND offset_min = $3`
+	if on {
+		q = `INSERT INTO event_reminders (event_id, user_id, offset_min) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
+	}
+	tag, err := tx.Exec(ctx, q, eventID, userID, offset)
+	if err != nil || tag.RowsAffected() == 0 {
+		return e, nil, false, err
+	}
+	rows, err := tx.Query(ctx, `SELECT offset_min FROM event_reminders WHERE event_id = $1 AND user_id = $2
+		ORDER BY offset_min DESC`, eventID, userID)
+	if err != nil {
+		return e, nil, true, err
+	}
+	offsets, err = pgx.CollectRows(rows, pgx.RowTo[int])
+	return e, offsets, true, err
 }
 
 // EventSubscriberCount is how many people asked for a reminder of the

@@ -19,9 +19,6 @@ func eventFields(start time.Time) storage.EventFields {
 		TimeZone: "Europe/Kyiv", Duration: 2 * time.Hour, Place: "Town hall, Ichnia"}
 }
 
-// noop is a transaction hook that does nothing.
-func noop[A, B any](pgx.Tx, A, B) error { return nil }
-
 // fillEventData gives each of ids a time zone, an event they created and
 // a reminder for another person's event, so that the privacy tests find
 // every event table filled for each of them.
@@ -33,7 +30,13 @@ func fillEventData(t *testing.T, s *storage.Store, ids ...int64) {
 	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: other, FirstName: "Organiser"}); err != nil {
 		t.Fatal(err)
 	}
-	theirs, err := s.CreateEvent(ctx, other, eventFields(now.Add(48*time.Hour)), noop)
+	create := func(creator int64, f storage.EventFields) (storage.Event, error) {
+		return testdb.InTx(s, func(tx pgx.Tx) (storage.Event, error) {
+			e, _, err := s.CreateEventTx(ctx, tx, creator, f)
+			return e, err
+		})
+	}
+	theirs, err := create(other, eventFields(now.Add(48*time.Hour)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,10 +44,13 @@ func fillEventData(t *testing.T, s *storage.Store, ids ...int64) {
 		if err := s.SetTimeZone(ctx, id, "Europe/Berlin"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateEvent(ctx, id, eventFields(now.Add(24*time.Hour)), noop); err != nil {
+		if _, err := create(id, eventFields(now.Add(24*time.Hour))); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetEventReminder(ctx, theirs.ID, id, 60, true, now, noop); err != nil {
+		if err := s.InTx(ctx, func(tx pgx.Tx) error {
+			_, _, _, err := s.SetEventReminderTx(ctx, tx, theirs.ID, id, 60, true, now)
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -61,9 +67,9 @@ func TestEventLifecycle(t *testing.T) {
 		}
 	}
 	var announced []int64
-	e, err := s.CreateEvent(ctx, 1, eventFields(now.Add(72*time.Hour)), func(_ pgx.Tx, e storage.Event, audience []int64) error {
-		announced = audience
-		return nil
+	e, err := testdb.InTx(s, func(tx pgx.Tx) (e storage.Event, err error) {
+		e, announced, err = s.CreateEventTx(ctx, tx, 1, eventFields(now.Add(72*time.Hour)))
+		return e, err
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -72,21 +78,29 @@ func TestEventLifecycle(t *testing.T) {
 		t.Fatalf("created %+v, announced to %v", e, announced)
 	}
 
-	// Reminders: on, idempotent, off; the hook runs on every change with
-	// the offsets the person has after it.
+	// Reminders: on, idempotent, off; every change gives the offsets the
+	// person has after it.
 	var seen [][]int
-	hook := func(_ pgx.Tx, _ storage.Event, offsets []int) error { seen = append(seen, offsets); return nil }
+	remind := func(user int64, offset int, on bool) error {
+		return s.InTx(ctx, func(tx pgx.Tx) error {
+			_, offsets, changed, err := s.SetEventReminderTx(ctx, tx, e.ID, user, offset, on, now)
+			if err == nil && changed {
+				seen = append(seen, offsets)
+			}
+			return err
+		})
+	}
 	for _, step := range []struct {
 		user   int64
 		offset int
 		on     bool
 	}{{2, 1440, true}, {2, 1440, true}, {2, 60, true}, {3, 0, true}, {3, 0, false}} {
-		if err := s.SetEventReminder(ctx, e.ID, step.user, step.offset, step.on, now, hook); err != nil {
+		if err := remind(step.user, step.offset, step.on); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if want := [][]int{{1440}, {1440, 60}, {0}, nil}; !slices.EqualFunc(seen, want, slices.Equal) {
-		t.Fatalf("hook saw %v, want %v", seen, want)
+		t.Fatalf("changes gave %v, want %v", seen, want)
 	}
 	if got, _ := s.EventReminderOffsets(ctx, e.ID, 2); !slices.Equal(got, []int{1440, 60}) {
 		t.Fatalf("offsets of user 2: %v", got)
@@ -102,9 +116,9 @@ func TestEventLifecycle(t *testing.T) {
 	f.URL = "https://meet.example.org/x"
 	var change storage.EventChange
 	var moved []storage.EventReminder
-	updated, err := s.UpdateEvent(ctx, e.ID, f, now, func(_ pgx.Tx, ch storage.EventChange, _ storage.Event, rs []storage.EventReminder) error {
-		change, moved = ch, rs
-		return nil
+	updated, err := testdb.InTx(s, func(tx pgx.Tx) (updated storage.Event, err error) {
+		updated, change, moved, err = s.UpdateEventTx(ctx, tx, e.ID, f, now)
+		return updated, err
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +127,7 @@ func TestEventLifecycle(t *testing.T) {
 		t.Fatalf("updated %+v", updated)
 	}
 	if len(moved) != 2 || moved[0] != (storage.EventReminder{UserID: 2, Offset: 60}) {
-		t.Fatalf("reminders handed to the update hook: %+v", moved)
+		t.Fatalf("reminders handed over by the update: %+v", moved)
 	}
 	stored, err := s.EventChangeByID(ctx, change.ID)
 	if err != nil {
@@ -124,35 +138,48 @@ func TestEventLifecycle(t *testing.T) {
 		t.Fatalf("stored change %+v", stored)
 	}
 
-	// A failing hook rolls the update back.
+	// A caller failing after the update, in its transaction, rolls the
+	// update back.
 	boom := errors.New("boom")
 	g := f
 	g.Title = "Other"
-	if _, err := s.UpdateEvent(ctx, e.ID, g, now, func(pgx.Tx, storage.EventChange, storage.Event, []storage.EventReminder) error {
+	if err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if _, _, _, err := s.UpdateEventTx(ctx, tx, e.ID, g, now); err != nil {
+			return err
+		}
 		return boom
 	}); !errors.Is(err, boom) {
-		t.Fatalf("update with failing hook: %v", err)
+		t.Fatalf("update with a failing caller: %v", err)
 	}
 	if got, _ := s.Event(ctx, e.ID); got.Title != f.Title {
 		t.Fatalf("title after rolled back update: %q", got.Title)
 	}
 
 	// Cancelling closes the event for changes and reminders.
-	if _, err := s.CancelEvent(ctx, e.ID, now, func(_ pgx.Tx, e storage.Event, rs []storage.EventReminder) error {
-		if !e.Cancelled || len(rs) != 2 {
-			t.Errorf("cancel hook got %+v, %v", e, rs)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
+	cancel := func() (storage.Event, []storage.EventReminder, error) {
+		var cancelled storage.Event
+		var rs []storage.EventReminder
+		err := s.InTx(ctx, func(tx pgx.Tx) (err error) {
+			cancelled, rs, err = s.CancelEventTx(ctx, tx, e.ID, now)
+			return err
+		})
+		return cancelled, rs, err
 	}
-	if _, err := s.CancelEvent(ctx, e.ID, now, noop); !errors.Is(err, storage.ErrEventClosed) {
+	if e, rs, err := cancel(); err != nil {
+		t.Fatal(err)
+	} else if !e.Cancelled || len(rs) != 2 {
+		t.Errorf("cancel gave %+v, %v", e, rs)
+	}
+	if _, _, err := cancel(); !errors.Is(err, storage.ErrEventClosed) {
 		t.Fatalf("second cancel: %v", err)
 	}
-	if _, err := s.UpdateEvent(ctx, e.ID, f, now, func(pgx.Tx, storage.EventChange, storage.Event, []storage.EventReminder) error { return nil }); !errors.Is(err, storage.ErrEventClosed) {
+	if err := s.InTx(ctx, func(tx pgx.Tx) error {
+		_, _, _, err := s.UpdateEventTx(ctx, tx, e.ID, f, now)
+		return err
+	}); !errors.Is(err, storage.ErrEventClosed) {
 		t.Fatalf("update of a cancelled event: %v", err)
 	}
-	if err := s.SetEventReminder(ctx, e.ID, 3, 60, true, now, hook); !errors.Is(err, storage.ErrEventClosed) {
+	if err := remind(3, 60, true); !errors.Is(err, storage.ErrEventClosed) {
 		t.Fatalf("reminder for a cancelled event: %v", err)
 	}
 	if _, err := s.Event(ctx, 999); !errors.Is(err, storage.ErrNotFound) {
@@ -232,12 +259,12 @@ func TestUpcomingEventsAndAudience(t *testing.T) {
 		t.Helper()
 		f := eventFields(start)
 		f.Title, f.TownID, f.ProjectID = title, town, project
+		var e storage.Event
 		var audience []int64
-		e, err := s.CreateEvent(ctx, coordinator, f, func(_ pgx.Tx, _ storage.Event, a []int64) error {
-			audience = a
-			return nil
-		})
-		if err != nil {
+		if err := s.InTx(ctx, func(tx pgx.Tx) (err error) {
+			e, audience, err = s.CreateEventTx(ctx, tx, coordinator, f)
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
 		return e, audience
@@ -260,7 +287,10 @@ func TestUpcomingEventsAndAudience(t *testing.T) {
 	}
 	create("Over", now.Add(-3*time.Hour), towns[0], 0)
 	cancelled, _ := create("Cancelled", now.Add(time.Hour), towns[0], 0)
-	if _, err := s.CancelEvent(ctx, cancelled.ID, now, noop); err != nil {
+	if err := s.InTx(ctx, func(tx pgx.Tx) error {
+		_, _, err := s.CancelEventTx(ctx, tx, cancelled.ID, now)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -346,12 +376,18 @@ func TestEventNewcomers(t *testing.T) {
 	}
 	fields := eventFields(now.Add(72 * time.Hour))
 	fields.TownID = f.towns["Ichnia"]
+	var e storage.Event
 	var audience []int64
-	e, err := f.s.CreateEvent(ctx, 1, fields, func(_ pgx.Tx, _ storage.Event, a []int64) error { audience = a; return nil })
-	if err != nil || !slices.Equal(audience, []int64{2}) {
+	if err := f.s.InTx(ctx, func(tx pgx.Tx) (err error) {
+		e, audience, err = f.s.CreateEventTx(ctx, tx, 1, fields)
+		return err
+	}); err != nil || !slices.Equal(audience, []int64{2}) {
 		t.Fatalf("audience of the new event %v (%v), want [2]", audience, err)
 	}
-	if err := f.s.SetEventReminder(ctx, e.ID, 4, 60, true, now, noop); err != nil {
+	if err := f.s.InTx(ctx, func(tx pgx.Tx) error {
+		_, _, _, err := f.s.SetEventReminderTx(ctx, tx, e.ID, 4, 60, true, now)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	update := func(change func(*storage.EventFields)) []int64 {
@@ -362,15 +398,14 @@ func TestEventNewcomers(t *testing.T) {
 		}
 		next := current.EventFields
 		change(&next)
-		var newcomers []int64
-		if _, err := f.s.UpdateEvent(ctx, e.ID, next, now, func(_ pgx.Tx, ch storage.EventChange, _ storage.Event,
-			_ []storage.EventReminder) error {
-			newcomers = ch.Newcomers
-			return nil
-		}); err != nil {
+		ch, err := testdb.InTx(f.s, func(tx pgx.Tx) (storage.EventChange, error) {
+			_, ch, _, err := f.s.UpdateEventTx(ctx, tx, e.ID, next, now)
+			return ch, err
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
-		return newcomers
+		return ch.Newcomers
 	}
 	for _, step := range []struct {
 		name   string

@@ -60,7 +60,7 @@ var PersonalData = []PersonalColumn{
 // as a JSON document for the person to keep.
 func (s *Store) Export(ctx context.Context, userID int64) (map[string]json.RawMessage, error) {
 	out := make(map[string]json.RawMessage, len(PersonalData))
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		for _, pc := range PersonalData {
 			var rows json.RawMessage
 			q := fmt.Sprintf(`SELECT coalesce(jsonb_agg(to_jsonb(t) - $2::text[]), '[]'::jsonb) FROM %s t WHERE %s = $1`,
@@ -76,22 +76,20 @@ func (s *Store) Export(ctx context.Context, userID int64) (map[string]json.RawMe
 	return out, err
 }
 
-// DeleteUser erases or anonymises every row about userID in one
-// transaction: either all of it goes, or nothing does. then runs in that
-// transaction with userID, for what other packages hold about the person
-// (the delivery queue).
-func (s *Store) DeleteUser(ctx context.Context, userID int64, then ...Hook[int64]) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		for _, pc := range PersonalData {
-			table, col := pgx.Identifier{pc.Table}.Sanitize(), pgx.Identifier{pc.Column}.Sanitize()
-			q := fmt.Sprintf(`DELETE FROM %s WHERE %s = $1`, table, col)
-			if pc.Clear != "" {
-				q = fmt.Sprintf(`UPDATE %s SET %s WHERE %s = $1`, table, pc.Clear, col)
-			}
-			if _, err := tx.Exec(ctx, q, userID); err != nil {
-				return fmt.Errorf("erase %s.%s: %w", pc.Table, pc.Column, err)
-			}
+// DeleteUserTx erases or anonymises every row about userID in tx: either
+// all of it goes, or nothing does. The caller owns tx and erases in it
+// what other packages hold about the person (the delivery queue), so that
+// nothing of them outlives the commit.
+func (s *Store) DeleteUserTx(ctx context.Context, tx pgx.Tx, userID int64) error {
+	for _, pc := range PersonalData {
+		table, col := pgx.Identifier{pc.Table}.Sanitize(), pgx.Identifier{pc.Column}.Sanitize()
+		q := fmt.Sprintf(`DELETE FROM %s WHERE %s = $1`, table, col)
+		if pc.Clear != "" {
+			q = fmt.Sprintf(`UPDATE %s SET %s WHERE %s = $1`, table, pc.Clear, col)
 		}
-		return runHooks(tx, userID, then)
-	})
+		if _, err := tx.Exec(ctx, q, userID); err != nil {
+			return fmt.Errorf("erase %s.%s: %w", pc.Table, pc.Column, err)
+		}
+	}
+	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"partnerbot/internal/testdb"
 	"partnerbot/storage"
 )
@@ -76,15 +78,19 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Fills towns.proposed_by and user_profiles.user_id.
-		if _, err := s.ProposeTown(ctx, storage.TownProposal{Name: fmt.Sprint("Town ", id), Country: "UA"}, storage.Profile{UserID: id}); err != nil {
+		if _, err := testdb.InTx(s, func(tx pgx.Tx) (storage.Town, error) {
+			return s.ProposeTownTx(ctx, tx, storage.TownProposal{Name: fmt.Sprint("Town ", id), Country: "UA"}, storage.Profile{UserID: id})
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.SetRole(ctx, 101, 202, storage.RoleCoordinator); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.SetRole(ctx, 202, 101, storage.RoleCoordinator); err != nil {
-		t.Fatal(err)
+	for actor, target := range map[int64]int64{101: 202, 202: 101} {
+		if err := s.InTx(ctx, func(tx pgx.Tx) error {
+			_, _, err := s.SetRoleTx(ctx, tx, actor, target, storage.RoleCoordinator)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	fillProjectData(t, s, 101, 202)
 	fillEventData(t, s, 101, 202)
@@ -104,7 +110,7 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 		}
 	}
 
-	if err := s.DeleteUser(ctx, 101); err != nil {
+	if err := s.InTx(ctx, func(tx pgx.Tx) error { return s.DeleteUserTx(ctx, tx, 101) }); err != nil {
 		t.Fatal(err)
 	}
 	for _, pc := range storage.PersonalData {

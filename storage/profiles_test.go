@@ -6,6 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
+	"partnerbot/internal/testdb"
 	"partnerbot/storage"
 )
 
@@ -18,7 +21,14 @@ func TestProposeConfirmRejectTown(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := s.ProposeTown(ctx, storage.TownProposal{Name: "Нова Басань", Country: "UA", Region: "Chernihiv Oblast"},
+	propose := func(p storage.TownProposal, profile storage.Profile) (storage.Town, error) {
+		return testdb.InTx(s, func(tx pgx.Tx) (storage.Town, error) { return s.ProposeTownTx(ctx, tx, p, profile) })
+	}
+	decide := func(write func(context.Context, pgx.Tx, int64, int64) (storage.TownDecision, error),
+		id int64) (storage.TownDecision, error) {
+		return testdb.InTx(s, func(tx pgx.Tx) (storage.TownDecision, error) { return write(ctx, tx, 2, id) })
+	}
+	p, err := propose(storage.TownProposal{Name: "Нова Басань", Country: "UA", Region: "Chernihiv Oblast"},
 		storage.Profile{UserID: 1, TownID: 12345, Languages: []string{"uk"}, Interests: []string{"water"}})
 	if err != nil {
 		t.Fatal(err)
@@ -38,30 +48,30 @@ func TestProposeConfirmRejectTown(t *testing.T) {
 	if err != nil || len(pending) != 1 || pending[0].ID != p.ID || pending[0].ProposedBy != 1 {
 		t.Fatalf("ProposedTowns = %+v, %v", pending, err)
 	}
-	confirmed, err := s.ConfirmTown(ctx, 2, p.ID)
-	if err != nil || confirmed.ProposedBy != 1 || confirmed.Status != storage.TownConfirmed {
+	confirmed, err := decide(s.ConfirmTownTx, p.ID)
+	if err != nil || confirmed.ProposerID != 1 || confirmed.Town.Status != storage.TownConfirmed {
 		t.Fatalf("ConfirmTown = %+v, %v", confirmed, err)
 	}
 	if found, _ := s.SearchTowns(ctx, "Nova Basan", 5); len(found) != 1 || found[0].ID != p.ID {
 		t.Errorf("confirmed town not found by transliteration: %v", names(found))
 	}
 	// A second decision on the same town changes nothing.
-	if _, err := s.ConfirmTown(ctx, 2, p.ID); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := decide(s.ConfirmTownTx, p.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("second ConfirmTown err = %v, want ErrNotFound", err)
 	}
-	if _, err := s.RejectTown(ctx, 2, p.ID); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := decide(s.RejectTownTx, p.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("RejectTown of a confirmed town err = %v, want ErrNotFound", err)
 	}
 	// Imported towns can never be rejected.
-	if _, err := s.RejectTown(ctx, 2, townID(t, s, "Laxå")); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := decide(s.RejectTownTx, townID(t, s, "Laxå")); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("RejectTown of an imported town err = %v, want ErrNotFound", err)
 	}
 
-	q, err := s.ProposeTown(ctx, storage.TownProposal{Name: "Somewhere", Country: "DE"}, storage.Profile{UserID: 1})
+	q, err := propose(storage.TownProposal{Name: "Somewhere", Country: "DE"}, storage.Profile{UserID: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RejectTown(ctx, 2, q.ID); err != nil {
+	if _, err := decide(s.RejectTownTx, q.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Town(ctx, q.ID); !errors.Is(err, storage.ErrNotFound) {
@@ -79,12 +89,18 @@ func TestProposeTownLimit(t *testing.T) {
 	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: 1, FirstName: "Taras"}); err != nil {
 		t.Fatal(err)
 	}
+	propose := func(name string) error {
+		_, err := testdb.InTx(s, func(tx pgx.Tx) (storage.Town, error) {
+			return s.ProposeTownTx(ctx, tx, storage.TownProposal{Name: name, Country: "UA"}, storage.Profile{UserID: 1})
+		})
+		return err
+	}
 	for i := range storage.MaxPendingProposals {
-		if _, err := s.ProposeTown(ctx, storage.TownProposal{Name: "Town" + string(rune('A'+i)), Country: "UA"}, storage.Profile{UserID: 1}); err != nil {
+		if err := propose("Town" + string(rune('A'+i))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.ProposeTown(ctx, storage.TownProposal{Name: "One too many", Country: "UA"}, storage.Profile{UserID: 1}); !errors.Is(err, storage.ErrTooManyProposals) {
+	if err := propose("One too many"); !errors.Is(err, storage.ErrTooManyProposals) {
 		t.Errorf("proposal over the limit err = %v, want ErrTooManyProposals", err)
 	}
 }

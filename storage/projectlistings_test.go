@@ -9,7 +9,10 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
+
 	"partnerbot/internal/searchkey"
+	"partnerbot/internal/testdb"
 	"partnerbot/storage"
 )
 
@@ -57,17 +60,21 @@ func TestListingsFollowProjects(t *testing.T) {
 		{"archived", func() error { _, err := f.s.SetProjectArchived(ctx, 2, b.Code, true); return err }},
 		{"unarchived", func() error { _, err := f.s.SetProjectArchived(ctx, 2, b.Code, false); return err }},
 		{"hidden", func() error {
-			if err := f.s.ReportProject(ctx, 1, c.ID, "spam"); err != nil {
+			if _, err := testdb.InTx(f.s, func(tx pgx.Tx) (int64, error) { return f.s.ReportProjectTx(ctx, tx, 1, c.ID, "spam") }); err != nil {
 				return err
 			}
 			reports, err := f.s.OpenReports(ctx, 10)
 			if err != nil {
 				return err
 			}
-			_, err = f.s.HideReportedProject(ctx, 1, reports[0].ID)
-			return err
+			return f.s.InTx(ctx, func(tx pgx.Tx) error {
+				_, err := f.s.HideReportedProjectTx(ctx, tx, 1, reports[0].ID)
+				return err
+			})
 		}},
-		{"shown again", func() error { _, err := f.s.UnhideProject(ctx, 1, c.ID); return err }},
+		{"shown again", func() error {
+			return f.s.InTx(ctx, func(tx pgx.Tx) error { _, err := f.s.UnhideProjectTx(ctx, tx, 1, c.ID); return err })
+		}},
 		{"town's country corrected", func() error {
 			return f.s.WriteTowns(ctx, func(w *storage.TownWriter) error {
 				_, _, err := w.UpsertTown(ctx, storage.TownRecord{Key: "se-laxa", Name: "Laxå", Country: "FI"})

@@ -31,25 +31,23 @@ type ProjectReport struct {
 	Project   Project
 }
 
-// ReportProject records reporterID's report about a project. then runs in
-// the same transaction with the new report's id.
-func (s *Store) ReportProject(ctx context.Context, reporterID, projectID int64, reason string, then ...Hook[int64]) error {
+// ReportProjectTx records reporterID's report about a project in tx and
+// returns the report's id; ErrAlreadyReported when the person has an open
+// report about it already (the failed insert leaves tx aborted: roll it
+// back). The caller owns tx and schedules the notices to the coordinators
+// in it, so that the report and its notices commit or fail together.
+func (s *Store) ReportProjectTx(ctx context.Context, tx pgx.Tx, reporterID, projectID int64, reason string) (int64, error) {
 	if !ValidReportReason(reason) {
-		return fmt.Errorf("unknown report reason %q", reason)
+		return 0, fmt.Errorf("unknown report reason %q", reason)
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO project_reports (project_id, reporter_id, reason) VALUES ($1, $2, $3)
-			RETURNING id`, projectID, reporterID, reason).Scan(&id); err != nil {
-			return err
-		}
-		return runHooks(tx, id, then)
-	})
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO project_reports (project_id, reporter_id, reason) VALUES ($1, $2, $3)
+		RETURNING id`, projectID, reporterID, reason).Scan(&id)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.ConstraintName == "project_reports_open_idx" {
-		return ErrAlreadyReported
+		return 0, ErrAlreadyReported
 	}
-	return err
+	return id, err
 }
 
 // OpenReport returns the report id while it is open, ErrNotFound once it
@@ -88,78 +86,75 @@ func (s *Store) openReports(ctx context.Context, limit int, cond string, args ..
 	})
 }
 
-// HideReportedProject hides the project of the open report id, closes
-// every open report about it and writes the audit log, in one
-// transaction. ErrNotFound when the report is not (or no longer) open, so
-// a second coordinator's click changes nothing. then runs in the same
-// transaction with the hidden project.
-func (s *Store) HideReportedProject(ctx context.Context, actorID, reportID int64, then ...Hook[Project]) (Project, error) {
-	return s.resolveReport(ctx, actorID, reportID, true, then)
+// HideReportedProjectTx hides the project of the open report id, closes
+// every open report about it and writes the audit log, in tx, and returns
+// the hidden project. ErrNotFound when the report is not (or no longer)
+// open, so a second coordinator's click changes nothing. The caller owns tx
+// and schedules the notice to the owner in it, so that hiding and telling
+// commit or fail together.
+func (s *Store) HideReportedProjectTx(ctx context.Context, tx pgx.Tx, actorID, reportID int64) (Project, error) {
+	return resolveReport(ctx, tx, actorID, reportID, true)
 }
 
-// DismissReport closes the open report id without acting on the project.
-// ErrNotFound as for HideReportedProject.
+// DismissReport closes the open report id without acting on the project,
+// in a transaction of its own: nobody is told. ErrNotFound as for
+// HideReportedProjectTx.
 func (s *Store) DismissReport(ctx context.Context, actorID, reportID int64) (Project, error) {
-	return s.resolveReport(ctx, actorID, reportID, false, nil)
-}
-
-func (s *Store) resolveReport(ctx context.Context, actorID, reportID int64, hide bool, then []Hook[Project]) (Project, error) {
 	var p Project
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var projectID int64
-		if err := tx.QueryRow(ctx, `SELECT project_id FROM project_reports WHERE id = $1 AND status = 'open' FOR UPDATE`,
-			reportID).Scan(&projectID); err != nil {
-			return notFound(err)
-		}
-		status, action, scope := "dismissed", "report_dismissed", `id = $1 AND project_id = $2`
-		if hide {
-			status, action, scope = "hidden", "project_hidden", `(id = $1 OR project_id = $2) AND status = 'open'`
-			if _, err := tx.Exec(ctx, `UPDATE projects SET hidden_at = coalesce(hidden_at, now()), updated_at = now()
-				WHERE id = $1`, projectID); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Exec(ctx, `UPDATE project_reports SET status = $3, resolved_by = $4, resolved_at = now()
-			WHERE `+scope, reportID, projectID, status, actorID); err != nil {
-			return err
-		}
-		var err error
-		if p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, projectID)); err != nil {
-			return err
-		}
-		if _, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES ($1, $2, $3)`,
-			actorID, fmt.Sprintf("%s:%d", action, projectID), p.OwnerID); err != nil {
-			return err
-		}
-		return runHooks(tx, p, then)
+	err := s.InTx(ctx, func(tx pgx.Tx) (err error) {
+		p, err = resolveReport(ctx, tx, actorID, reportID, false)
+		return err
 	})
 	return p, err
 }
 
-// UnhideProject lists the hidden project id again and writes the audit
-// log, in one transaction; then runs in it with the project. ErrNotFound
-// when the project is not hidden (any more), so a second click changes
-// nothing.
-func (s *Store) UnhideProject(ctx context.Context, actorID, id int64, then ...Hook[Project]) (Project, error) {
-	var p Project
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE projects SET hidden_at = NULL, updated_at = now()
-			WHERE id = $1 AND hidden_at IS NOT NULL`, id)
-		if err != nil {
-			return err
+func resolveReport(ctx context.Context, tx pgx.Tx, actorID, reportID int64, hide bool) (Project, error) {
+	var projectID int64
+	if err := tx.QueryRow(ctx, `SELECT project_id FROM project_reports WHERE id = $1 AND status = 'open' FOR UPDATE`,
+		reportID).Scan(&projectID); err != nil {
+		return Project{}, notFound(err)
+	}
+	status, action, scope := "dismissed", "report_dismissed", `id = $1 AND project_id = $2`
+	if hide {
+		status, action, scope = "hidden", "project_hidden", `(id = $1 OR project_id = $2) AND status = 'open'`
+		if _, err := tx.Exec(ctx, `UPDATE projects SET hidden_at = coalesce(hidden_at, now()), updated_at = now()
+			WHERE id = $1`, projectID); err != nil {
+			return Project{}, err
 		}
-		if tag.RowsAffected() == 0 {
-			return ErrNotFound
-		}
-		if p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id)); err != nil {
-			return err
-		}
-		if _, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES ($1, $2, $3)`,
-			actorID, fmt.Sprintf("project_unhidden:%d", id), p.OwnerID); err != nil {
-			return err
-		}
-		return runHooks(tx, p, then)
-	})
+	}
+	if _, err := tx.Exec(ctx, `UPDATE project_reports SET status = $3, resolved_by = $4, resolved_at = now()
+		WHERE `+scope, reportID, projectID, status, actorID); err != nil {
+		return Project{}, err
+	}
+	p, err := scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, projectID))
+	if err != nil {
+		return p, err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES ($1, $2, $3)`,
+		actorID, fmt.Sprintf("%s:%d", action, projectID), p.OwnerID)
+	return p, err
+}
+
+// UnhideProjectTx lists the hidden project id again and writes the audit
+// log, in tx, and returns the project. ErrNotFound when the project is not
+// hidden (any more), so a second click changes nothing. The caller owns tx
+// and schedules the notice to the owner in it, so that showing and telling
+// commit or fail together.
+func (s *Store) UnhideProjectTx(ctx context.Context, tx pgx.Tx, actorID, id int64) (Project, error) {
+	tag, err := tx.Exec(ctx, `UPDATE projects SET hidden_at = NULL, updated_at = now()
+		WHERE id = $1 AND hidden_at IS NOT NULL`, id)
+	if err != nil {
+		return Project{}, err
+	}
+	if tag.RowsAffected() == 0 {
+		return Project{}, ErrNotFound
+	}
+	p, err := scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
+	if err != nil {
+		return p, err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES ($1, $2, $3)`,
+		actorID, fmt.Sprintf("project_unhidden:%d", id), p.OwnerID)
 	return p, err
 }
 

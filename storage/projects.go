@@ -176,7 +176,7 @@ func (s *Store) CreateProject(ctx context.Context, ownerID int64, f ProjectField
 		return Project{}, err
 	}
 	var p Project
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		// A code collision is astronomically rare; ON CONFLICT turns it into
 		// another try instead of an error.
@@ -207,7 +207,7 @@ func (s *Store) UpdateProject(ctx context.Context, ownerID int64, code string, f
 		return Project{}, err
 	}
 	var p Project
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `
 			UPDATE projects SET title = $3, description = $4, town_id = $5, partner_town_id = nullif($6, 0::bigint),
@@ -249,7 +249,7 @@ func (s *Store) ProjectsByOwner(ctx context.Context, ownerID int64) ([]Project, 
 // ErrNotFound when ownerID does not own it.
 func (s *Store) SetProjectArchived(ctx context.Context, ownerID int64, code string, archived bool) (Project, error) {
 	var p Project
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			UPDATE projects SET archived_at = CASE WHEN $3 THEN coalesce(archived_at, now()) END, updated_at = now()
 			WHERE code = $1 AND owner_id = $2`, code, ownerID, archived)

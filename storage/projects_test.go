@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"partnerbot/storage"
 )
 
@@ -93,12 +95,20 @@ func fillProjectData(t *testing.T, s *storage.Store, ids ...int64) {
 		mine, err := s.CreateProject(ctx, id, fields)
 		must(err)
 		must(s.SetFollowing(ctx, id, theirs.ID, true))
-		_, err = s.CreateContactRequest(ctx, id, theirs.ID, "Hello", now)
-		must(err)
-		_, err = s.CreateContactRequest(ctx, other, mine.ID, "Hello", now)
-		must(err)
-		must(s.ReportProject(ctx, id, theirs.ID, "spam"))
-		must(s.ReportProject(ctx, other, mine.ID, "other"))
+		must(s.InTx(ctx, func(tx pgx.Tx) error {
+			if _, err := s.CreateContactRequestTx(ctx, tx, id, theirs.ID, "Hello", now); err != nil {
+				return err
+			}
+			_, err := s.CreateContactRequestTx(ctx, tx, other, mine.ID, "Hello", now)
+			return err
+		}))
+		must(s.InTx(ctx, func(tx pgx.Tx) error {
+			if _, err := s.ReportProjectTx(ctx, tx, id, theirs.ID, "spam"); err != nil {
+				return err
+			}
+			_, err := s.ReportProjectTx(ctx, tx, other, mine.ID, "other")
+			return err
+		}))
 		reports, err := s.OpenReports(ctx, 100)
 		must(err)
 		for _, r := range reports {

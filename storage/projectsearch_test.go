@@ -7,6 +7,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
+
 	"partnerbot/internal/testdb"
 	"partnerbot/storage"
 )
@@ -40,11 +42,13 @@ func TestSearchProjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	hidden := f.project(2, f.fields("Ichnia", "Hidden water project", "water"))
-	if err := f.s.ReportProject(ctx, 1, hidden.ID, "spam"); err != nil {
+	if _, err := testdb.InTx(f.s, func(tx pgx.Tx) (int64, error) { return f.s.ReportProjectTx(ctx, tx, 1, hidden.ID, "spam") }); err != nil {
 		t.Fatal(err)
 	}
 	reports, _ := f.s.OpenReports(ctx, 10)
-	if _, err := f.s.HideReportedProject(ctx, 1, reports[0].ID); err != nil {
+	if _, err := testdb.InTx(f.s, func(tx pgx.Tx) (storage.Project, error) {
+		return f.s.HideReportedProjectTx(ctx, tx, 1, reports[0].ID)
+	}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -56,8 +56,13 @@ func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 // database (job queues, tests).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// inTx runs fn in a transaction that commits only if fn succeeds.
-func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+// InTx runs fn in a transaction that commits only if fn succeeds.
+//
+// Methods named XTx write in a transaction their caller owns, as the
+// delivery engine's ScheduleTx does: the caller begins it with InTx, calls
+// them, schedules the messages the change causes in the same tx, and the
+// change and its messages commit or fail together.
+func (s *Store) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, fn)
 }
 

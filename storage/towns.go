@@ -194,38 +194,32 @@ type TownProposal struct {
 	Region  string
 }
 
-// ProposeTown adds a proposed town on behalf of profile.UserID and saves
-// their profile with it as their town, in one transaction: they propose it
-// because it is theirs. then runs in the same transaction with the town.
-func (s *Store) ProposeTown(ctx context.Context, p TownProposal, profile Profile, then ...Hook[Town]) (Town, error) {
-	var t Town
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		// Serialise a user's proposals so the limit below holds.
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, profile.UserID); err != nil {
-			return err
-		}
-		var pending int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM towns WHERE proposed_by = $1 AND status = 'proposed'`,
-			profile.UserID).Scan(&pending); err != nil {
-			return err
-		}
-		if pending >= MaxPendingProposals {
-			return ErrTooManyProposals
-		}
-		var err error
-		t, err = scanTown(tx.QueryRow(ctx, `
-			INSERT INTO towns AS t (name, country, region, status, proposed_by) VALUES ($1, $2, $3, 'proposed', $4)
-			RETURNING `+townColumns, p.Name, p.Country, p.Region, profile.UserID))
-		if err != nil {
-			return err
-		}
-		profile.TownID = t.ID
-		if err := saveProfile(ctx, tx, profile); err != nil {
-			return err
-		}
-		return runHooks(tx, t, then)
-	})
-	return t, err
+// ProposeTownTx adds a proposed town on behalf of profile.UserID and saves
+// their profile with it as their town, in tx: they propose it because it is
+// theirs. ErrTooManyProposals when they have MaxPendingProposals waiting.
+// The caller owns tx and schedules the notices to the coordinators in it,
+// so that the proposal and its notices commit or fail together.
+func (s *Store) ProposeTownTx(ctx context.Context, tx pgx.Tx, p TownProposal, profile Profile) (Town, error) {
+	// Serialise a user's proposals so the limit below holds.
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, profile.UserID); err != nil {
+		return Town{}, err
+	}
+	var pending int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM towns WHERE proposed_by = $1 AND status = 'proposed'`,
+		profile.UserID).Scan(&pending); err != nil {
+		return Town{}, err
+	}
+	if pending >= MaxPendingProposals {
+		return Town{}, ErrTooManyProposals
+	}
+	t, err := scanTown(tx.QueryRow(ctx, `
+		INSERT INTO towns AS t (name, country, region, status, proposed_by) VALUES ($1, $2, $3, 'proposed', $4)
+		RETURNING `+townColumns, p.Name, p.Country, p.Region, profile.UserID))
+	if err != nil {
+		return t, err
+	}
+	profile.TownID = t.ID
+	return t, saveProfile(ctx, tx, profile)
 }
 
 // proposedTownColumns select a ProposedTown from towns t.
@@ -266,24 +260,21 @@ const (
 	actionTownRejected  = "town_rejected"
 )
 
-// ConfirmTown makes a proposed town a confirmed one and records who did it
-// in the audit log. It returns ErrNotFound when the town is not (or no
-// longer) waiting, so a second coordinator's click changes nothing. then
-// runs in the same transaction with the decision.
-func (s *Store) ConfirmTown(ctx context.Context, actorID, townID int64, then ...Hook[TownDecision]) (ProposedTown, error) {
-	return s.decideTown(ctx, actorID, townID, `
-		UPDATE towns t SET status = 'confirmed', updated_at = now()
-		WHERE t.id = $1 AND t.status = 'proposed'
-		RETURNING `+proposedTownColumns, actionTownConfirmed, writeSearchKeys, then)
+// ConfirmTownTx makes a proposed town a confirmed one and records who did
+// it in the audit log, in tx, and returns the decision. It returns
+// ErrNotFound when the town is not (or no longer) waiting, so a second
+// coordinator's click changes nothing. The caller owns tx and schedules the
+// notice to the proposer in it, so that the decision and its notice commit
+// or fail together.
+func (s *Store) ConfirmTownTx(ctx context.Context, tx pgx.Tx, actorID, townID int64) (TownDecision, error) {
+	return decideTown(ctx, tx, actorID, townID, true)
 }
 
-// RejectTown deletes a proposed town (profiles pointing at it lose their
-// town) and records who did it in the audit log, with the town as it was.
-// ErrNotFound and then as for ConfirmTown.
-func (s *Store) RejectTown(ctx context.Context, actorID, townID int64, then ...Hook[TownDecision]) (ProposedTown, error) {
-	return s.decideTown(ctx, actorID, townID, `
-		DELETE FROM towns t WHERE t.id = $1 AND t.status = 'proposed'
-		RETURNING `+proposedTownColumns, actionTownRejected, nil, then)
+// RejectTownTx deletes a proposed town (profiles pointing at it lose their
+// town) and records who did it in the audit log, with the town as it was,
+// in tx. ErrNotFound and tx as for ConfirmTownTx.
+func (s *Store) RejectTownTx(ctx context.Context, tx pgx.Tx, actorID, townID int64) (TownDecision, error) {
+	return decideTown(ctx, tx, actorID, townID, false)
 }
 
 // TownDecision is a coordinator's decision on a proposed town, as the
@@ -298,32 +289,34 @@ type TownDecision struct {
 	ProposerID int64
 }
 
-// decideTown runs query (which must return the town) and then, if set,
-// after, and writes the decision to the audit log, in one transaction.
-func (s *Store) decideTown(ctx context.Context, actorID, townID int64, query, action string,
-	after func(context.Context, pgx.Tx, int64) error, then []Hook[TownDecision]) (ProposedTown, error) {
-	var p ProposedTown
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if p, err = scanProposedTown(tx.QueryRow(ctx, query, townID)); err != nil {
-			return err
+// decideTown confirms (with the town's search keys) or rejects a proposed
+// town and writes the decision to the audit log, in tx.
+func decideTown(ctx context.Context, tx pgx.Tx, actorID, townID int64, confirm bool) (TownDecision, error) {
+	query, action := `
+		DELETE FROM towns t WHERE t.id = $1 AND t.status = 'proposed'
+		RETURNING `+proposedTownColumns, actionTownRejected
+	if confirm {
+		query, action = `
+			UPDATE towns t SET status = 'confirmed', updated_at = now()
+			WHERE t.id = $1 AND t.status = 'proposed'
+			RETURNING `+proposedTownColumns, actionTownConfirmed
+	}
+	p, err := scanProposedTown(tx.QueryRow(ctx, query, townID))
+	if err != nil {
+		return TownDecision{}, err
+	}
+	if confirm {
+		if err := writeSearchKeys(ctx, tx, townID); err != nil {
+			return TownDecision{}, err
 		}
-		if after != nil {
-			if err := after(ctx, tx, townID); err != nil {
-				return err
-			}
-		}
-		// The detail keeps the town for telling its proposer, even once a
-		// rejected one is gone.
-		d := TownDecision{Confirmed: action == actionTownConfirmed, Town: p.Town, ProposerID: p.ProposedBy}
-		if err := tx.QueryRow(ctx, `INSERT INTO audit_log (actor_id, action, target_id, detail)
-			VALUES (nullif($1, 0::bigint), $2, nullif($3, 0::bigint), $4) RETURNING id`,
-			actorID, fmt.Sprintf("%s:%d", action, townID), p.ProposedBy, p.Town).Scan(&d.AuditID); err != nil {
-			return err
-		}
-		return runHooks(tx, d, then)
-	})
-	return p, err
+	}
+	// The detail keeps the town for telling its proposer, even once a
+	// rejected one is gone.
+	d := TownDecision{Confirmed: confirm, Town: p.Town, ProposerID: p.ProposedBy}
+	err = tx.QueryRow(ctx, `INSERT INTO audit_log (actor_id, action, target_id, detail)
+		VALUES (nullif($1, 0::bigint), $2, nullif($3, 0::bigint), $4) RETURNING id`,
+		actorID, fmt.Sprintf("%s:%d", action, townID), p.ProposedBy, p.Town).Scan(&d.AuditID)
+	return d, err
 }
 
 // TownDecision returns the decision recorded in audit log entry id;

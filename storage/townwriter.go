@@ -17,7 +17,7 @@ type TownWriter struct {
 
 // WriteTowns runs fn with a TownWriter and commits only if fn succeeds.
 func (s *Store) WriteTowns(ctx context.Context, fn func(w *TownWriter) error) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error { return fn(&TownWriter{tx: tx}) })
+	return s.InTx(ctx, func(tx pgx.Tx) error { return fn(&TownWriter{tx: tx}) })
 }
 
 // TownRecord is a town as an import file describes it. Key identifies it

@@ -117,30 +117,25 @@ type RoleChange struct {
 // roleAction is how the audit log writes a role change.
 const roleAction = "role:%s->%s"
 
-// SetRole gives target the role and writes the change to the audit log in
-// the same transaction. actorID 0 means the command line. changed is false
-// when the user already had that role; nothing is logged then. then runs
-// in the same transaction with the change, if there is one.
-func (s *Store) SetRole(ctx context.Context, actorID, targetID int64, role string, then ...Hook[RoleChange]) (changed bool, err error) {
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		c := RoleChange{TargetID: targetID, New: role}
-		if err := tx.QueryRow(ctx, `SELECT role FROM users WHERE id = $1 FOR UPDATE`, targetID).Scan(&c.Old); err != nil {
-			return notFound(err)
-		}
-		if c.Old == role {
-			return nil
-		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET role = $2, updated_at = now() WHERE id = $1`, targetID, role); err != nil {
-			return err
-		}
-		changed = true
-		if err := tx.QueryRow(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES (nullif($1, 0::bigint), $2, $3)
-			RETURNING id`, actorID, fmt.Sprintf(roleAction, c.Old, role), targetID).Scan(&c.AuditID); err != nil {
-			return err
-		}
-		return runHooks(tx, c, then)
-	})
-	return changed, err
+// SetRoleTx gives target the role and writes the change to the audit log,
+// in tx, and returns the change. actorID 0 means the command line. changed
+// is false when the user already had that role; nothing is written then.
+// The caller owns tx and schedules the notice to the person in it, so that
+// the change and its notice commit or fail together.
+func (s *Store) SetRoleTx(ctx context.Context, tx pgx.Tx, actorID, targetID int64, role string) (c RoleChange, changed bool, err error) {
+	c = RoleChange{TargetID: targetID, New: role}
+	if err := tx.QueryRow(ctx, `SELECT role FROM users WHERE id = $1 FOR UPDATE`, targetID).Scan(&c.Old); err != nil {
+		return c, false, notFound(err)
+	}
+	if c.Old == role {
+		return c, false, nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE users SET role = $2, updated_at = now() WHERE id = $1`, targetID, role); err != nil {
+		return c, false, err
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO audit_log (actor_id, action, target_id) VALUES (nullif($1, 0::bigint), $2, $3)
+		RETURNING id`, actorID, fmt.Sprintf(roleAction, c.Old, role), targetID).Scan(&c.AuditID)
+	return c, true, err
 }
 
 // RoleChange returns the role change recorded in audit log entry id;

@@ -50,8 +50,13 @@ func changeRole(ctx context.Context, store *storage.Store, admins []int64, cmd s
 	if err != nil {
 		return err
 	}
-	changed, err := store.SetRole(ctx, 0, u.ID, role, func(tx pgx.Tx, c storage.RoleChange) error {
-		_, err := queue.ScheduleTx(ctx, tx, bot.RoleChangeNotice(c))
+	var changed bool
+	err = store.InTx(ctx, func(tx pgx.Tx) (err error) {
+		var c storage.RoleChange
+		if c, changed, err = store.SetRoleTx(ctx, tx, 0, u.ID, role); err != nil || !changed {
+			return err
+		}
+		_, err = queue.ScheduleTx(ctx, tx, bot.RoleChangeNotice(c))
 		return err
 	})
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"partnerbot/internal/importer"
 	"partnerbot/internal/testdb"
 	"partnerbot/storage"
@@ -97,7 +99,9 @@ func TestImportAdoptsProposedTown(t *testing.T) {
 	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: 5, FirstName: "Oksana"}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.ProposeTown(ctx, storage.TownProposal{Name: "Ichnia", Country: "UA"}, storage.Profile{UserID: 5})
+	p, err := testdb.InTx(s, func(tx pgx.Tx) (storage.Town, error) {
+		return s.ProposeTownTx(ctx, tx, storage.TownProposal{Name: "Ichnia", Country: "UA"}, storage.Profile{UserID: 5})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,9 @@
 // be allowed to CREATE DATABASE and CREATE ROLE. ./scripts/test.sh finds or
 // starts a suitable server and sets the variable.
 //
+// InTx runs a test's write through storage's XTx methods in a transaction
+// of its own, for tests that have nothing to schedule along.
+//
 // Because this package imports partnerbot/storage, tests of package storage
 // itself must be written as an external test package (package storage_test)
 // to use it; an in-package test would be an import cycle.
