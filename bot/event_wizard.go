@@ -112,18 +112,32 @@ func (a *App) eventWizard() *Wizard[eventDraft] {
 	return &Wizard[eventDraft]{
 		Name: "event",
 		Steps: []Step[eventDraft]{
-			only("title", self, TextStep("ev_ask_title", storage.MaxEventTitleLen, func(d *eventDraft) *string { return &d.Title })),
-			only("description", self, a.descriptionStep()),
+			only("title", self, cleaned(TextStep("ev_ask_title", storage.MaxEventTitleLen, func(d *eventDraft) *string { return &d.Title }))),
+			only("description", self, cleaned(a.descriptionStep())),
 			only("when", self, a.zoneStep()),
 			only("when", self, a.startStep()),
 			only("duration", self, a.durationStep()),
-			only("place", self, a.placeStep()),
+			only("place", self, cleaned(a.placeStep())),
 			only("town", self, townStep(a, "ev_ask_town", "ev_no_town", func(d *eventDraft) *townField { return &d.Town })),
 			only("project", self, a.projectStep()),
 			a.confirmStep(),
 		},
 		Finish: a.finishEvent,
 	}
+}
+
+// cleaned hands a typed answer to st without control characters but the
+// line break (storage.CleanEventText): what the organiser sees on the
+// preview is what is stored and what goes into calendar files.
+func cleaned[S any](st Step[S]) Step[S] {
+	answer := st.Answer
+	st.Answer = func(ctx context.Context, r *Request, s *S, in Input) (Result, error) {
+		if !in.IsChoice {
+			in.Text = storage.CleanEventText(in.Text)
+		}
+		return answer(ctx, r, s, in)
+	}
+	return st
 }
 
 func (a *App) descriptionStep() Step[eventDraft] {

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -59,17 +61,55 @@ var ErrEventClosed = errors.New("event cancelled or started")
 // ErrInvalidEvent is returned for fields the schema would refuse.
 var ErrInvalidEvent = errors.New("invalid event")
 
-// Validate checks the rules the schema enforces.
+// Validate checks the rules the schema enforces, and that the texts hold no
+// control character but the line break (CleanEventText): a calendar file
+// must not carry a bare carriage return.
 func (f EventFields) Validate() error {
 	n := utf8.RuneCountInString
 	switch {
 	case f.Title == "" || n(f.Title) > MaxEventTitleLen, n(f.Description) > MaxEventDescriptionLen,
+		hasControl(f.Title), hasControl(f.Description), hasControl(f.Place), hasControl(f.URL),
 		f.Place == "" && f.URL == "", n(f.Place) > MaxEventPlaceLen, n(f.URL) > MaxEventURLLen,
 		f.TimeZone == "", f.StartsAt.IsZero(),
 		f.Duration < 5*time.Minute, f.Duration > 14*24*time.Hour, f.Duration%time.Minute != 0:
 		return ErrInvalidEvent
 	}
 	return nil
+}
+
+// CleanEventText is s as an event text may hold it: a carriage return (with
+// or without a line feed after it) becomes a line break, a tab a space, and
+// every other control character goes.
+func CleanEventText(s string) string {
+	if !hasControl(s) {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r':
+			return '\n'
+		case r == '\t':
+			return ' '
+		case r != '\n' && unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// cleaned is f with its texts cleaned (CleanEventText), as they are
+// written.
+func (f EventFields) cleaned() EventFields {
+	for _, s := range []*string{&f.Title, &f.Description, &f.Place, &f.URL} {
+		*s = CleanEventText(*s)
+	}
+	return f
+}
+
+// hasControl reports whether s holds a control character other than \n.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r != '\n' && unicode.IsControl(r) }) >= 0
 }
 
 const eventColumns = `e.id, e.title, e.description, e.starts_at, e.time_zone, e.duration_min, e.place, e.online_url,
@@ -105,8 +145,9 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 // (the followers of its project and the people whose profile town is its
 // town, without the creator). The caller owns tx and schedules the
 // announcements to the audience in it, so that announcing the event commits
-// or fails together with it.
+// or fails together with it. Texts are written cleaned (CleanEventText).
 func (s *Store) CreateEventTx(ctx context.Context, tx pgx.Tx, creatorID int64, f EventFields) (Event, []int64, error) {
+	f = f.cleaned()
 	if err := f.Validate(); err != nil {
 		return Event{}, nil, err
 	}
@@ -178,8 +219,10 @@ type EventChange struct {
 // reminders. The caller owns tx and, in it, tells the subscribers and moves
 // their reminders, so that all of it commits together with the edit. A
 // cancelled or already started event cannot be changed (ErrEventClosed).
+// Texts are written cleaned (CleanEventText).
 func (s *Store) UpdateEventTx(ctx context.Context, tx pgx.Tx, id int64, f EventFields,
 	now time.Time) (Event, EventChange, []EventReminder, error) {
+	f = f.cleaned()
 	if err := f.Validate(); err != nil {
 		return Event{}, EventChange{}, nil, err
 	}

@@ -421,3 +421,73 @@ func TestEventNewcomers(t *testing.T) {
 		}
 	}
 }
+
+// TestEventTextsWithoutControlCharacters: Validate refuses a control
+// character other than the line break in any text, CleanEventText removes
+// them, and an event is written with its texts cleaned (security review
+// #13).
+func TestEventTextsWithoutControlCharacters(t *testing.T) {
+	t.Parallel()
+	start := time.Now().Add(time.Hour)
+	for name, mutate := range map[string]func(*storage.EventFields){
+		"CR in title":          func(f *storage.EventFields) { f.Title = "Meeting\rATTENDEE:mailto:x@example.org" },
+		"NUL in description":   func(f *storage.EventFields) { f.Description = "a\x00b" },
+		"escape in place":      func(f *storage.EventFields) { f.Place = "Hall\x1b[2J" },
+		"tab in link":          func(f *storage.EventFields) { f.URL = "https://example.org/\tx" },
+		"CRLF in description":  func(f *storage.EventFields) { f.Description = "one\r\ntwo" },
+		"DEL in title":         func(f *storage.EventFields) { f.Title = "x\x7f" },
+		"C1 control in title":  func(f *storage.EventFields) { f.Title = "x\u0085y" },
+		"line break and CR":    func(f *storage.EventFields) { f.Title = "a\n\rb" },
+		"vertical tab in text": func(f *storage.EventFields) { f.Description = "a\vb" },
+	} {
+		f := eventFields(start)
+		mutate(&f)
+		if err := f.Validate(); !errors.Is(err, storage.ErrInvalidEvent) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	f := eventFields(start)
+	f.Description = "Line one\nLine two"
+	if err := f.Validate(); err != nil {
+		t.Errorf("a line break is refused: %v", err)
+	}
+	for in, want := range map[string]string{
+		"plain":                  "plain",
+		"a\r\nb":                 "a\nb",
+		"a\rb\rc":                "a\nb\nc",
+		"tab\there":              "tab here",
+		"nul\x00esc\x1b\x7fdel":  "nulescdel",
+		"keeps\nline breaks":     "keeps\nline breaks",
+		"Ічня\r\u0085Grevesmühl": "Ічня\nGrevesmühl",
+	} {
+		if got := storage.CleanEventText(in); got != want {
+			t.Errorf("CleanEventText(%q) = %q, want %q", in, got, want)
+		}
+	}
+
+	s := storage.New(testdb.New(t))
+	ctx := context.Background()
+	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: 1, FirstName: "Olena"}); err != nil {
+		t.Fatal(err)
+	}
+	f = eventFields(start)
+	f.Title, f.Description, f.Place = "Meeting\rATTENDEE:mailto:x@example.org", "one\r\ntwo\x00", "Hall\t1"
+	e, err := testdb.InTx(s, func(tx pgx.Tx) (storage.Event, error) {
+		e, _, err := s.CreateEventTx(ctx, tx, 1, f)
+		return e, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Title != "Meeting\nATTENDEE:mailto:x@example.org" || e.Description != "one\ntwo" || e.Place != "Hall 1" {
+		t.Fatalf("written as %q, %q, %q", e.Title, e.Description, e.Place)
+	}
+	f.Title = "Edited\r"
+	e, err = testdb.InTx(s, func(tx pgx.Tx) (storage.Event, error) {
+		e, _, _, err := s.UpdateEventTx(ctx, tx, e.ID, f, time.Now())
+		return e, err
+	})
+	if err != nil || e.Title != "Edited\n" {
+		t.Fatalf("edited: %q, %v", e.Title, err)
+	}
+}

@@ -18,8 +18,15 @@ const ProductID = "-//partnerbot//events//EN"
 
 // File is the .ics document for e, stamped at now. The UID stays the same
 // for the event, so importing a newer file updates the calendar entry
-// instead of adding another; a cancelled event is marked CANCELLED.
+// instead of adding another; a cancelled event is marked CANCELLED. Texts
+// lose every control character but the line break first
+// (storage.CleanEventText): the library escapes \n, but a bare carriage
+// return would end a line for some calendar parsers and start a property
+// of the text's choosing.
 func File(e storage.Event, now time.Time) []byte {
+	for _, s := range []*string{&e.Title, &e.Description, &e.Place, &e.URL} {
+		*s = storage.CleanEventText(*s)
+	}
 	cal := ics.NewCalendarFor("partnerbot")
 	cal.SetProductId(ProductID)
 	cal.SetMethod(ics.MethodPublish)

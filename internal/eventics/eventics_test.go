@@ -61,3 +61,38 @@ func TestFile(t *testing.T) {
 		t.Errorf("filename %s", Filename(e))
 	}
 }
+
+// TestFileWithoutBareCarriageReturns: a carriage return (or another
+// control character) in an event's texts never reaches the file as it is
+// (security review #13): a parser that splits lines on a bare CR would
+// otherwise read the text after it as a property of its own.
+func TestFileWithoutBareCarriageReturns(t *testing.T) {
+	e := storage.Event{ID: 7, EventFields: storage.EventFields{
+		Title:       "Meeting\rATTENDEE;RSVP=TRUE:mailto:victim@example.org\rX",
+		Description: "One\r\nTwo\x00\x1b three\tfour",
+		Place:       "Hall\rORGANIZER:mailto:x@example.org",
+		StartsAt:    time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC), TimeZone: "UTC", Duration: time.Hour}}
+	data := File(e, time.Now())
+	if rest := bytes.ReplaceAll(data, []byte("\r\n"), nil); bytes.ContainsAny(rest, "\r\x00\x1b\t") {
+		t.Fatalf("a control character other than the CRLF line ends is in the file:\n%q", data)
+	}
+	cal, err := ics.ParseCalendar(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := cal.Events()[0]
+	for _, prop := range []ics.ComponentProperty{ics.ComponentPropertyAttendee, ics.ComponentPropertyOrganizer} {
+		if p := ev.GetProperty(prop); p != nil {
+			t.Errorf("the text became a property %s: %+v", prop, p)
+		}
+	}
+	for prop, want := range map[ics.ComponentProperty]string{
+		ics.ComponentPropertySummary:     "Meeting\nATTENDEE;RSVP=TRUE:mailto:victim@example.org\nX",
+		ics.ComponentPropertyDescription: "One\nTwo three four",
+		ics.ComponentPropertyLocation:    "Hall\nORGANIZER:mailto:x@example.org",
+	} {
+		if p := ev.GetProperty(prop); p == nil || p.Value != want {
+			t.Errorf("%s = %+v, want %q", prop, p, want)
+		}
+	}
+}
