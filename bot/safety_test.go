@@ -6,6 +6,7 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +76,98 @@ func TestEventTextsReachCalendarsWithoutCarriageReturns(t *testing.T) {
 	}
 	if p := ev.GetProperty(ics.ComponentPropertyLocation); p == nil || !strings.HasPrefix(p.Value, "Ратуша\nORGANIZER") {
 		t.Fatalf("location %+v", p)
+	}
+}
+
+// exportOf is what /export sends u: every row about them, by "table.column".
+func exportOf(t *testing.T, u *bottest.User) map[string][]map[string]any {
+	t.Helper()
+	u.Say("/export")
+	doc := u.Last().Document
+	if doc == nil {
+		t.Fatalf("%s got no export:\n%s", u.TG.FirstName, u.Transcript())
+	}
+	var export struct {
+		Data map[string][]map[string]any `json:"data"`
+	}
+	if err := json.Unmarshal(doc.Content, &export); err != nil {
+		t.Fatal(err)
+	}
+	return export.Data
+}
+
+// holds reports whether v, a decoded JSON value, holds the number n
+// anywhere.
+func holds(v any, n int64) bool {
+	switch v := v.(type) {
+	case float64:
+		return v == float64(n)
+	case map[string]any:
+		for _, x := range v {
+			if holds(x, n) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if holds(x, n) {
+				return true
+			}
+		}
+	case []map[string]any:
+		for _, x := range v {
+			if holds(x, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestExportNamesNoModerator (review #6): a Ukrainian owner whose project
+// a German coordinator hid, and a report about whose other project the
+// coordinator dismissed, finds both decisions in /export, but not who made
+// them; the coordinator's own export does not name the owner either.
+func TestExportNamesNoModerator(t *testing.T) {
+	t.Parallel()
+	w := newProjectWorld(t)
+	en := w.Loc("en")
+	owner := w.user(46001, "uk", "Оксана")
+	p := w.project(owner, "Cheap pills", "Ichnia")
+	q := w.project(owner, "Choir", "Ichnia")
+	reporter := w.user(46002, "en", "Rita")
+	coord := w.user(46003, "de", "Cora")
+	makeCoordinator(t, w.Env, coord)
+	for _, pr := range []storage.Project{p, q} {
+		reporter.Say("/start p" + pr.Code).Press(en.Plain("project_button_report")).
+			Press(en.Plain("report_reason_spam")).Expect(en.T("report_thanks", "Title", pr.Title))
+	}
+	reports, err := w.Store.OpenReports(context.Background(), 10)
+	if err != nil || len(reports) != 2 {
+		t.Fatal(reports, err)
+	}
+	coord.PressData("rp:h:" + itoa(reports[0].ID))
+	coord.PressData("rp:x:" + itoa(reports[1].ID))
+
+	data := exportOf(t, owner)
+	var actions []string
+	for _, row := range data["audit_log.target_id"] {
+		actions = append(actions, row["action"].(string))
+		if _, ok := row["actor_id"]; ok {
+			t.Errorf("the owner's export names who acted: %v", row)
+		}
+	}
+	if want := []string{"project_hidden:" + itoa(p.ID), "report_dismissed:" + itoa(q.ID)}; strings.Join(actions, " ") != strings.Join(want, " ") {
+		t.Errorf("the owner's export lists the decisions %q, want %q", actions, want)
+	}
+	for key, rows := range data {
+		if holds(rows, coord.ID()) {
+			t.Errorf("the owner's export holds the coordinator's id in %s: %v", key, rows)
+		}
+	}
+	for key, rows := range exportOf(t, coord) {
+		if holds(rows, owner.ID()) {
+			t.Errorf("the coordinator's export holds the owner's id in %s: %v", key, rows)
+		}
 	}
 }

@@ -32,8 +32,12 @@ var PersonalData = []PersonalColumn{
 	// A proposed town stays when its proposer leaves; only the link goes.
 	{Table: "towns", Column: "proposed_by", Clear: "proposed_by = NULL"},
 	{Table: "inbound_updates", Column: "user_id", Clear: "user_id = NULL, payload = NULL"},
-	{Table: "audit_log", Column: "actor_id", Clear: "actor_id = NULL"},
-	{Table: "audit_log", Column: "target_id", Clear: "target_id = NULL"},
+	// An export holds the person's own data only: whoever acted on them (a
+	// coordinator who hid their project, dismissed a report about it or
+	// decided their town; an administrator who changed their role) stays
+	// unnamed, and so do the people an actor acted on.
+	{Table: "audit_log", Column: "actor_id", Clear: "actor_id = NULL", Omit: []string{"target_id"}},
+	{Table: "audit_log", Column: "target_id", Clear: "target_id = NULL", Omit: []string{"actor_id"}},
 	// Projects (with their followers, requests and reports) go with their
 	// owner. Neither side of a contact request learns the other's id from
 	// an export; a report outlives its reporter, a reporter stays unnamed.
