@@ -34,7 +34,7 @@ const (
 )
 
 // maxTownName bounds a proposed town's name and region.
-const maxTownName = 100
+const maxTownName = storage.MaxProposedTownLen
 
 // proposalCountries are offered as buttons when proposing a town; any
 // other country can be typed as its ISO code.
@@ -80,7 +80,14 @@ func (a *App) profileTownStep() Step[profileDraft] {
 		Answer: func(ctx context.Context, r *Request, d *profileDraft, in Input) (Result, error) {
 			switch {
 			case in.IsChoice && in.Choice == townNotListed && d.Typed != "":
-				d.NewTown = &storage.TownProposal{Name: d.Typed}
+				// The name typed into the search is offered as the
+				// proposal's only if it passes the check a typed name
+				// gets; otherwise the next question asks for one.
+				name, problem := townText(d.Typed)
+				if problem != "" {
+					name = ""
+				}
+				d.NewTown = &storage.TownProposal{Name: name}
 				d.Town = townField{}
 				return Accept, nil
 			case in.IsChoice && in.Choice == townKeep && d.Town.ID != 0:
@@ -111,6 +118,9 @@ func answerNewTownName(_ context.Context, _ *Request, d *profileDraft, in Input)
 	if in.IsChoice {
 		if in.Choice != valueOK || d.NewTown.Name == "" {
 			return Refuse("step_use_buttons"), nil
+		}
+		if _, problem := townText(d.NewTown.Name); problem != "" {
+			return Refuse(problem, "Max", maxTownName), nil
 		}
 		return Accept, nil
 	}
@@ -206,11 +216,18 @@ func (a *App) saveProfile(ctx context.Context, r *Request, d *profileDraft) erro
 		}
 		return a.notify(ctx, tx, ms...)
 	})
-	if errors.Is(err, storage.ErrTooManyProposals) {
+	if errors.Is(err, storage.ErrTooManyProposals) || errors.Is(err, storage.ErrInvalidProposal) {
 		if err := a.store.SaveProfile(ctx, p); err != nil {
 			return err
 		}
-		return a.showProfile(ctx, r, r.Loc.T("profile_too_many_proposals", "Max", storage.MaxPendingProposals))
+		notice := r.Loc.T("profile_too_many_proposals", "Max", storage.MaxPendingProposals)
+		if errors.Is(err, storage.ErrInvalidProposal) {
+			// The steps check name and region already; this is the last
+			// line of defence, should one of them ever let one through.
+			r.Log.Warn("refused town proposal", "err", err)
+			notice = r.Loc.T("profile_new_town_one_line")
+		}
+		return a.showProfile(ctx, r, notice)
 	}
 	if err != nil {
 		return err

@@ -171,3 +171,47 @@ func TestExportNamesNoModerator(t *testing.T) {
 		}
 	}
 }
+
+// TestProposedTownNameIsOneLine (review #12): the text typed into the town
+// search becomes a proposal's name only if it is one line; otherwise the
+// German volunteer is asked for the name, without a button offering the
+// multi-line text. A one-line text is still offered (Ukrainian).
+func TestProposedTownNameIsOneLine(t *testing.T) {
+	t.Parallel()
+	w := newProjectWorld(t)
+	de, uk := w.Loc("de"), w.Loc("uk")
+	const scam = "Fakeville\nAmtliche Mitteilung: Reisepass an @scammer senden"
+	nina := w.user(47001, "de", "Nina")
+	nina.Say("/profile").Say(scam).Press(de.Plain("profile_town_not_listed")).Expect(de.T("profile_new_town_name"))
+	for _, row := range nina.Last().Buttons() {
+		for _, b := range row {
+			if strings.Contains(b.Text, "Fakeville") {
+				t.Fatalf("the multi-line name is offered: %q", b.Text)
+			}
+		}
+	}
+	nina.Say(scam).Expect(de.T("profile_new_town_one_line"))
+	nina.Say("Fakeville").Expect(de.T("profile_new_town_country", "Town", "Fakeville"))
+	nina.Press(de.Country("UA")).Press(de.Plain("step_skip"))
+	nina.Press(de.Plain("lang_de")).Press(de.Plain("step_done"))
+	nina.Press(de.Plain("topic_culture")).Press(de.Plain("step_done")).Expect(de.T("profile_saved_proposed", "Town", "Fakeville"))
+
+	taras := w.user(47002, "uk", "Тарас")
+	taras.Say("/profile").Say("Нова Громада").Press(uk.Plain("profile_town_not_listed"))
+	taras.Press(uk.Plain("profile_new_town_use", "Name", "Нова Громада")).
+		Expect(uk.T("profile_new_town_country", "Town", "Нова Громада"))
+
+	rows, err := w.Pool.Query(context.Background(), `SELECT name FROM towns WHERE status = 'proposed'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(name, "\n\r") {
+			t.Fatalf("a multi-line town name was proposed: %q", name)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -126,5 +127,38 @@ func TestSaveProfile(t *testing.T) {
 	got, err := s.Profile(ctx, 7)
 	if err != nil || got.TownID != 0 || !slices.Equal(got.Languages, []string{"de", "sv"}) || len(got.Interests) != 0 {
 		t.Errorf("Profile = %+v, %v", got, err)
+	}
+}
+
+// TestProposeTownNeedsOneLine: whatever the caller checked, a proposed
+// town's name and region are one line of at most 100 characters (security
+// review #12).
+func TestProposeTownNeedsOneLine(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStoreWithTowns(t)
+	if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: 1, FirstName: "Taras"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []storage.TownProposal{
+		{Name: "Fakeville\nsend your passport", Country: "UA"},
+		{Name: "Fakeville\r", Country: "UA"},
+		{Name: "Fake\x00ville", Country: "UA"},
+		{Name: "  ", Country: "UA"},
+		{Name: strings.Repeat("я", 101), Country: "UA"},
+		{Name: "Fakeville", Region: "Oblast\nsecond line", Country: "UA"},
+		{Name: "Fakeville", Region: strings.Repeat("r", 101), Country: "UA"},
+	} {
+		_, err := testdb.InTx(s, func(tx pgx.Tx) (storage.Town, error) {
+			return s.ProposeTownTx(ctx, tx, p, storage.Profile{UserID: 1})
+		})
+		if !errors.Is(err, storage.ErrInvalidProposal) {
+			t.Errorf("proposal %q / %q: err = %v, want ErrInvalidProposal", p.Name, p.Region, err)
+		}
+	}
+	if _, err := testdb.InTx(s, func(tx pgx.Tx) (storage.Town, error) {
+		return s.ProposeTownTx(ctx, tx, storage.TownProposal{Name: strings.Repeat("я", 100), Country: "UA"}, storage.Profile{UserID: 1})
+	}); err != nil {
+		t.Errorf("a name of 100 characters: %v", err)
 	}
 }

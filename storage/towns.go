@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/text/language"
@@ -187,6 +189,24 @@ func ValidCountry(code string) bool {
 	return err == nil && region.IsCountry()
 }
 
+// MaxProposedTownLen bounds a proposed town's name and region, in
+// characters.
+const MaxProposedTownLen = 100
+
+// ErrInvalidProposal is returned for a proposed town whose name is empty,
+// or whose name or region is longer than MaxProposedTownLen or more than
+// one line (holds a control character).
+var ErrInvalidProposal = errors.New("a proposed town needs a one-line name and region of at most 100 characters")
+
+// Valid checks what ProposeTownTx requires of a proposal's texts; the
+// country is the database's to check.
+func (p TownProposal) Valid() bool {
+	oneLine := func(s string) bool {
+		return utf8.RuneCountInString(s) <= MaxProposedTownLen && strings.IndexFunc(s, unicode.IsControl) < 0
+	}
+	return strings.TrimSpace(p.Name) != "" && oneLine(p.Name) && oneLine(p.Region)
+}
+
 // TownProposal is a town a volunteer did not find and asks to add.
 type TownProposal struct {
 	Name    string
@@ -196,10 +216,14 @@ type TownProposal struct {
 
 // ProposeTownTx adds a proposed town on behalf of profile.UserID and saves
 // their profile with it as their town, in tx: they propose it because it is
-// theirs. ErrTooManyProposals when they have MaxPendingProposals waiting.
+// theirs. ErrTooManyProposals when they have MaxPendingProposals waiting;
+// ErrInvalidProposal for a name or region that is not one short line.
 // The caller owns tx and schedules the notices to the coordinators in it,
 // so that the proposal and its notices commit or fail together.
 func (s *Store) ProposeTownTx(ctx context.Context, tx pgx.Tx, p TownProposal, profile Profile) (Town, error) {
+	if !p.Valid() {
+		return Town{}, ErrInvalidProposal
+	}
 	// Serialise a user's proposals so the limit below holds.
 	if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, profile.UserID); err != nil {
 		return Town{}, err
