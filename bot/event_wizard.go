@@ -401,7 +401,7 @@ func (a *App) confirmStep() Step[eventDraft] {
 }
 
 // ownProjects are the projects the organiser may link an event to: their
-// own that are not archived.
+// own that are listed (neither archived nor hidden by a coordinator).
 func (a *App) ownProjects(ctx context.Context, userID int64) ([]eventProject, error) {
 	ps, err := a.store.ProjectsByOwner(ctx, userID)
 	if err != nil {
@@ -409,7 +409,7 @@ func (a *App) ownProjects(ctx context.Context, userID int64) ([]eventProject, er
 	}
 	var out []eventProject
 	for _, p := range ps {
-		if !p.Archived {
+		if p.Listed() {
 			out = append(out, eventProject{ID: p.ID, Title: p.Title})
 		}
 	}
@@ -444,14 +444,15 @@ func (a *App) finishEvent(ctx context.Context, r *Request, d *eventDraft) error 
 	if !f.StartsAt.After(a.now()) {
 		return a.reply(ctx, r, r.Loc.T("ev_start_passed"), nil)
 	}
+	dropped := false
 	if d.ProjectID != 0 {
-		// The project must still be the organiser's own.
+		// The project must still be the organiser's own, and listed.
 		mine, err := a.ownProjects(ctx, r.User.ID)
 		if err != nil {
 			return err
 		}
 		if !slices.ContainsFunc(mine, func(p eventProject) bool { return p.ID == d.ProjectID }) {
-			f.ProjectID = 0
+			f.ProjectID, dropped = 0, true
 		}
 	}
 	var e storage.Event
@@ -469,11 +470,18 @@ func (a *App) finishEvent(ctx context.Context, r *Request, d *eventDraft) error 
 		announced, err = a.delivery.ScheduleManyTx(ctx, tx, ms)
 		return err
 	})
+	if errors.Is(err, storage.ErrProjectHidden) {
+		return a.reply(ctx, r, r.Loc.T("ev_project_unavailable"), nil)
+	}
 	if err != nil {
 		return err
 	}
 	r.Log.Info("event created", "event_id", e.ID, "announced", announced)
-	if err := a.reply(ctx, r, r.Loc.N("ev_created", announced), nil); err != nil {
+	created := r.Loc.N("ev_created", announced)
+	if dropped {
+		created += "\n" + r.Loc.T("ev_project_dropped")
+	}
+	if err := a.reply(ctx, r, created, nil); err != nil {
 		return err
 	}
 	text, kb, err := a.eventCardView(ctx, r, e, listBack)
@@ -506,6 +514,16 @@ func (a *App) saveEventEdit(ctx context.Context, r *Request, d *eventDraft) erro
 	if sameFields(f, e.EventFields) {
 		return a.reply(ctx, r, r.Loc.T("ev_unchanged"), nil)
 	}
+	if d.Field == "project" && f.ProjectID != 0 {
+		// The project must still be the organiser's own, and listed.
+		mine, err := a.ownProjects(ctx, r.User.ID)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(mine, func(p eventProject) bool { return p.ID == f.ProjectID }) {
+			return a.reply(ctx, r, r.Loc.T("ev_project_unavailable"), nil)
+		}
+	}
 	told, announced := 0, 0
 	err = a.store.InTx(ctx, func(tx pgx.Tx) error {
 		var ch storage.EventChange
@@ -537,6 +555,9 @@ func (a *App) saveEventEdit(ctx context.Context, r *Request, d *eventDraft) erro
 	})
 	if errors.Is(err, storage.ErrEventClosed) {
 		return a.reply(ctx, r, r.Loc.T("event_closed"), nil)
+	}
+	if errors.Is(err, storage.ErrProjectHidden) {
+		return a.reply(ctx, r, r.Loc.T("ev_project_unavailable"), nil)
 	}
 	if err != nil {
 		return err

@@ -215,3 +215,59 @@ func TestProposedTownNameIsOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestHiddenProjectsStayOutOfEvents (review #17): once coordinators hid a
+// project, a German volunteer sees its event without the project's title,
+// also in the announcement when the event moves to their town, and the
+// Swedish coordinator who owns the project cannot link events to it, not
+// even with a forged button.
+func TestHiddenProjectsStayOutOfEvents(t *testing.T) {
+	t.Parallel()
+	clock := testclock.New(utc("2026-05-04 08:00"))
+	w := newProjectWorld(t, bottest.Options{Now: clock.Now})
+	sv, de := w.Loc("sv"), w.Loc("de")
+	ctx := context.Background()
+	astrid := w.user(48001, "sv", "Astrid")
+	makeCoordinator(t, w.Env, astrid)
+	jonas := w.user(48002, "de", "Jonas")
+	if err := w.Store.SaveProfile(ctx, storage.Profile{UserID: jonas.ID(), TownID: w.towns["Grevesmühlen"].ID}); err != nil {
+		t.Fatal(err)
+	}
+	w.project(astrid, "Körprojekt", "Laxå")
+	hidden := w.project(astrid, "Dolt projekt", "Laxå")
+	e := createEvent(t, w.Env, astrid.ID(), storage.EventFields{Title: "Vårfest", StartsAt: utc("2026-05-20 15:00"),
+		TimeZone: "Europe/Stockholm", Duration: time.Hour, Place: "Folkets hus", ProjectID: hidden.ID})
+	if _, err := w.Pool.Exec(ctx, `UPDATE projects SET hidden_at = now() WHERE id = $1`, hidden.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	jonas.PressData("ev:o:"+itoa(e.ID)).Expect("Vårfest", "Folkets hus")
+	jonas.ExpectNot("Dolt projekt")
+
+	astrid.PressData("evc:f:" + itoa(e.ID) + ":project").Expect(sv.T("ev_ask_project"))
+	step, offered := "", ""
+	for _, row := range astrid.Last().Buttons() {
+		for _, b := range row {
+			if strings.HasPrefix(b.CallbackData, "wz:") && step == "" {
+				step = strings.Split(b.CallbackData, ":")[1]
+			}
+			offered += b.Text + "|"
+		}
+	}
+	if !strings.Contains(offered, "Körprojekt") || strings.Contains(offered, "Dolt projekt") {
+		t.Fatalf("the project step offers %q", offered)
+	}
+	astrid.PressData("wz:" + step + ":" + itoa(hidden.ID)).Expect(sv.T("step_use_buttons"))
+	astrid.Say("/cancel")
+
+	astrid.PressData("evc:f:" + itoa(e.ID) + ":town")
+	astrid.Say("Grevesmühlen").Press("Grevesmühlen, Mecklenburg-Vorpommern, " + sv.Country("DE")).Expect(sv.T("ev_confirm_edit"))
+	astrid.Press(sv.Plain("ev_save"))
+	got := jonas.WaitFor(de.T("event_new_head"), "Vårfest")
+	if strings.Contains(got.Text, "Dolt projekt") {
+		t.Fatalf("the announcement names the hidden project:\n%s", got.Text)
+	}
+	if ev, err := w.Store.Event(ctx, e.ID); err != nil || ev.ProjectID != hidden.ID {
+		t.Fatalf("the event lost its link while being edited: %+v, %v", ev, err)
+	}
+}

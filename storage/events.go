@@ -45,7 +45,8 @@ type Event struct {
 	CreatedBy int64
 	Cancelled bool
 	// TownName, TownCountry and ProjectTitle describe the town and
-	// project, "" for none.
+	// project, "" for none; a project a coordinator hid has no title here,
+	// since only its owner may still see it.
 	TownName     string
 	TownCountry  string
 	ProjectTitle string
@@ -57,6 +58,27 @@ func (e Event) EndsAt() time.Time { return e.StartsAt.Add(e.Duration) }
 // ErrEventClosed is returned for changes to an event that was cancelled or
 // has already started.
 var ErrEventClosed = errors.New("event cancelled or started")
+
+// ErrProjectHidden is returned when an event would be linked to a project
+// that a coordinator hid.
+var ErrProjectHidden = errors.New("the project is hidden")
+
+// linkable checks that an event may be linked to the project id: not a
+// hidden one. The project stays as it is until tx ends (a coordinator
+// hiding it meanwhile waits).
+func linkable(ctx context.Context, tx pgx.Tx, projectID int64) error {
+	var hidden bool
+	err := tx.QueryRow(ctx, `SELECT hidden_at IS NOT NULL FROM projects WHERE id = $1 FOR SHARE`, projectID).Scan(&hidden)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil // the foreign key refuses it
+	case err != nil:
+		return err
+	case hidden:
+		return ErrProjectHidden
+	}
+	return nil
+}
 
 // ErrInvalidEvent is returned for fields the schema would refuse.
 var ErrInvalidEvent = errors.New("invalid event")
@@ -116,7 +138,7 @@ const eventColumns = `e.id, e.title, e.description, e.starts_at, e.time_zone, e.
 	coalesce(e.town_id, 0), coalesce(e.project_id, 0), coalesce(e.created_by, 0), e.cancelled_at IS NOT NULL,
 	coalesce((SELECT t.name FROM towns t WHERE t.id = e.town_id), ''),
 	coalesce((SELECT t.country FROM towns t WHERE t.id = e.town_id), ''),
-	coalesce((SELECT p.title FROM projects p WHERE p.id = e.project_id), '')`
+	coalesce((SELECT p.title FROM projects p WHERE p.id = e.project_id AND p.hidden_at IS NULL), '')`
 
 // scanEvent reads eventColumns, and extra columns after them into extra.
 func scanEvent(row pgx.Row, extra ...any) (Event, error) {
@@ -146,10 +168,16 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 // town, without the creator). The caller owns tx and schedules the
 // announcements to the audience in it, so that announcing the event commits
 // or fails together with it. Texts are written cleaned (CleanEventText).
+// A hidden project cannot be linked (ErrProjectHidden).
 func (s *Store) CreateEventTx(ctx context.Context, tx pgx.Tx, creatorID int64, f EventFields) (Event, []int64, error) {
 	f = f.cleaned()
 	if err := f.Validate(); err != nil {
 		return Event{}, nil, err
+	}
+	if f.ProjectID != 0 {
+		if err := linkable(ctx, tx, f.ProjectID); err != nil {
+			return Event{}, nil, err
+		}
 	}
 	var id int64
 	if err := tx.QueryRow(ctx, `
@@ -219,7 +247,8 @@ type EventChange struct {
 // reminders. The caller owns tx and, in it, tells the subscribers and moves
 // their reminders, so that all of it commits together with the edit. A
 // cancelled or already started event cannot be changed (ErrEventClosed).
-// Texts are written cleaned (CleanEventText).
+// Texts are written cleaned (CleanEventText). It cannot be linked to a
+// hidden project (ErrProjectHidden); one it is linked to already stays.
 func (s *Store) UpdateEventTx(ctx context.Context, tx pgx.Tx, id int64, f EventFields,
 	now time.Time) (Event, EventChange, []EventReminder, error) {
 	f = f.cleaned()
@@ -232,6 +261,11 @@ func (s *Store) UpdateEventTx(ctx context.Context, tx pgx.Tx, id int64, f EventF
 	}
 	if old.Cancelled || !old.StartsAt.After(now) {
 		return Event{}, EventChange{}, nil, ErrEventClosed
+	}
+	if f.ProjectID != 0 && f.ProjectID != old.ProjectID {
+		if err := linkable(ctx, tx, f.ProjectID); err != nil {
+			return Event{}, EventChange{}, nil, err
+		}
 	}
 	if _, err := tx.Exec(ctx, `
 		UPDATE events SET title = $2, description = $3, starts_at = $4, time_zone = $5, duration_min = $6,

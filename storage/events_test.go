@@ -491,3 +491,66 @@ func TestEventTextsWithoutControlCharacters(t *testing.T) {
 		t.Fatalf("edited: %q, %v", e.Title, err)
 	}
 }
+
+// TestEventsAndHiddenProjects: an event shows no title of a project a
+// coordinator hid, cannot be linked to one (neither when created nor by an
+// edit), and an event linked before the project was hidden can still be
+// edited (security review #17).
+func TestEventsAndHiddenProjects(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const owner = 1
+	f := newProjectFixture(t, owner)
+	listed := f.project(owner, f.fields("Ichnia", "Choir", "We sing"))
+	hidden := f.project(owner, f.fields("Ichnia", "Hidden", "Spam"))
+	start := time.Now().Add(24 * time.Hour)
+	linked := eventFields(start)
+	linked.ProjectID = hidden.ID
+	e, err := testdb.InTx(f.s, func(tx pgx.Tx) (storage.Event, error) {
+		e, _, err := f.s.CreateEventTx(ctx, tx, owner, linked)
+		return e, err
+	})
+	if err != nil || e.ProjectTitle != "Hidden" {
+		t.Fatalf("event of a listed project: %+v, %v", e, err)
+	}
+	if _, err := f.s.Pool().Exec(ctx, `UPDATE projects SET hidden_at = now() WHERE id = $1`, hidden.ID); err != nil {
+		t.Fatal(err)
+	}
+	if e, err = f.s.Event(ctx, e.ID); err != nil || e.ProjectTitle != "" || e.ProjectID != hidden.ID {
+		t.Fatalf("event of a hidden project: %+v, %v", e, err)
+	}
+	page, err := f.s.UpcomingEvents(ctx, storage.EventsAll, owner, time.Now(), 0, 10)
+	if err != nil || len(page.Events) != 1 || page.Events[0].ProjectTitle != "" {
+		t.Fatalf("list: %+v, %v", page, err)
+	}
+	if _, err := testdb.InTx(f.s, func(tx pgx.Tx) (storage.Event, error) {
+		e, _, err := f.s.CreateEventTx(ctx, tx, owner, linked)
+		return e, err
+	}); !errors.Is(err, storage.ErrProjectHidden) {
+		t.Fatalf("new event linked to a hidden project: %v", err)
+	}
+	update := func(id int64, fields storage.EventFields) (storage.Event, error) {
+		return testdb.InTx(f.s, func(tx pgx.Tx) (storage.Event, error) {
+			e, _, _, err := f.s.UpdateEventTx(ctx, tx, id, fields, time.Now())
+			return e, err
+		})
+	}
+	// Its title may change; the link it has stays.
+	linked.Title = "Renamed"
+	if e, err = update(e.ID, linked); err != nil || e.ProjectID != hidden.ID {
+		t.Fatalf("edit of an event of a hidden project: %+v, %v", e, err)
+	}
+	other := eventFields(start)
+	other.ProjectID = listed.ID
+	o, err := testdb.InTx(f.s, func(tx pgx.Tx) (storage.Event, error) {
+		e, _, err := f.s.CreateEventTx(ctx, tx, owner, other)
+		return e, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.ProjectID = hidden.ID
+	if _, err := update(o.ID, other); !errors.Is(err, storage.ErrProjectHidden) {
+		t.Fatalf("event moved to a hidden project: %v", err)
+	}
+}
