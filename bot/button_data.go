@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"partnerbot/internal/remind"
@@ -166,6 +167,30 @@ func parseDeleteMeButton(data string) (yes, ok bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// deleteMeConfirmButton is the "Yes" of /deleteme's question as asked to
+// userID at: "del:yes:<user id>:<unix seconds>". The handler erases only
+// when the presser is that user and the question is recent (the bare
+// "del:yes" of deleteMeButton is no longer offered).
+func deleteMeConfirmButton(userID int64, at time.Time) buttonData {
+	return encode(prefixDeleteMe, "yes", formatID(userID), strconv.FormatInt(at.Unix(), 10))
+}
+
+// parseDeleteMeConfirm reads deleteMeConfirmButton: a positive user id and
+// a time. Whether they fit the presser and the clock is the handler's to
+// say.
+func parseDeleteMeConfirm(data string) (userID int64, at time.Time, ok bool) {
+	f, ok := fieldsOf(data, prefixDeleteMe)
+	if !ok || len(f) != 3 || f[0] != "yes" {
+		return 0, time.Time{}, false
+	}
+	userID, ok = parseID(f[1])
+	sec, err := strconv.ParseInt(f[2], 10, 64)
+	if !ok || err != nil || strconv.FormatInt(sec, 10) != f[2] {
+		return 0, time.Time{}, false
+	}
+	return userID, time.Unix(sec, 0), true
 }
 
 // ---------------------------------------------------------------- cancel

@@ -36,23 +36,38 @@ func (a *App) onExport(ctx context.Context, r *Request) error {
 	return err
 }
 
-// onDeleteMe asks before erasing anything.
+// deleteMeValidity is how long the "Yes" of /deleteme erases: an old
+// question left in the chat no longer does.
+const deleteMeValidity = 10 * time.Minute
+
+// onDeleteMe asks before erasing anything. The "Yes" button names the
+// person asked and when.
 func (a *App) onDeleteMe(ctx context.Context, r *Request) error {
 	return a.reply(ctx, r, r.Loc.T("deleteme_confirm"), keyboard(
-		[]models.InlineKeyboardButton{button(r.Loc.Plain("deleteme_yes"), deleteMeButton(true))},
+		[]models.InlineKeyboardButton{button(r.Loc.Plain("deleteme_yes"), deleteMeConfirmButton(r.User.ID, a.now()))},
 		[]models.InlineKeyboardButton{button(r.Loc.Plain("deleteme_no"), deleteMeButton(false))},
 	))
 }
 
 // onDeleteMeAnswer erases the user's data after they confirmed. The
-// callback only ever acts on the user who pressed it.
+// callback only ever acts on the user who pressed it, and only when they
+// are the person the question was asked of, within deleteMeValidity: a
+// button in someone else's chat, forged data or an old question erase
+// nothing.
 func (a *App) onDeleteMeAnswer(ctx context.Context, r *Request) error {
+	askedOf, askedAt, confirm := parseDeleteMeConfirm(r.Callback.Data)
 	yes, ok := parseDeleteMeButton(r.Callback.Data)
+	age := a.now().Sub(askedAt)
 	var text string
 	switch {
-	case !ok:
+	case confirm && askedOf != r.User.ID, !confirm && (!ok || yes):
+		// Someone else's button, forged data, or a bare "yes" of a
+		// question asked before buttons named the person.
+		r.Log.Warn("refused erasure confirmation", "callback", r.Callback.Data)
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
-	case yes:
+	case confirm && (age > deleteMeValidity || age < -time.Minute):
+		return a.answerCallback(ctx, r, r.Loc.Plain("deleteme_expired"), true)
+	case confirm:
 		// The messages waiting for the person (reminders, notices) go with
 		// the rest, in the same transaction.
 		if err := a.store.InTx(ctx, func(tx pgx.Tx) error {

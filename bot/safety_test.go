@@ -7,11 +7,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
+	"github.com/go-telegram/bot/models"
 
 	"partnerbot/internal/bottest"
 	"partnerbot/internal/testclock"
@@ -269,5 +271,99 @@ func TestHiddenProjectsStayOutOfEvents(t *testing.T) {
 	}
 	if ev, err := w.Store.Event(ctx, e.ID); err != nil || ev.ProjectID != hidden.ID {
 		t.Fatalf("the event lost its link while being edited: %+v, %v", ev, err)
+	}
+}
+
+// groupChat is a partnership group the bot is in.
+func groupChat(id int64) models.Chat {
+	return models.Chat{ID: id, Type: models.ChatTypeSupergroup, Title: "Partnership group"}
+}
+
+// pressInGroup presses a button with data on message msgID in a group.
+func pressInGroup(env *bottest.Env, u *bottest.User, chat models.Chat, msgID int, data string) int64 {
+	return env.TG.Inject(models.Update{CallbackQuery: &models.CallbackQuery{From: u.TG,
+		Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage,
+			Message: &models.Message{ID: msgID, Chat: chat, Date: int(time.Now().Unix())}},
+		ChatInstance: "42", Data: data}})
+}
+
+// TestDeleteMeConfirmationIsPersonalAndShortLived (review #7): the "Yes"
+// of /deleteme erases only for the person asked and for ten minutes. A
+// forged button naming someone else, an old question, a bare "del:yes" of
+// before, or a press in a group erase nothing; within the ten minutes the
+// Ukrainian volunteer's own press does.
+func TestDeleteMeConfirmationIsPersonalAndShortLived(t *testing.T) {
+	t.Parallel()
+	clock := testclock.New(time.Now())
+	w := newProjectWorld(t, bottest.Options{Now: clock.Now})
+	en, uk := w.Loc("en"), w.Loc("uk")
+	ctx := context.Background()
+	mallory := w.user(49001, "en", "Mallory")
+	olena := w.user(49002, "uk", "Олена")
+	w.project(olena, "Хор", "Ichnia")
+	w.project(mallory, "Mallory's", "Ichnia")
+	projects := func(u *bottest.User) int {
+		ps, err := w.Store.ProjectsByOwner(ctx, u.ID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ps)
+	}
+	refused := func(u *bottest.User, want string) {
+		t.Helper()
+		if a := w.TG.CallbackAnswers(); a[len(a)-1].Text != want {
+			t.Fatalf("%s's press answered %q, want %q", u.TG.FirstName, a[len(a)-1].Text, want)
+		}
+		if projects(olena) != 1 || projects(mallory) != 1 {
+			t.Fatal("a refused confirmation erased data")
+		}
+	}
+
+	olena.Say("/deleteme").Expect(uk.T("deleteme_confirm"))
+	var yes string
+	for _, row := range olena.Last().Buttons() {
+		for _, b := range row {
+			if b.Text == uk.Plain("deleteme_yes") {
+				yes = b.CallbackData
+			}
+		}
+	}
+	if !strings.HasPrefix(yes, "del:yes:49002:") {
+		t.Fatalf("the confirmation does not name the person asked: %q", yes)
+	}
+	// Olena's button, pressed by Mallory (a forged press: he cannot see it).
+	mallory.PressData(yes)
+	refused(mallory, en.Plain("callback_invalid"))
+	mallory.PressData("del:yes")
+	refused(mallory, en.Plain("callback_invalid"))
+	mallory.PressData("del:yes:49001:" + strconv.FormatInt(clock.Now().Add(-11*time.Minute).Unix(), 10))
+	refused(mallory, en.Plain("deleteme_expired"))
+	mallory.PressData("del:yes:49001:" + strconv.FormatInt(clock.Now().Add(time.Hour).Unix(), 10))
+	refused(mallory, en.Plain("deleteme_expired"))
+
+	// In a group, /deleteme offers no button, and a forged press does nothing.
+	group := groupChat(-1009876543)
+	w.WaitHandled(w.TG.SendGroupMessage(mallory.TG, group, "/deleteme@"+w.TG.BotUser().Username))
+	for _, m := range w.TG.Sent(group.ID) {
+		for _, row := range m.Buttons() {
+			for _, b := range row {
+				if strings.HasPrefix(b.CallbackData, "del:") {
+					t.Fatalf("the group got an erasure button: %+v", b)
+				}
+			}
+		}
+	}
+	w.WaitHandled(pressInGroup(w.Env, olena, group, 1, "del:yes:49002:"+strconv.FormatInt(clock.Now().Unix(), 10)))
+	if projects(olena) != 1 {
+		t.Fatal("a press in a group erased data")
+	}
+
+	// Olena's own press, eleven minutes later: expired; then a new question.
+	clock.Advance(11 * time.Minute)
+	olena.Press(uk.Plain("deleteme_yes"))
+	refused(olena, uk.Plain("deleteme_expired"))
+	olena.Say("/deleteme").Press(uk.Plain("deleteme_yes")).Expect(uk.T("deleteme_done"))
+	if projects(olena) != 0 || projects(mallory) != 1 {
+		t.Fatalf("after Olena's confirmation: Olena %d projects, Mallory %d", projects(olena), projects(mallory))
 	}
 }
