@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 	"github.com/jackc/pgx/v5"
@@ -22,7 +23,17 @@ const (
 	// kindContactAnswer tells the requester the owner's answer (and, on
 	// Accept, the owner's contact). Ref is the contact request.
 	kindContactAnswer = "contact_answer"
+	// kindContactAccepted shows the owner, once more, the requester's
+	// contact after they accepted: scheduled with the decision, due
+	// ownerContactFallback later, and cancelled as soon as the owner's
+	// pressed message shows the contact. Ref is the contact request.
+	kindContactAccepted = "contact_accepted"
 )
+
+// ownerContactFallback is how long after an Accept the owner is sent the
+// requester's contact in a message of its own, unless the answer to the
+// press (which shows it at once) got through.
+const ownerContactFallback = time.Minute
 
 // contactDraft is the state of the contact request dialogue.
 type contactDraft struct {
@@ -121,7 +132,16 @@ func (a *App) onContactDecision(ctx context.Context, r *Request) error {
 		if err != nil {
 			return err
 		}
-		return a.notify(ctx, tx, delivery.Message{ChatID: c.RequesterID, Kind: kindContactAnswer, Ref: c.ID})
+		if err := a.notify(ctx, tx, delivery.Message{ChatID: c.RequesterID, Kind: kindContactAnswer, Ref: c.ID}); err != nil || !accept {
+			return err
+		}
+		// The owner sees the requester's contact in the answer to this
+		// press; should that one Telegram call fail, this message shows it
+		// (it commits with the decision, and is cancelled below once the
+		// answer got through).
+		_, err = a.delivery.ScheduleTx(ctx, tx, delivery.Message{ChatID: c.OwnerID, Kind: kindContactAccepted, Ref: c.ID,
+			DueAt: a.now().Add(ownerContactFallback)})
+		return err
 	})
 	if err == nil && expired {
 		err = storage.ErrRequestExpired
@@ -149,7 +169,17 @@ func (a *App) onContactDecision(ctx context.Context, r *Request) error {
 		ownerText = r.Loc.T("contact_accepted_owner", "Title", c.ProjectTitle, "Intro", c.Intro,
 			"Contact", contactLink(r.Loc, requester))
 	}
-	return a.edit(ctx, r, ownerText, nil)
+	if err := a.edit(ctx, r, ownerText, nil); err != nil || !accept {
+		return err
+	}
+	if err := a.store.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := a.delivery.CancelTx(ctx, tx, delivery.Filter{Kind: kindContactAccepted, Ref: c.ID, ChatID: c.OwnerID})
+		return err
+	}); err != nil {
+		// The owner is then shown the contact a second time.
+		r.Log.Warn("cancel the owner's contact message", "request", c.ID, "err", err)
+	}
+	return nil
 }
 
 // renderContactRequest shows the owner a request while it can still be
@@ -190,6 +220,24 @@ func (a *App) renderContactAnswer(ctx context.Context, m delivery.Message) (deli
 		return delivery.Rendered{Text: l.T("contact_accepted_requester", "Title", c.ProjectTitle, "Contact", contactLink(l, owner))}, nil
 	}
 	return delivery.Rendered{}, stale(m, "not answered")
+}
+
+// renderContactAccepted shows the owner the contact of a requester whose
+// request they accepted, as it is now; dropped when the requester is gone.
+func (a *App) renderContactAccepted(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
+	c, l, err := noticeFor(ctx, a, m, a.store.ContactRequest, func(c storage.ContactRequest) int64 { return c.OwnerID })
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	if c.Status != storage.RequestAccepted {
+		return delivery.Rendered{}, stale(m, "not accepted")
+	}
+	requester, err := loadFor(ctx, m, c.RequesterID, a.store.User)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	return delivery.Rendered{Text: l.T("contact_accepted_owner", "Title", c.ProjectTitle, "Intro", c.Intro,
+		"Contact", contactLink(l, requester))}, nil
 }
 
 // contactLink is a person's Telegram contact: a link that opens their

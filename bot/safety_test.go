@@ -16,6 +16,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"partnerbot/internal/bottest"
+	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/testclock"
 	"partnerbot/storage"
 )
@@ -365,5 +366,58 @@ func TestDeleteMeConfirmationIsPersonalAndShortLived(t *testing.T) {
 	olena.Say("/deleteme").Press(uk.Plain("deleteme_yes")).Expect(uk.T("deleteme_done"))
 	if projects(olena) != 0 || projects(mallory) != 1 {
 		t.Fatalf("after Olena's confirmation: Olena %d projects, Mallory %d", projects(olena), projects(mallory))
+	}
+}
+
+// TestOwnerGetsTheContactEvenIfTheAnswerIsLost (review #9): when the one
+// Telegram call that answers the Ukrainian owner's Accept fails, the
+// requester's contact still reaches the owner, through the delivery
+// engine; when it gets through, the owner is not shown the contact twice.
+func TestOwnerGetsTheContactEvenIfTheAnswerIsLost(t *testing.T) {
+	t.Parallel()
+	clock := testclock.New(time.Now())
+	w := newProjectWorld(t, bottest.Options{Now: clock.Now})
+	uk, de := w.Loc("uk"), w.Loc("de")
+	owner := w.user(50001, "uk", "Оксана")
+	p := w.project(owner, "Міст", "Ichnia")
+	jonas := w.user(50002, "de", "Jonas")
+	greta := w.user(50003, "de", "Greta")
+	ask := func(u *bottest.User, intro string) faketelegram.Message {
+		u.Say("/start p" + p.Code).Press(de.Plain("project_button_contact")).Say(intro)
+		return owner.WaitFor(intro)
+	}
+	link := func(id int64) string { return `href="tg://user?id=` + itoa(id) + `"` }
+	shown := func(id int64) int {
+		n := 0
+		for _, m := range w.TG.Sent(owner.ID()) {
+			if strings.Contains(m.Text, link(id)) {
+				n++
+			}
+		}
+		return n
+	}
+
+	received := ask(jonas, "Hallo aus Grevesmühlen")
+	w.TG.FailNext("editMessageText", faketelegram.Fault{Code: 502})
+	owner.PressData(received.Buttons()[0][0].CallbackData)
+	jonas.WaitFor(link(owner.ID()))
+	if n := shown(jonas.ID()); n != 0 {
+		t.Fatalf("the failed answer showed the contact %d times", n)
+	}
+	owner.PressData(received.Buttons()[0][0].CallbackData)
+	w.expectAlert(owner, uk.Plain("contact_already_answered"))
+	clock.Advance(2 * time.Minute)
+	got := owner.WaitFor(link(jonas.ID()))
+	if want := uk.T("contact_accepted_owner", "Title", p.Title, "Intro", "Hallo aus Grevesmühlen"); !strings.HasPrefix(got.Text, strings.Split(want, "\n")[0]) {
+		t.Fatalf("the owner got %q", got.Text)
+	}
+
+	// When the answer gets through, that is all the owner is shown.
+	received = ask(greta, "Hallo aus Laxå")
+	owner.PressData(received.Buttons()[0][0].CallbackData).Expect(link(greta.ID()))
+	clock.Advance(2 * time.Minute)
+	waitQueueEmpty(t, w.Env)
+	if n := shown(greta.ID()); n != 1 {
+		t.Fatalf("the owner was shown Greta's contact %d times, want once", n)
 	}
 }

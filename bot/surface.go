@@ -136,6 +136,7 @@ func (a *App) Renderer() delivery.Renderer {
 		kindEventCancelled:  a.renderEventCancelled,
 		kindContactRequest:  a.renderContactRequest,
 		kindContactAnswer:   a.renderContactAnswer,
+		kindContactAccepted: a.renderContactAccepted,
 		kindRoleChanged:     a.renderRoleChange,
 		kindProjectHidden:   a.renderProjectHidden,
 		kindProjectReported: a.renderProjectReported,
