@@ -310,7 +310,10 @@ func TestAdminGrantsAndRevokesCoordinators(t *testing.T) {
 	admin.Say("/coordinators").Expect(en.T("coordinators_none"))
 	admin.Press(en.Plain("coordinators_add_button")).Expect(en.T("coordinators_ask"))
 	admin.Say("@nobody_here").Expect(en.T("coordinators_not_found", "Who", "@nobody_here"))
-	admin.Say("@" + target.TG.Username).Expect(en.T("coordinator_granted", "Name", "Greta"))
+	admin.Say("@" + target.TG.Username).Expect(en.T("coordinators_confirm", "Name", "Greta", "Username", target.TG.Username,
+		"ID", target.ID()))
+	assertRole(t, env, target.ID(), storage.RoleVolunteer)
+	admin.Press(en.Plain("coordinators_confirm_yes")).Expect(en.T("coordinator_granted", "Name", "Greta"))
 	assertRole(t, env, target.ID(), storage.RoleCoordinator)
 	target.WaitFor(env.Loc("de").T("coordinator_you_granted"))
 	target.Say("/help").Expect(env.Loc("de").T("help_section_coordinator"))

@@ -82,13 +82,23 @@ func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
 	return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 }
 
-// grantState is the state of the grant dialogue: the person chosen.
+// grantState is the state of the grant dialogue: the person chosen, and
+// whether by @username (then with the name and username shown to confirm).
 type grantState struct {
-	TargetID int64 `json:"target_id"`
+	TargetID int64  `json:"target_id"`
+	ByName   bool   `json:"by_name,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Username string `json:"username,omitempty"`
 }
 
+// valueGrant is the choice value that confirms a grant.
+const valueGrant = "yes"
+
 // grantCoordinatorWizard asks an admin for the person to make coordinator,
-// by @username or by a forwarded message of theirs.
+// by @username or by a forwarded message of theirs. A @username may have
+// passed to someone else since its holder last wrote to the bot, so a
+// person found by it is shown with name and id to confirm first; a
+// forwarded message names its author exactly.
 func (a *App) grantCoordinatorWizard() *Wizard[grantState] {
 	return &Wizard[grantState]{
 		Name: "grant_coordinator",
@@ -105,7 +115,20 @@ func (a *App) grantCoordinatorWizard() *Wizard[grantState] {
 				case err != nil:
 					return Result{}, err
 				}
-				s.TargetID = target.ID
+				*s = grantState{TargetID: target.ID, ByName: r.Update.Message.ForwardOrigin == nil,
+					Name: target.DisplayName(), Username: target.Username}
+				return Accept, nil
+			},
+		}, {
+			Skip: func(s *grantState) bool { return !s.ByName },
+			Ask: func(r *Request, s *grantState) Question {
+				return Question{Text: r.Loc.T("coordinators_confirm", "Name", s.Name, "Username", s.Username, "ID", s.TargetID),
+					Choices: [][]Choice{{{Label: r.Loc.Plain("coordinators_confirm_yes"), Value: valueGrant}}}}
+			},
+			Answer: func(_ context.Context, _ *Request, _ *grantState, in Input) (Result, error) {
+				if !in.IsChoice || in.Choice != valueGrant {
+					return Refuse("step_use_buttons"), nil
+				}
 				return Accept, nil
 			},
 		}},

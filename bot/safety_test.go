@@ -421,3 +421,40 @@ func TestOwnerGetsTheContactEvenIfTheAnswerIsLost(t *testing.T) {
 		t.Fatalf("the owner was shown Greta's contact %d times, want once", n)
 	}
 }
+
+// TestGrantByUsernameIsConfirmed (review #16): a @username found in the
+// bot's records is shown with name and Telegram id before the Swedish
+// administrator grants anything; a name that passed to another account
+// belongs, once its new holder wrote to the bot, to them alone.
+func TestGrantByUsernameIsConfirmed(t *testing.T) {
+	t.Parallel()
+	env := bottest.New(t, bottest.Options{Admins: []int64{51000}})
+	sv := env.Loc("sv")
+	admin := env.Started(51000, "sv", "Astrid")
+	former := env.User(51001, "uk", "Дмитро")
+	former.TG.Username = "partner_kyiv"
+	former.Say("/start")
+
+	// The name's new holder has not written yet: the former one is found,
+	// and the administrator sees who it is before anything happens.
+	admin.Say("/coordinators").Press(sv.Plain("coordinators_add_button"))
+	admin.Say("@Partner_Kyiv").Expect(sv.T("coordinators_confirm", "Name", "Дмитро", "Username", "partner_kyiv", "ID", 51001))
+	assertRole(t, env, former.ID(), storage.RoleVolunteer)
+	admin.Press(sv.Plain("button_cancel"))
+	assertRole(t, env, former.ID(), storage.RoleVolunteer)
+
+	// Once the new holder writes, the name is theirs only.
+	former.TG.Username = ""
+	holder := env.User(51002, "de", "Lena")
+	holder.TG.Username = "partner_kyiv"
+	holder.Say("/start")
+	if u, err := env.Store.User(context.Background(), former.ID()); err != nil || u.Username != "" {
+		t.Fatalf("the former holder keeps the username: %+v, %v", u, err)
+	}
+	admin.Say("/coordinators").Press(sv.Plain("coordinators_add_button"))
+	admin.Say("@partner_kyiv").Expect(sv.T("coordinators_confirm", "Name", "Lena", "Username", "partner_kyiv", "ID", 51002))
+	admin.Press(sv.Plain("coordinators_confirm_yes")).Expect(sv.T("coordinator_granted", "Name", "Lena"))
+	assertRole(t, env, holder.ID(), storage.RoleCoordinator)
+	assertRole(t, env, former.ID(), storage.RoleVolunteer)
+	holder.WaitFor(env.Loc("de").T("coordinator_you_granted"))
+}

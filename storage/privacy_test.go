@@ -133,3 +133,36 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 		t.Error("the erased user's update payload is still stored")
 	}
 }
+
+// TestUsernameBelongsToItsLastReporter: when Telegram reports a username
+// for a new account, no other row keeps it (security review #16).
+func TestUsernameBelongsToItsLastReporter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	touch := func(id int64, username string) {
+		t.Helper()
+		if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: id, Username: username, FirstName: fmt.Sprint("U", id)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	touch(1, "partner_kyiv")
+	touch(2, "someone_else")
+	touch(3, "")
+	touch(2, "Partner_Kyiv")
+	for id, want := range map[int64]string{1: "", 2: "Partner_Kyiv", 3: ""} {
+		if u, err := s.User(ctx, id); err != nil || u.Username != want {
+			t.Errorf("user %d: %+v, %v; want username %q", id, u, err, want)
+		}
+	}
+	if u, err := s.UserByUsername(ctx, "partner_KYIV"); err != nil || u.ID != 2 {
+		t.Errorf("UserByUsername: %+v, %v", u, err)
+	}
+	touch(1, "partner_kyiv") // and back
+	if u, err := s.UserByUsername(ctx, "partner_kyiv"); err != nil || u.ID != 1 {
+		t.Errorf("UserByUsername after it changed hands again: %+v, %v", u, err)
+	}
+	if u, _ := s.User(ctx, 2); u.Username != "" {
+		t.Errorf("user 2 keeps %q", u.Username)
+	}
+}

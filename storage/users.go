@@ -62,9 +62,14 @@ func scanUser(row pgx.Row) (User, error) {
 }
 
 // TouchUser creates the user on first contact and keeps name, username and
-// Telegram's language code current afterwards.
+// Telegram's language code current afterwards. A username belongs to one
+// account at a time: whoever held it before loses it here, so that
+// UserByUsername never finds a former holder.
 func (s *Store) TouchUser(ctx context.Context, p TelegramProfile) (User, error) {
 	return scanUser(s.pool.QueryRow(ctx, `
+		WITH former AS (
+			UPDATE users SET username = NULL, updated_at = now()
+			WHERE $2 <> '' AND lower(username) = lower($2) AND id <> $1)
 		INSERT INTO users (id, username, first_name, last_name, language_code)
 		VALUES ($1, nullif($2, ''), $3, $4, $5)
 		ON CONFLICT (id) DO UPDATE SET
@@ -81,7 +86,10 @@ func (s *Store) User(ctx context.Context, id int64) (User, error) {
 	return scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 }
 
-// UserByUsername finds a user by @username, case-insensitively.
+// UserByUsername finds a user by @username, case-insensitively: the one
+// who last reported it (TouchUser takes it from anyone else). Telegram
+// lets a username pass to another account, so the holder found may be a
+// former one who has not written since: callers confirm with a person.
 func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {
 	return scanUser(s.pool.QueryRow(ctx,
 		`SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1) ORDER BY updated_at DESC LIMIT 1`, username))
