@@ -216,6 +216,30 @@ func coordinatorRevokeButton(userID int64) buttonData {
 	return encode(prefixCoordinators, coordinatorsRevoke, formatID(userID))
 }
 
+// coordinatorsPageButton shows page (from 0) of the coordinators:
+// "co:p:<page>".
+func coordinatorsPageButton(page int) buttonData {
+	return encode(prefixCoordinators, "p", strconv.Itoa(page))
+}
+
+// parseCoordinatorsPage reads coordinatorsPageButton: a page from 0 to
+// maxCoordinatorsPage, written as strconv.Itoa writes it.
+func parseCoordinatorsPage(data string) (page int, ok bool) {
+	f, ok := fieldsOf(data, prefixCoordinators)
+	if !ok || len(f) != 2 || f[0] != "p" {
+		return 0, false
+	}
+	page, err := strconv.Atoi(f[1])
+	if err != nil || page < 0 || page > maxCoordinatorsPage || strconv.Itoa(page) != f[1] {
+		return 0, false
+	}
+	return page, true
+}
+
+// maxCoordinatorsPage bounds a page number of /coordinators in callback
+// data.
+const maxCoordinatorsPage = 9999
+
 // parseCoordinatorsButton reads coordinatorsAddButton (userID 0) and
 // coordinatorRevokeButton. The user id is any number: the handler looks
 // the user up.
@@ -310,6 +334,36 @@ func projectButton(data string) (action, code, arg string, ok bool) {
 func myProjectsButton() buttonData { return encode(prefixProject, "my") }
 
 func isMyProjectsButton(data string) bool { return data == myProjectsButton().s }
+
+// maxMyProjectsPage bounds a page number of /myprojects in callback data.
+const maxMyProjectsPage = 9999
+
+// myProjectsPageButton shows page (from 0) of the owner's list of
+// projects: "pj:my" for the first, "pj:my:<page>" for the others.
+func myProjectsPageButton(page int) buttonData {
+	if page == 0 {
+		return myProjectsButton()
+	}
+	return encode(prefixProject, "my", strconv.Itoa(page))
+}
+
+// parseMyProjectsButton reads myProjectsButton (page 0) and
+// myProjectsPageButton: a page from 1 to maxMyProjectsPage, written as
+// strconv.Itoa writes it.
+func parseMyProjectsButton(data string) (page int, ok bool) {
+	if isMyProjectsButton(data) {
+		return 0, true
+	}
+	f, ok := fieldsOf(data, prefixProject)
+	if !ok || len(f) != 2 || f[0] != "my" {
+		return 0, false
+	}
+	page, err := strconv.Atoi(f[1])
+	if err != nil || page < 1 || page > maxMyProjectsPage || strconv.Itoa(page) != f[1] {
+		return 0, false
+	}
+	return page, true
+}
 
 // ---------------------------------------------------------------- fd
 

@@ -23,18 +23,27 @@ const (
 // onCoordinators shows the coordinators with a revoke button each, and a
 // button to add one. Admins only (see routes).
 func (a *App) onCoordinators(ctx context.Context, r *Request) error {
-	text, kb, err := a.coordinatorsView(ctx, r)
+	text, kb, err := a.coordinatorsView(ctx, r, 0)
 	if err != nil {
 		return err
 	}
 	return a.reply(ctx, r, text, kb)
 }
 
-func (a *App) coordinatorsView(ctx context.Context, r *Request) (string, *models.InlineKeyboardMarkup, error) {
+// coordinatorsPageSize is how many coordinators a page of /coordinators
+// lists, so that a page stays far below Telegram's 4096 characters and
+// 100 buttons however many there are.
+const coordinatorsPageSize = 20
+
+// coordinatorsView is page (from 0) of the coordinators, each with a
+// revoke button, page buttons, and the button to add one.
+func (a *App) coordinatorsView(ctx context.Context, r *Request, page int) (string, *models.InlineKeyboardMarkup, error) {
 	users, err := a.store.UsersWithRole(ctx, storage.RoleCoordinator)
 	if err != nil {
 		return "", nil, err
 	}
+	pages := max(1, (len(users)+coordinatorsPageSize-1)/coordinatorsPageSize)
+	page = min(page, pages-1) // the list may have shrunk since the button was drawn
 	kb := keyboard()
 	var b strings.Builder
 	if len(users) == 0 {
@@ -42,10 +51,23 @@ func (a *App) coordinatorsView(ctx context.Context, r *Request) (string, *models
 	} else {
 		b.WriteString(r.Loc.N("coordinators_count", len(users)))
 	}
-	for _, u := range users {
+	from := page * coordinatorsPageSize
+	for _, u := range users[from:min(from+coordinatorsPageSize, len(users))] {
 		b.WriteString("\n• " + r.Loc.T("user_line", "Name", u.DisplayName(), "Username", u.Username))
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(r.Loc.Plain("coordinators_revoke_button", "Name", u.DisplayName()), coordinatorRevokeButton(u.ID))})
+			button(r.Loc.Plain("coordinators_revoke_button", "Name", truncate(u.DisplayName(), maxButtonTitle)),
+				coordinatorRevokeButton(u.ID))})
+	}
+	if pages > 1 {
+		b.WriteString("\n\n" + r.Loc.T("events_page", "Page", page+1, "Pages", pages))
+		var nav []models.InlineKeyboardButton
+		if page > 0 {
+			nav = append(nav, button(r.Loc.Plain("events_prev"), coordinatorsPageButton(page-1)))
+		}
+		if page+1 < pages {
+			nav = append(nav, button(r.Loc.Plain("events_next"), coordinatorsPageButton(page+1)))
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, nav)
 	}
 	kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
 		button(r.Loc.Plain("coordinators_add_button"), coordinatorsAddButton())})
@@ -56,6 +78,14 @@ func (a *App) coordinatorsView(ctx context.Context, r *Request) (string, *models
 // coordinatorRevokeButton. The router already checked that the presser is
 // an admin; the data is still parsed strictly, since it can be forged.
 func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
+	if page, ok := parseCoordinatorsPage(r.Callback.Data); ok {
+		a.ackCallback(ctx, r)
+		text, kb, err := a.coordinatorsView(ctx, r, page)
+		if err != nil {
+			return err
+		}
+		return a.edit(ctx, r, text, kb)
+	}
 	action, id, ok := parseCoordinatorsButton(r.Callback.Data)
 	switch {
 	case ok && action == coordinatorsAdd:
@@ -73,7 +103,7 @@ func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
 		if err := a.changeRole(ctx, r, target, storage.RoleVolunteer); err != nil {
 			return err
 		}
-		text, kb, err := a.coordinatorsView(ctx, r)
+		text, kb, err := a.coordinatorsView(ctx, r, 0)
 		if err != nil {
 			return err
 		}

@@ -37,8 +37,9 @@ type eventDraft struct {
 	Town        townField `json:"town"`
 	ProjectID   int64     `json:"project_id,omitempty"`
 	// Projects are the organiser's own projects, offered to link the
-	// event to.
-	Projects []eventProject `json:"projects,omitempty"`
+	// event to, ProjectPage at a time (projectStepPageSize).
+	Projects    []eventProject `json:"projects,omitempty"`
+	ProjectPage int            `json:"project_page,omitempty"`
 }
 
 // eventProject is a project offered in the dialogue.
@@ -341,14 +342,45 @@ func normalizeLink(word string) (string, bool) {
 	return s, utf8.RuneCountInString(s) <= storage.MaxEventURLLen
 }
 
+// projectStepPageSize is how many projects the project step offers at
+// once: with page buttons, "no project", Back and Cancel the question
+// keeps far below Telegram's 100 buttons, however many projects the
+// organiser has.
+const projectStepPageSize = 8
+
+// projectPageValue prefixes the choice value of a page button of the
+// project step: "page:<n>".
+const projectPageValue = "page:"
+
+// projectPages is how many pages the project step has for d.
+func projectPages(d *eventDraft) int {
+	return max(1, (len(d.Projects)+projectStepPageSize-1)/projectStepPageSize)
+}
+
 func (a *App) projectStep() Step[eventDraft] {
 	return Step[eventDraft]{
 		Skip: func(d *eventDraft) bool { return len(d.Projects) == 0 },
 		Ask: func(r *Request, d *eventDraft) Question {
-			q := Question{Text: r.Loc.T("ev_ask_project")}
-			for _, p := range d.Projects {
+			text := r.Loc.T("ev_ask_project")
+			page, pages := min(max(d.ProjectPage, 0), projectPages(d)-1), projectPages(d)
+			if pages > 1 {
+				text += "\n\n" + r.Loc.T("events_page", "Page", page+1, "Pages", pages)
+			}
+			q := Question{Text: text}
+			from := page * projectStepPageSize
+			for _, p := range d.Projects[from:min(from+projectStepPageSize, len(d.Projects))] {
 				q.Choices = append(q.Choices, []Choice{{Label: marked(p.ID == d.ProjectID, truncate(p.Title, 60)),
 					Value: strconv.FormatInt(p.ID, 10)}})
+			}
+			var nav []Choice
+			if page > 0 {
+				nav = append(nav, Choice{Label: r.Loc.Plain("events_prev"), Value: projectPageValue + strconv.Itoa(page-1)})
+			}
+			if page+1 < pages {
+				nav = append(nav, Choice{Label: r.Loc.Plain("events_next"), Value: projectPageValue + strconv.Itoa(page+1)})
+			}
+			if len(nav) > 0 {
+				q.Choices = append(q.Choices, nav)
 			}
 			q.Choices = append(q.Choices, []Choice{{Label: marked(d.ProjectID == 0, r.Loc.Plain("ev_no_project")), Value: skipValue}})
 			return q
@@ -356,6 +388,14 @@ func (a *App) projectStep() Step[eventDraft] {
 		Answer: func(_ context.Context, _ *Request, d *eventDraft, in Input) (Result, error) {
 			if !in.IsChoice {
 				return Refuse("step_use_buttons"), nil
+			}
+			if n, ok := strings.CutPrefix(in.Choice, projectPageValue); ok {
+				page, err := strconv.Atoi(n)
+				if err != nil || page < 0 || page >= projectPages(d) {
+					return Refuse("step_use_buttons"), nil
+				}
+				d.ProjectPage = page
+				return Result{Stay: true}, nil
 			}
 			if in.Choice == skipValue {
 				d.ProjectID = 0
@@ -636,6 +676,10 @@ func (a *App) onManageEventButton(ctx context.Context, r *Request) error {
 			}
 			if len(draft.Projects) == 0 {
 				return a.reply(ctx, r, r.Loc.T("ev_no_projects"), nil)
+			}
+			// Open the step at the page of the project linked now.
+			if i := slices.IndexFunc(draft.Projects, func(p eventProject) bool { return p.ID == draft.ProjectID }); i > 0 {
+				draft.ProjectPage = i / projectStepPageSize
 			}
 		}
 		return a.eventWizard().Start(ctx, a, r, draft)

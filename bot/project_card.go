@@ -135,7 +135,7 @@ func (a *App) showCard(ctx context.Context, r *Request, p storage.Project, headl
 }
 
 func (a *App) onMyProjects(ctx context.Context, r *Request) error {
-	text, kb, err := a.myProjectsView(ctx, r)
+	text, kb, err := a.myProjectsView(ctx, r, 0)
 	if err != nil {
 		return err
 	}
@@ -145,14 +145,28 @@ func (a *App) onMyProjects(ctx context.Context, r *Request) error {
 // maxButtonTitle bounds a project title on a button.
 const maxButtonTitle = 40
 
-func (a *App) myProjectsView(ctx context.Context, r *Request) (string, *models.InlineKeyboardMarkup, error) {
-	projects, err := a.store.ProjectsByOwner(ctx, r.User.ID)
-	if err != nil || len(projects) == 0 {
+// myProjectsPageSize is how many projects a page of /myprojects lists:
+// with titles of at most storage.MaxTitleLen characters a page stays far
+// below Telegram's 4096 characters and 100 buttons, however many projects
+// a person has.
+const myProjectsPageSize = 10
+
+// myProjectsView is page (from 0) of the user's projects, numbered
+// through all pages, with a button per project and page buttons.
+func (a *App) myProjectsView(ctx context.Context, r *Request, page int) (string, *models.InlineKeyboardMarkup, error) {
+	res, err := a.store.ProjectsByOwnerPage(ctx, r.User.ID, page*myProjectsPageSize, myProjectsPageSize)
+	if err == nil && len(res.Projects) == 0 && page > 0 {
+		// The list shrank since the button was drawn: show its first page.
+		page = 0
+		res, err = a.store.ProjectsByOwnerPage(ctx, r.User.ID, 0, myProjectsPageSize)
+	}
+	if err != nil || len(res.Projects) == 0 {
 		return r.Loc.T("myprojects_none"), nil, err
 	}
-	lines := []string{r.Loc.N("myprojects_count", len(projects))}
+	lines := []string{r.Loc.N("myprojects_count", res.Total)}
 	kb := keyboard()
-	for i, p := range projects {
+	for i, p := range res.Projects {
+		i += page * myProjectsPageSize
 		var status []string
 		if p.Archived {
 			status = append(status, r.Loc.T("project_status_archived"))
@@ -164,6 +178,17 @@ func (a *App) myProjectsView(ctx context.Context, r *Request) (string, *models.I
 			"Status", locales.HTML(strings.Join(status, " "))))
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
 			button(r.Loc.Plain("list_button", "N", i+1, "Title", truncate(p.Title, maxButtonTitle)), projectButtonData(projectView, p.Code))})
+	}
+	if pages := (res.Total + myProjectsPageSize - 1) / myProjectsPageSize; pages > 1 {
+		lines = append(lines, "", r.Loc.T("find_page", "Page", page+1, "Pages", pages))
+		var nav []models.InlineKeyboardButton
+		if page > 0 {
+			nav = append(nav, button(r.Loc.Plain("find_button_prev"), myProjectsPageButton(page-1)))
+		}
+		if page+1 < pages {
+			nav = append(nav, button(r.Loc.Plain("find_button_next"), myProjectsPageButton(page+1)))
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, nav)
 	}
 	return strings.Join(lines, "\n"), kb, nil
 }
@@ -207,9 +232,9 @@ func (a *App) projectActions() map[string]projectAction {
 // onProjectButton handles projectButtonData, projectButtonWith and
 // myProjectsButton.
 func (a *App) onProjectButton(ctx context.Context, r *Request) error {
-	if isMyProjectsButton(r.Callback.Data) {
+	if page, ok := parseMyProjectsButton(r.Callback.Data); ok {
 		a.ackCallback(ctx, r)
-		text, kb, err := a.myProjectsView(ctx, r)
+		text, kb, err := a.myProjectsView(ctx, r, page)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -457,4 +458,111 @@ func TestGrantByUsernameIsConfirmed(t *testing.T) {
 	assertRole(t, env, holder.ID(), storage.RoleCoordinator)
 	assertRole(t, env, former.ID(), storage.RoleVolunteer)
 	holder.WaitFor(env.Loc("de").T("coordinator_you_granted"))
+}
+
+// fitsTelegram fails the test unless m is within Telegram's limits: 4096
+// characters of text and 100 buttons.
+func fitsTelegram(t *testing.T, m faketelegram.Message) {
+	t.Helper()
+	buttons := 0
+	for _, row := range m.Buttons() {
+		buttons += len(row)
+	}
+	if n := len([]rune(m.PlainText)); n > 4096 || buttons > 100 {
+		t.Fatalf("a message of %d characters and %d buttons", n, buttons)
+	}
+}
+
+// labelsOf joins the labels of m's buttons.
+func labelsOf(m faketelegram.Message) string { return strings.Join(buttonLabels(m), " | ") }
+
+// TestLongListsArePaged (review #10): /myprojects with 45 projects of long
+// titles, the event wizard's project step with 30 projects and
+// /coordinators with 45 coordinators each come a page at a time, within
+// Telegram's limits, in English, Ukrainian, German and Swedish.
+func TestLongListsArePaged(t *testing.T) {
+	t.Parallel()
+	clock := testclock.New(utc("2026-05-04 08:00"))
+	w := newProjectWorld(t, bottest.Options{Admins: []int64{52000}, Now: clock.Now})
+	en, uk, de, sv := w.Loc("en"), w.Loc("uk"), w.Loc("de"), w.Loc("sv")
+	many := w.user(52001, "en", "Many")
+	for i := range 45 {
+		w.project(many, fmt.Sprintf("%03d %s", i+1, strings.Repeat("Long title ", 10)), "Ichnia")
+	}
+	many.Say("/myprojects").Expect(en.N("myprojects_count", 45), en.T("find_page", "Page", 1, "Pages", 5), "001 Long", "010 Long")
+	fitsTelegram(t, many.Last())
+	many.ExpectNot("011 Long")
+	many.Press(en.Plain("find_button_next")).Expect("11. 011 Long", "20. 020 Long", en.T("find_page", "Page", 2, "Pages", 5))
+	fitsTelegram(t, many.Last())
+	for range 3 {
+		many.Press(en.Plain("find_button_next"))
+	}
+	many.Expect("45. 045 Long", en.T("find_page", "Page", 5, "Pages", 5))
+	if labels := labelsOf(many.Last()); strings.Contains(labels, en.Plain("find_button_next")) {
+		t.Fatalf("the last page offers a next one: %s", labels)
+	}
+	many.Press("41. 041 Long title Long title Long title Lo…").Expect("<b>041 Long title")
+	many.PressData("pj:my:4").Expect("41. 041 Long")
+	many.PressData("pj:my:9")
+	many.Expect(en.T("find_page", "Page", 1, "Pages", 5)) // past the end: the first page
+	for _, forged := range []string{"pj:my:0", "pj:my:01", "pj:my:-1", "pj:my:x"} {
+		many.PressData(forged)
+		w.expectAlert(many, en.Plain("callback_invalid"))
+	}
+	olena := w.user(52002, "uk", "Олена")
+	for i := range 11 {
+		w.project(olena, fmt.Sprintf("Проєкт %02d", i+1), "Ichnia")
+	}
+	olena.Say("/myprojects").Expect(uk.N("myprojects_count", 11), uk.T("find_page", "Page", 1, "Pages", 2))
+	olena.Press(uk.Plain("find_button_next")).Expect("11. Проєкт 11")
+	olena.Press(uk.Plain("find_button_prev")).Expect("1. Проєкт 01")
+
+	// The event wizard's project step.
+	greta := w.user(52003, "de", "Greta")
+	makeCoordinator(t, w.Env, greta)
+	var last storage.Project
+	for i := range 30 {
+		last = w.project(greta, fmt.Sprintf("Projekt %02d", i+1), "Grevesmühlen")
+	}
+	e := createEvent(t, w.Env, greta.ID(), storage.EventFields{Title: "Stadtfest", StartsAt: utc("2026-05-20 15:00"),
+		TimeZone: "Europe/Berlin", Duration: time.Hour, Place: "Rathaus"})
+	greta.PressData("evc:f:"+itoa(e.ID)+":project").Expect(de.T("ev_ask_project"), de.T("events_page", "Page", 1, "Pages", 4))
+	fitsTelegram(t, greta.Last())
+	if labels := labelsOf(greta.Last()); !strings.Contains(labels, "Projekt 08") || strings.Contains(labels, "Projekt 09") {
+		t.Fatalf("the first page offers %s", labels)
+	}
+	for range 3 {
+		greta.Press(de.Plain("events_next"))
+	}
+	greta.Expect(de.T("events_page", "Page", 4, "Pages", 4))
+	greta.Press("Projekt 30").Expect(de.T("ev_confirm_edit"), "Projekt 30")
+	greta.Press(de.Plain("ev_save"))
+	if got, err := w.Store.Event(context.Background(), e.ID); err != nil || got.ProjectID != last.ID {
+		t.Fatalf("event after choosing on the last page: %+v, %v", got, err)
+	}
+	// Edited again, the step opens at the page of the linked project.
+	greta.PressData("evc:f:" + itoa(e.ID) + ":project").Expect(de.T("events_page", "Page", 4, "Pages", 4))
+	var step string
+	for _, row := range greta.Last().Buttons() {
+		if d := row[0].CallbackData; strings.HasPrefix(d, "wz:") {
+			step = strings.Split(d, ":")[1]
+		}
+	}
+	greta.PressData("wz:" + step + ":page:4").Expect(de.T("step_use_buttons"))
+
+	// /coordinators.
+	for i := range 45 {
+		u := w.User(int64(52100+i), "sv", fmt.Sprintf("Samordnare %02d", i+1))
+		u.Say("/start")
+		makeCoordinator(t, w.Env, u)
+	}
+	admin := w.user(52000, "sv", "Astrid")
+	admin.Say("/coordinators").Expect(sv.N("coordinators_count", 46), sv.T("events_page", "Page", 1, "Pages", 3))
+	fitsTelegram(t, admin.Last())
+	admin.Press(sv.Plain("events_next")).Expect("Samordnare 20", sv.T("events_page", "Page", 2, "Pages", 3))
+	admin.ExpectNot("Samordnare 01 ")
+	admin.Press(sv.Plain("events_next")).Press(sv.Plain("coordinators_revoke_button", "Name", "Samordnare 45")).
+		Expect(sv.T("coordinator_revoked", "Name", "Samordnare 45"))
+	admin.PressData("co:p:99")
+	admin.Expect(sv.T("events_page", "Page", 3, "Pages", 3))
 }

@@ -245,6 +245,29 @@ func (s *Store) ProjectsByOwner(ctx context.Context, ownerID int64) ([]Project, 
 		ORDER BY p.created_at, p.id`, ownerID))
 }
 
+// OwnedProjects is one page of a person's projects and how many they have.
+type OwnedProjects struct {
+	Projects []Project
+	Total    int
+}
+
+// ProjectsByOwnerPage lists up to limit of ownerID's projects from offset
+// on, oldest first, with how many there are in all.
+func (s *Store) ProjectsByOwnerPage(ctx context.Context, ownerID int64, offset, limit int) (OwnedProjects, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+projectColumns+`, count(*) OVER ()`+projectFrom+`WHERE p.owner_id = $1
+		ORDER BY p.created_at, p.id OFFSET $2 LIMIT $3`, ownerID, offset, limit)
+	if err != nil {
+		return OwnedProjects{}, err
+	}
+	var page OwnedProjects
+	page.Projects, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Project, error) { return scanProject(r, &page.Total) })
+	if err == nil && len(page.Projects) == 0 && offset > 0 {
+		// Past the end the window function has no row to count on.
+		err = s.pool.QueryRow(ctx, `SELECT count(*) FROM projects WHERE owner_id = $1`, ownerID).Scan(&page.Total)
+	}
+	return page, err
+}
+
 // SetProjectArchived archives or unarchives ownerID's project with code.
 // ErrNotFound when ownerID does not own it.
 func (s *Store) SetProjectArchived(ctx context.Context, ownerID int64, code string, archived bool) (Project, error) {

@@ -268,3 +268,32 @@ func TestProjectSearchesBelongToTheirUser(t *testing.T) {
 		t.Fatalf("the oldest of 25 searches was kept: %v", err)
 	}
 }
+
+// TestProjectsByOwnerPage pages through one owner's projects, oldest
+// first, with the total on every page, also past the end.
+func TestProjectsByOwnerPage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const owner, other = 1, 2
+	f := newProjectFixture(t, owner, other)
+	for i := range 7 {
+		f.project(owner, f.fields("Ichnia", fmt.Sprintf("P%d", i), "D"))
+	}
+	f.project(other, f.fields("Ichnia", "Other", "D"))
+	for _, tt := range []struct {
+		offset, limit int
+		want          string
+	}{{0, 3, "P0 P1 P2"}, {3, 3, "P3 P4 P5"}, {6, 3, "P6"}, {9, 3, ""}} {
+		page, err := f.s.ProjectsByOwnerPage(ctx, owner, tt.offset, tt.limit)
+		var titles []string
+		for _, p := range page.Projects {
+			titles = append(titles, p.Title)
+		}
+		if err != nil || page.Total != 7 || strings.Join(titles, " ") != tt.want {
+			t.Errorf("offset %d: %q of %d, %v; want %q of 7", tt.offset, titles, page.Total, err, tt.want)
+		}
+	}
+	if page, err := f.s.ProjectsByOwnerPage(ctx, 3, 0, 3); err != nil || page.Total != 0 || len(page.Projects) != 0 {
+		t.Errorf("someone without projects: %+v, %v", page, err)
+	}
+}
