@@ -296,6 +296,9 @@ func (a *App) onArchiveButton(ctx context.Context, r *Request, p storage.Project
 		return a.answerCallback(ctx, r, r.Loc.Plain("callback_invalid"), true)
 	}
 	p, err := a.store.SetProjectArchived(ctx, r.User.ID, p.Code, arg == "1")
+	if errors.Is(err, storage.ErrProjectLimit) {
+		return a.answerCallback(ctx, r, r.Loc.Plain("project_limit_active", "Max", storage.MaxActiveProjects), true)
+	}
 	if err != nil {
 		return err
 	}
@@ -358,8 +361,12 @@ func (a *App) onReportButton(ctx context.Context, r *Request, p storage.Project,
 		return a.notify(ctx, tx, ms...)
 	})
 	msg := "report_thanks"
-	if errors.Is(err, storage.ErrAlreadyReported) {
+	switch {
+	case errors.Is(err, storage.ErrAlreadyReported):
 		msg, err = "report_already", nil
+	case errors.Is(err, storage.ErrReportLimit):
+		r.Log.Info("report refused", "project", p.Code, "reason", err)
+		return a.edit(ctx, r, r.Loc.T("report_limit", "Max", storage.ReportsPerDay), nil)
 	}
 	if err != nil {
 		return err

@@ -103,7 +103,10 @@ func (a *App) fieldNames() []string {
 // created.
 func (a *App) newProjectWizard() *Wizard[projectDraft] {
 	w := &Wizard[projectDraft]{Name: "new_project", Finish: func(ctx context.Context, r *Request, d *projectDraft) error {
-		p, err := a.store.CreateProject(ctx, r.User.ID, d.fields())
+		p, err := a.store.CreateProjectWithinLimits(ctx, r.User.ID, d.fields(), a.now())
+		if refusal := projectLimitRefusal(r, err); refusal != "" {
+			return a.reply(ctx, r, refusal, nil)
+		}
 		if err != nil {
 			return err
 		}
@@ -138,6 +141,30 @@ func (a *App) editProjectWizard() *Wizard[projectDraft] {
 	return w
 }
 
+// onNewProject starts the project dialogue, unless the limits would refuse
+// the project at its end anyway.
 func (a *App) onNewProject(ctx context.Context, r *Request) error {
+	err := a.store.CheckProjectLimits(ctx, r.User.ID, a.now())
+	if refusal := projectLimitRefusal(r, err); refusal != "" {
+		return a.reply(ctx, r, refusal, nil)
+	}
+	if err != nil {
+		return err
+	}
 	return a.newProjectWizard().Start(ctx, a, r, projectDraft{})
+}
+
+// projectLimitRefusal is what the user is told when err is one of the
+// limits on projects (storage.ErrProjectLimit, storage.ErrProjectRate),
+// and "" otherwise.
+func projectLimitRefusal(r *Request, err error) string {
+	switch {
+	case errors.Is(err, storage.ErrProjectLimit):
+		r.Log.Info("project refused", "reason", err)
+		return r.Loc.T("project_limit_active", "Max", storage.MaxActiveProjects)
+	case errors.Is(err, storage.ErrProjectRate):
+		r.Log.Info("project refused", "reason", err)
+		return r.Loc.T("project_limit_day", "Max", storage.ProjectsPerDay)
+	}
+	return ""
 }

@@ -15,10 +15,12 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
 
 	"partnerbot/internal/bottest"
 	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/testclock"
+	"partnerbot/locales"
 	"partnerbot/storage"
 )
 
@@ -565,4 +567,110 @@ func TestLongListsArePaged(t *testing.T) {
 		Expect(sv.T("coordinator_revoked", "Name", "Samordnare 45"))
 	admin.PressData("co:p:99")
 	admin.Expect(sv.T("events_page", "Page", 3, "Pages", 3))
+}
+
+// TestLimitsSurviveDeleteMe (reviews #4 and #5): erasing one's data and
+// starting again resets no limit. An English spammer's eleventh contact
+// request is refused also after /deleteme, and the Ukrainian owner got ten;
+// a German volunteer's reports stop at ten a day, also after /deleteme; a
+// French volunteer with three waiting towns cannot propose a fourth after
+// /deleteme; a Swedish owner has at most 20 active projects and registers
+// at most 20 a day, also after /deleteme; every refusal says why.
+func TestLimitsSurviveDeleteMe(t *testing.T) {
+	t.Parallel()
+	clock := testclock.New(time.Now())
+	w := newProjectWorld(t, bottest.Options{Now: clock.Now})
+	en, de, fr, sv := w.Loc("en"), w.Loc("de"), w.Loc("fr"), w.Loc("sv")
+	ctx := context.Background()
+	erase := func(u *bottest.User, l *locales.Localizer) {
+		t.Helper()
+		u.Say("/deleteme").Press(l.Plain("deleteme_yes")).Expect(l.T("deleteme_done"))
+		u.Say("/start")
+	}
+	owner := w.user(53001, "uk", "Оксана")
+	var ps []storage.Project
+	for i := range 11 {
+		ps = append(ps, w.project(owner, fmt.Sprintf("Project %02d", i), "Ichnia"))
+	}
+	for i := range 2 {
+		makeCoordinator(t, w.Env, w.user(int64(53010+i), "en", "Cora"))
+	}
+
+	// Contact requests.
+	spammer := w.user(53002, "en", "Spam")
+	for _, p := range ps[:storage.ContactRequestsPerDay] {
+		spammer.PressData("pj:r:" + p.Code)
+		spammer.Say("Buy crypto at https://scam.example now!").Expect(en.T("contact_sent", "Title", p.Title))
+	}
+	spammer.PressData("pj:r:" + ps[10].Code)
+	w.expectAlert(spammer, en.Plain("contact_limit", "Max", storage.ContactRequestsPerDay))
+	erase(spammer, en)
+	spammer.PressData("pj:r:" + ps[0].Code)
+	w.expectAlert(spammer, en.Plain("contact_limit", "Max", storage.ContactRequestsPerDay))
+	spam := func() int { return countMessages(w.Env, owner.ID(), "Buy crypto") }
+	for deadline := time.Now().Add(bottest.WaitTimeout); spam() < storage.ContactRequestsPerDay && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitQueueEmpty(t, w.Env)
+	if n := spam(); n != storage.ContactRequestsPerDay {
+		t.Fatalf("the owner got %d introductions from one person, want %d", n, storage.ContactRequestsPerDay)
+	}
+
+	// Reports.
+	rita := w.user(53003, "de", "Rita")
+	for _, p := range ps[:storage.ReportsPerDay] {
+		rita.PressData("pj:rp:" + p.Code + ":spam").Expect(de.T("report_thanks", "Title", p.Title))
+	}
+	rita.PressData("pj:rp:" + ps[10].Code + ":spam").Expect(de.T("report_limit", "Max", storage.ReportsPerDay))
+	erase(rita, de)
+	rita.PressData("pj:rp:" + ps[10].Code + ":spam").Expect(de.T("report_limit", "Max", storage.ReportsPerDay))
+	var notices int
+	if err := w.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE args->>'kind' = 'project_reported'`).Scan(&notices); err != nil {
+		t.Fatal(err)
+	}
+	if notices != 2*storage.ReportsPerDay {
+		t.Fatalf("%d notices to the moderators, want %d", notices, 2*storage.ReportsPerDay)
+	}
+
+	// Town proposals.
+	camille := w.user(53004, "fr", "Camille")
+	for i := range storage.MaxPendingProposals {
+		if err := w.Store.InTx(ctx, func(tx pgx.Tx) error {
+			_, err := w.Store.ProposeTownTx(ctx, tx, storage.TownProposal{Name: fmt.Sprint("Village ", i), Country: "FR"},
+				storage.Profile{UserID: camille.ID()})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	erase(camille, fr)
+	camille.Say("/profile").Say("Villeneuve-sur-Rien").Press(fr.Plain("profile_town_not_listed"))
+	camille.Press(fr.Plain("profile_new_town_use", "Name", "Villeneuve-sur-Rien")).Press(fr.Country("FR"))
+	camille.Press(fr.Plain("step_skip")).Press(fr.Plain("lang_fr")).Press(fr.Plain("step_done"))
+	camille.Press(fr.Plain("topic_culture")).Press(fr.Plain("step_done")).
+		Expect(fr.T("profile_too_many_proposals", "Max", storage.MaxPendingProposals))
+
+	// Projects.
+	sven := w.user(53005, "sv", "Sven")
+	var mine []storage.Project
+	for i := range storage.MaxActiveProjects {
+		p, err := w.Store.CreateProjectWithinLimits(ctx, sven.ID(), storage.ProjectFields{Title: fmt.Sprint("Projekt ", i),
+			Description: "D", TownID: w.towns["Laxå"].ID, Sector: "civil_society", Topics: []string{"culture"},
+			Languages: []string{"sv"}}, clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine = append(mine, p)
+	}
+	sven.Say("/newproject").Expect(sv.T("project_limit_active", "Max", storage.MaxActiveProjects))
+	sven.ExpectNot(sv.T("project_ask_title"))
+	sven.PressData("pj:a:" + mine[0].Code + ":1").Expect(sv.T("project_archived", "Title", mine[0].Title))
+	sven.Say("/newproject").Expect(sv.T("project_limit_day", "Max", storage.ProjectsPerDay))
+	w.project(sven, "Ett till", "Laxå")
+	sven.PressData("pj:a:" + mine[0].Code + ":0")
+	w.expectAlert(sven, sv.Plain("project_limit_active", "Max", storage.MaxActiveProjects))
+	erase(sven, sv)
+	sven.Say("/newproject").Expect(sv.T("project_limit_day", "Max", storage.ProjectsPerDay))
+	clock.Advance(25 * time.Hour)
+	sven.Say("/newproject").Expect(sv.T("project_ask_title"))
 }

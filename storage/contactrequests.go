@@ -12,7 +12,8 @@ import (
 // Contact request rules.
 const (
 	// ContactRequestsPerDay is how many contact requests one person may
-	// send in 24 hours, so nobody can flood owners.
+	// send in 24 hours, so nobody can flood owners; erasing one's data
+	// does not reset the count (limits.go).
 	ContactRequestsPerDay = 10
 	// ContactRequestTTL is how long an owner has to answer a request.
 	ContactRequestTTL = 14 * 24 * time.Hour
@@ -74,12 +75,17 @@ func checkContactRequest(ctx context.Context, q querier, requesterID, projectID 
 		return 0, notFound(err)
 	}
 	var pending bool
-	var today int
-	if err := q.QueryRow(ctx, `SELECT
-			EXISTS (SELECT 1 FROM contact_requests WHERE project_id = $1 AND requester_id = $2
-				AND status = 'pending' AND expires_at > $3),
-			(SELECT count(*) FROM contact_requests WHERE requester_id = $2 AND created_at > $3::timestamptz - interval '1 day')`,
-		projectID, requesterID, now).Scan(&pending, &today); err != nil {
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contact_requests WHERE project_id = $1 AND requester_id = $2
+				AND status = 'pending' AND expires_at > $3)`,
+		projectID, requesterID, now).Scan(&pending); err != nil {
+		return 0, err
+	}
+	key, err := personKey(ctx, q, requesterID)
+	if err != nil {
+		return 0, err
+	}
+	today, err := countMarks(ctx, q, key, limitContactRequest, now)
+	if err != nil {
 		return 0, err
 	}
 	switch {
@@ -126,12 +132,20 @@ func (s *Store) CreateContactRequestTx(ctx context.Context, tx pgx.Tx, requester
 		projectID, requesterID, now); err != nil {
 		return ContactRequest{}, err
 	}
-	return scanContactRequest(tx.QueryRow(ctx, `
+	c, err := scanContactRequest(tx.QueryRow(ctx, `
 		WITH c AS (
 			INSERT INTO contact_requests (project_id, requester_id, owner_id, intro, created_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING *)
 		SELECT `+contactRequestColumns+` FROM c JOIN projects p ON p.id = c.project_id`,
 		projectID, requesterID, ownerID, intro, now, now.Add(ContactRequestTTL)))
+	if err != nil {
+		return c, err
+	}
+	key, err := personKey(ctx, tx, requesterID)
+	if err != nil {
+		return c, err
+	}
+	return c, addMark(ctx, tx, key, limitContactRequest, 0, now.Add(limitWindow))
 }
 
 // ContactRequest returns the request with id, in whatever state. A request

@@ -34,20 +34,41 @@ type ProjectReport struct {
 // ReportProjectTx records reporterID's report about a project in tx and
 // returns the report's id; ErrAlreadyReported when the person has an open
 // report about it already (the failed insert leaves tx aborted: roll it
-// back). The caller owns tx and schedules the notices to the coordinators
-// in it, so that the report and its notices commit or fail together.
+// back), ErrReportLimit when they filed ReportsPerDay in the last 24 hours
+// on the database's clock (erasing their data does not reset that). The
+// caller owns tx and schedules the notices to the coordinators in it, so
+// that the report and its notices commit or fail together.
 func (s *Store) ReportProjectTx(ctx context.Context, tx pgx.Tx, reporterID, projectID int64, reason string) (int64, error) {
 	if !ValidReportReason(reason) {
 		return 0, fmt.Errorf("unknown report reason %q", reason)
 	}
+	if err := lockPerson(ctx, tx, reporterID); err != nil {
+		return 0, err
+	}
+	now, err := dbNow(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	key, err := personKey(ctx, tx, reporterID)
+	if err != nil {
+		return 0, err
+	}
+	if n, err := countMarks(ctx, tx, key, limitReport, now); err != nil {
+		return 0, err
+	} else if n >= ReportsPerDay {
+		return 0, ErrReportLimit
+	}
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO project_reports (project_id, reporter_id, reason) VALUES ($1, $2, $3)
+	err = tx.QueryRow(ctx, `INSERT INTO project_reports (project_id, reporter_id, reason) VALUES ($1, $2, $3)
 		RETURNING id`, projectID, reporterID, reason).Scan(&id)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.ConstraintName == "project_reports_open_idx" {
 		return 0, ErrAlreadyReported
 	}
-	return id, err
+	if err != nil {
+		return 0, err
+	}
+	return id, addMark(ctx, tx, key, limitReport, 0, now.Add(limitWindow))
 }
 
 // OpenReport returns the report id while it is open, ErrNotFound once it

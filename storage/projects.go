@@ -170,34 +170,107 @@ func searchVector(a, b string) string {
 	return `setweight(to_tsvector('simple', ` + a + `), 'A') || setweight(to_tsvector('simple', ` + b + `), 'B')`
 }
 
-// CreateProject registers a project of ownerID.
+// CreateProject registers a project of ownerID, whatever they have
+// already: for imports and tests. What a person registers goes through
+// CreateProjectWithinLimits.
 func (s *Store) CreateProject(ctx context.Context, ownerID int64, f ProjectFields) (Project, error) {
 	if err := f.Validate(); err != nil {
 		return Project{}, err
 	}
 	var p Project
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		var id int64
-		// A code collision is astronomically rare; ON CONFLICT turns it into
-		// another try instead of an error.
-		for id == 0 {
-			err := tx.QueryRow(ctx, `
-				INSERT INTO projects (code, owner_id, title, description, town_id, partner_town_id, sector, topics,
-					languages, contact_requests, search)
-				VALUES ($1, $2, $3, $4, $5, nullif($6, 0::bigint), $7, $8, $9, $10, `+searchVector("$11", "$12")+`)
-				ON CONFLICT (code) DO NOTHING
-				RETURNING id`,
-				newProjectCode(), ownerID, f.Title, f.Description, f.TownID, f.PartnerTownID, f.Sector, f.Topics,
-				f.Languages, f.ContactRequests, searchDocument(f.Title), searchDocument(f.Description)).Scan(&id)
-			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
-		}
-		var err error
-		p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
+	err := s.InTx(ctx, func(tx pgx.Tx) (err error) {
+		p, err = createProject(ctx, tx, ownerID, f)
 		return err
 	})
 	return p, err
+}
+
+// CreateProjectWithinLimits registers a project of ownerID at now, unless
+// they have MaxActiveProjects projects that are not archived
+// (ErrProjectLimit) or registered ProjectsPerDay in the last 24 hours
+// (ErrProjectRate; deleting projects or one's data does not reset that).
+func (s *Store) CreateProjectWithinLimits(ctx context.Context, ownerID int64, f ProjectFields, now time.Time) (Project, error) {
+	if err := f.Validate(); err != nil {
+		return Project{}, err
+	}
+	var p Project
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if err := lockPerson(ctx, tx, ownerID); err != nil {
+			return err
+		}
+		key, err := checkProjectLimits(ctx, tx, ownerID, now)
+		if err != nil {
+			return err
+		}
+		if p, err = createProject(ctx, tx, ownerID, f); err != nil {
+			return err
+		}
+		return addMark(ctx, tx, key, limitProject, 0, now.Add(limitWindow))
+	})
+	return p, err
+}
+
+// CheckProjectLimits tells whether ownerID may register a project at now:
+// ErrProjectLimit or ErrProjectRate as for CreateProjectWithinLimits,
+// which checks the same again.
+func (s *Store) CheckProjectLimits(ctx context.Context, ownerID int64, now time.Time) error {
+	return s.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := checkProjectLimits(ctx, tx, ownerID, now)
+		return err
+	})
+}
+
+// checkProjectLimits returns the owner's key of limit_marks if they may
+// register a project at now.
+func checkProjectLimits(ctx context.Context, tx pgx.Tx, ownerID int64, now time.Time) ([]byte, error) {
+	if err := activeProjectsBelowCap(ctx, tx, ownerID); err != nil {
+		return nil, err
+	}
+	key, err := personKey(ctx, tx, ownerID)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := countMarks(ctx, tx, key, limitProject, now); err != nil {
+		return nil, err
+	} else if n >= ProjectsPerDay {
+		return nil, ErrProjectRate
+	}
+	return key, nil
+}
+
+// activeProjectsBelowCap is ErrProjectLimit when ownerID has
+// MaxActiveProjects projects that are not archived.
+func activeProjectsBelowCap(ctx context.Context, tx pgx.Tx, ownerID int64) error {
+	var active int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM projects WHERE owner_id = $1 AND archived_at IS NULL`,
+		ownerID).Scan(&active); err != nil {
+		return err
+	}
+	if active >= MaxActiveProjects {
+		return ErrProjectLimit
+	}
+	return nil
+}
+
+// createProject inserts a project of ownerID with valid fields f, in tx.
+func createProject(ctx context.Context, tx pgx.Tx, ownerID int64, f ProjectFields) (Project, error) {
+	var id int64
+	// A code collision is astronomically rare; ON CONFLICT turns it into
+	// another try instead of an error.
+	for id == 0 {
+		err := tx.QueryRow(ctx, `
+			INSERT INTO projects (code, owner_id, title, description, town_id, partner_town_id, sector, topics,
+				languages, contact_requests, search)
+			VALUES ($1, $2, $3, $4, $5, nullif($6, 0::bigint), $7, $8, $9, $10, `+searchVector("$11", "$12")+`)
+			ON CONFLICT (code) DO NOTHING
+			RETURNING id`,
+			newProjectCode(), ownerID, f.Title, f.Description, f.TownID, f.PartnerTownID, f.Sector, f.Topics,
+			f.Languages, f.ContactRequests, searchDocument(f.Title), searchDocument(f.Description)).Scan(&id)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return Project{}, err
+		}
+	}
+	return scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
 }
 
 // UpdateProject replaces the fields of the project with code, if ownerID
@@ -269,10 +342,27 @@ func (s *Store) ProjectsByOwnerPage(ctx context.Context, ownerID int64, offset, 
 }
 
 // SetProjectArchived archives or unarchives ownerID's project with code.
-// ErrNotFound when ownerID does not own it.
+// ErrNotFound when ownerID does not own it; ErrProjectLimit when listing
+// an archived project again would give them more than MaxActiveProjects.
 func (s *Store) SetProjectArchived(ctx context.Context, ownerID int64, code string, archived bool) (Project, error) {
 	var p Project
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if !archived {
+			var wasArchived bool
+			err := tx.QueryRow(ctx, `SELECT archived_at IS NOT NULL FROM projects WHERE code = $1 AND owner_id = $2`,
+				code, ownerID).Scan(&wasArchived)
+			if err != nil {
+				return notFound(err)
+			}
+			if wasArchived {
+				if err := lockPerson(ctx, tx, ownerID); err != nil {
+					return err
+				}
+				if err := activeProjectsBelowCap(ctx, tx, ownerID); err != nil {
+					return err
+				}
+			}
+		}
 		tag, err := tx.Exec(ctx, `
 			UPDATE projects SET archived_at = CASE WHEN $3 THEN coalesce(archived_at, now()) END, updated_at = now()
 			WHERE code = $1 AND owner_id = $2`, code, ownerID, archived)

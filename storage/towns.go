@@ -176,7 +176,8 @@ func writeSearchKeys(ctx context.Context, tx pgx.Tx, townID int64) error {
 var ErrTooManyProposals = errors.New("too many proposed towns pending")
 
 // MaxPendingProposals bounds how many proposed towns one person may have
-// waiting at a time, so nobody can flood the coordinators.
+// waiting at a time, so nobody can flood the coordinators; erasing one's
+// data does not reset it (limits.go).
 const MaxPendingProposals = 3
 
 // ValidCountry reports whether code is an assigned ISO 3166-1 alpha-2
@@ -225,12 +226,24 @@ func (s *Store) ProposeTownTx(ctx context.Context, tx pgx.Tx, p TownProposal, pr
 		return Town{}, ErrInvalidProposal
 	}
 	// Serialise a user's proposals so the limit below holds.
-	if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, profile.UserID); err != nil {
+	if err := lockPerson(ctx, tx, profile.UserID); err != nil {
 		return Town{}, err
 	}
+	now, err := dbNow(ctx, tx)
+	if err != nil {
+		return Town{}, err
+	}
+	key, err := personKey(ctx, tx, profile.UserID)
+	if err != nil {
+		return Town{}, err
+	}
+	// Their waiting proposals: the ones that name them, and the ones
+	// they made before they erased their data (limits.go).
 	var pending int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM towns WHERE proposed_by = $1 AND status = 'proposed'`,
-		profile.UserID).Scan(&pending); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM towns t WHERE t.status = 'proposed' AND (t.proposed_by = $1
+			OR t.id IN (SELECT m.town_id FROM limit_marks m
+				WHERE m.person_hmac = $2 AND m.action = $3 AND m.expires_at > $4))`,
+		profile.UserID, key, limitTownProposal, now).Scan(&pending); err != nil {
 		return Town{}, err
 	}
 	if pending >= MaxPendingProposals {
@@ -240,6 +253,9 @@ func (s *Store) ProposeTownTx(ctx context.Context, tx pgx.Tx, p TownProposal, pr
 		INSERT INTO towns AS t (name, country, region, status, proposed_by) VALUES ($1, $2, $3, 'proposed', $4)
 		RETURNING `+townColumns, p.Name, p.Country, p.Region, profile.UserID))
 	if err != nil {
+		return t, err
+	}
+	if err := addMark(ctx, tx, key, limitTownProposal, t.ID, now.Add(TownProposalMarkTTL)); err != nil {
 		return t, err
 	}
 	profile.TownID = t.ID
@@ -333,6 +349,11 @@ func decideTown(ctx context.Context, tx pgx.Tx, actorID, townID int64, confirm b
 		if err := writeSearchKeys(ctx, tx, townID); err != nil {
 			return TownDecision{}, err
 		}
+	}
+	// A decided proposal no longer counts against its proposer (a
+	// rejected town takes its marks with it).
+	if _, err := tx.Exec(ctx, `DELETE FROM limit_marks WHERE town_id = $1`, townID); err != nil {
+		return TownDecision{}, err
 	}
 	// The detail keeps the town for telling its proposer, even once a
 	// rejected one is gone.

@@ -127,7 +127,11 @@ func (i *Instance) Run(ctx context.Context) error {
 	// rendered by the App at send time.
 	go func() { engineDone <- i.engine.Run(ctx, i.app.Renderer()) }()
 	housekeepingDone := make(chan struct{})
-	go func() { defer close(housekeepingDone); housekeeping(ctx, i.store, i.log) }()
+	now := i.cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	go func() { defer close(housekeepingDone); housekeeping(ctx, i.store, now, i.log) }()
 
 	err = intake.Serve(ctx, i.intake, i.api, i.store, intake.ServeConfig{
 		APIURL: i.cfg.APIURL, Token: i.cfg.Token, WebhookURL: i.cfg.WebhookURL, WebhookSecret: i.cfg.WebhookSecret,
@@ -142,8 +146,9 @@ func (i *Instance) Run(ctx context.Context) error {
 }
 
 // housekeeping forgets what is no longer needed: handled updates after a
-// week (Telegram redelivers for a day at most) and expired dialogues.
-func housekeeping(ctx context.Context, store *storage.Store, log *slog.Logger) {
+// week (Telegram redelivers for a day at most), expired dialogues, and the
+// marks of per-person limits whose window ended (at now).
+func housekeeping(ctx context.Context, store *storage.Store, now func() time.Time, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -154,6 +159,9 @@ func housekeeping(ctx context.Context, store *storage.Store, log *slog.Logger) {
 		}
 		if err := store.PruneConversations(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("prune conversations", "err", err)
+		}
+		if _, err := store.PruneLimitMarks(ctx, now()); err != nil && ctx.Err() == nil {
+			log.Warn("prune limit marks", "err", err)
 		}
 		select {
 		case <-ctx.Done():
