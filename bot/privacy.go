@@ -79,6 +79,7 @@ func (a *App) onDeleteMeAnswer(ctx context.Context, r *Request) error {
 			return err
 		}
 		r.Log.Info("user erased their data")
+		a.forgetUnusedWords(ctx, r)
 		text = r.Loc.T("deleteme_done")
 	default:
 		text = r.Loc.T("deleteme_cancelled")

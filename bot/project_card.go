@@ -224,6 +224,7 @@ func (a *App) projectActions() map[string]projectAction {
 				return err
 			}
 			r.Log.Info("project deleted", "project", p.Code)
+			a.forgetUnusedWords(ctx, r)
 			return a.edit(ctx, r, r.Loc.T("project_deleted", "Title", p.Title), nil)
 		}},
 	}
@@ -262,6 +263,15 @@ func (a *App) onProjectButton(ctx context.Context, r *Request) error {
 		return err
 	}
 	return action.do(ctx, r, p, arg)
+}
+
+// forgetUnusedWords drops the words of project texts just deleted or
+// edited away from search's word list (storage.CollectUnusedWords); should
+// that fail, housekeeping does it within the hour.
+func (a *App) forgetUnusedWords(ctx context.Context, r *Request) {
+	if _, err := a.store.CollectUnusedWords(ctx); err != nil {
+		r.Log.Warn("collect unused project words", "err", err)
+	}
 }
 
 // onEditButton shows the fields to choose from (no arg), or starts

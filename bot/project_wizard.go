@@ -131,6 +131,9 @@ func (a *App) editProjectWizard() *Wizard[projectDraft] {
 			return err
 		}
 		r.Log.Info("project edited", "project", p.Code, "field", d.Field)
+		if d.Field == "title" || d.Field == "description" {
+			a.forgetUnusedWords(ctx, r)
+		}
 		return a.showCard(ctx, r, p, "project_saved", false)
 	}}
 	for _, f := range a.projectFields() {

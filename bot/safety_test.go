@@ -674,3 +674,69 @@ func TestLimitsSurviveDeleteMe(t *testing.T) {
 	clock.Advance(25 * time.Hour)
 	sven.Say("/newproject").Expect(sv.T("project_ask_title"))
 }
+
+// wordsLike lists the words of project search that match a LIKE pattern.
+func wordsLike(t *testing.T, env *bottest.Env, patterns ...string) []string {
+	t.Helper()
+	var out []string
+	for _, p := range patterns {
+		rows, err := env.Pool.Query(context.Background(), `SELECT word FROM project_words WHERE word LIKE $1`, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		words, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, words...)
+	}
+	return out
+}
+
+// TestDeletedTextsLeaveNoWords (review #8): the words of an English
+// volunteer's project (a name, an e-mail address, a phone number) are gone
+// from project search's word list after /deleteme; so are those of a
+// project a German owner deletes, and those a Ukrainian owner edits away,
+// while search still finds what is left.
+func TestDeletedTextsLeaveNoWords(t *testing.T) {
+	t.Parallel()
+	w := newProjectWorld(t)
+	en, de, uk := w.Loc("en"), w.Loc("de"), w.Loc("uk")
+	dana := w.user(54001, "en", "Dana")
+	w.project(dana, "Dana Kowalczykowna garden", "Ichnia", func(f *storage.ProjectFields) {
+		f.Description = "Call me: dana.kowalczykowna@example.org +380501234567"
+	})
+	private := []string{"%380501234567%", "kovalcsikovna", "example", "dana"}
+	if len(wordsLike(t, w.Env, private...)) != len(private) {
+		t.Fatalf("the words were not indexed: %q", wordsLike(t, w.Env, private...))
+	}
+	dana.Say("/deleteme").Press(en.Plain("deleteme_yes")).Expect(en.T("deleteme_done"))
+	if got := wordsLike(t, w.Env, private...); len(got) != 0 {
+		t.Fatalf("project_words after /deleteme: %q", got)
+	}
+
+	jonas := w.user(54002, "de", "Jonas")
+	p := w.project(jonas, "Feuerwehrfest Quappendorf", "Grevesmühlen")
+	w.project(jonas, "Feuerwehrfest", "Grevesmühlen")
+	if len(wordsLike(t, w.Env, "quapendorf%")) == 0 {
+		t.Fatal("the word was not indexed")
+	}
+	jonas.Say("/start p" + p.Code).Press(de.Plain("project_button_delete")).Press(de.Plain("project_delete_yes")).
+		Expect(de.T("project_deleted", "Title", p.Title))
+	if got := wordsLike(t, w.Env, "quapendorf%"); len(got) != 0 {
+		t.Fatalf("a deleted project's words stay: %q", got)
+	}
+	jonas.Say("/find Feuerwehrfest").Expect(de.N("find_found", 1))
+
+	oksana := w.user(54003, "uk", "Оксана")
+	q := w.project(oksana, "Хор", "Ichnia", func(f *storage.ProjectFields) { f.Description = "Телефон 0501112233" })
+	if len(wordsLike(t, w.Env, "%0501112233%")) == 0 {
+		t.Fatal("the number was not indexed")
+	}
+	oksana.Say("/start p" + q.Code).Press(uk.Plain("project_button_edit")).Press(uk.Plain("project_field_description"))
+	oksana.Say("Співаємо разом").Expect(uk.T("project_saved", "Title", "Хор"))
+	if got := wordsLike(t, w.Env, "%0501112233%"); len(got) != 0 {
+		t.Fatalf("words edited away stay: %q", got)
+	}
+	oksana.Say("/find разом").Expect(uk.N("find_found", 1))
+}

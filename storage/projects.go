@@ -418,3 +418,26 @@ func (s *Store) ProjectFollowers(ctx context.Context, projectID int64) ([]int64,
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
+
+// CollectUnusedWords deletes the words of deleted or edited project texts
+// (noted in project_words_unused by a trigger, migration 00047) that no
+// listing refers to, and returns how many. It holds a share lock on
+// projects meanwhile: writes to projects wait for it, and it for the ones
+// under way, so none can take an id of a word it deletes. A word of an
+// archived or hidden project stays in the project's search vector and is
+// added again when the project is listed again.
+func (s *Store) CollectUnusedWords(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE projects IN SHARE MODE`); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `
+			WITH noted AS (DELETE FROM project_words_unused RETURNING word_id)
+			DELETE FROM project_words w USING noted
+			WHERE w.id = noted.word_id AND NOT EXISTS (SELECT FROM project_listings l WHERE l.words @> ARRAY[w.id])`)
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, err
+}

@@ -146,8 +146,9 @@ func (i *Instance) Run(ctx context.Context) error {
 }
 
 // housekeeping forgets what is no longer needed: handled updates after a
-// week (Telegram redelivers for a day at most), expired dialogues, and the
-// marks of per-person limits whose window ended (at now).
+// week (Telegram redelivers for a day at most), expired dialogues, the
+// marks of per-person limits whose window ended (at now), and the words of
+// deleted project texts that a failed or interrupted handler left.
 func housekeeping(ctx context.Context, store *storage.Store, now func() time.Time, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -162,6 +163,9 @@ func housekeeping(ctx context.Context, store *storage.Store, now func() time.Tim
 		}
 		if _, err := store.PruneLimitMarks(ctx, now()); err != nil && ctx.Err() == nil {
 			log.Warn("prune limit marks", "err", err)
+		}
+		if _, err := store.CollectUnusedWords(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("collect unused project words", "err", err)
 		}
 		select {
 		case <-ctx.Done():
