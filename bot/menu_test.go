@@ -54,7 +54,8 @@ func TestCommandMenus(t *testing.T) {
 		t.Fatalf("admin menu = %v", adminMenu)
 	}
 
-	admin.Say("/coordinators").Press(env.Loc("uk").Plain("coordinators_add_button")).Say("@" + target.TG.Username)
+	admin.Say("/coordinators").Press(env.Loc("uk").Plain("coordinators_add_button")).Say("@" + target.TG.Username).
+		Press(env.Loc("uk").Plain("coordinators_confirm_yes"))
 	if m := env.TG.Commands()[faketelegram.CommandScope{Type: "chat", ChatID: target.ID()}]; len(m) == 0 || m[0].Description != env.Loc("sv").Plain("cmd_start") {
 		t.Fatalf("coordinator menu after grant = %v", m)
 	}
