@@ -26,6 +26,8 @@ type PersonalColumn struct {
 
 // PersonalData lists every column that points at a person. Rows are erased
 // in this order; users comes last so foreign keys still resolve until then.
+// limit_marks is not here by design: it holds no id, only a keyed hash of
+// one, and outlives /deleteme until its limit's window ends (limits.go).
 var PersonalData = []PersonalColumn{
 	{Table: "conversations", Column: "user_id"},
 	{Table: "user_profiles", Column: "user_id"},

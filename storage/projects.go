@@ -425,10 +425,16 @@ func (s *Store) ProjectFollowers(ctx context.Context, projectID int64) ([]int64,
 // projects meanwhile: writes to projects wait for it, and it for the ones
 // under way, so none can take an id of a word it deletes. A word of an
 // archived or hidden project stays in the project's search vector and is
-// added again when the project is listed again.
+// added again when the project is listed again. It gives up after
+// waiting two seconds for the lock (a long write, or a vacuum of projects
+// that does not yield), rather than hold up the writes queued behind it;
+// the words stay noted for the next call.
 func (s *Store) CollectUnusedWords(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '2s'`); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `LOCK TABLE projects IN SHARE MODE`); err != nil {
 			return err
 		}
