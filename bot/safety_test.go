@@ -19,6 +19,7 @@ import (
 
 	"partnerbot/internal/bottest"
 	"partnerbot/internal/faketelegram"
+	"partnerbot/internal/remind"
 	"partnerbot/internal/testclock"
 	"partnerbot/locales"
 	"partnerbot/storage"
@@ -739,4 +740,41 @@ func TestDeletedTextsLeaveNoWords(t *testing.T) {
 		t.Fatalf("words edited away stay: %q", got)
 	}
 	oksana.Say("/find разом").Expect(uk.N("find_found", 1))
+}
+
+// TestRemindersGoBeforeNotices (review #5): the delivery engine hands out
+// a due reminder before any announcement or notice to moderators waiting
+// in the queue: a reminder has River's first priority, the rest the
+// second.
+func TestRemindersGoBeforeNotices(t *testing.T) {
+	t.Parallel()
+	clock := testclock.New(utc("2026-05-04 08:00"))
+	w := newProjectWorld(t, bottest.Options{Now: clock.Now})
+	en := w.Loc("en")
+	org := w.user(55001, "de", "Lena")
+	makeCoordinator(t, w.Env, org)
+	owner := w.user(55002, "uk", "Оксана")
+	p := w.project(owner, "Choir", "Ichnia")
+	fan := w.user(55003, "en", "Fan")
+	e := createEvent(t, w.Env, org.ID(), storage.EventFields{Title: "Concert", StartsAt: utc("2026-05-20 15:00"),
+		TimeZone: "Europe/Berlin", Duration: time.Hour, Place: "Hall"})
+	fan.PressData("ev:rt:" + itoa(e.ID) + ":" + strconv.Itoa(int(remind.Hour)))
+	fan.PressData("pj:rp:" + p.Code + ":spam").Expect(en.T("report_thanks", "Title", p.Title))
+	rows, err := w.Pool.Query(context.Background(), `SELECT args->>'kind', priority FROM river_job
+		WHERE args->>'kind' IN ('event_reminder', 'project_reported')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priority := map[string][]int16{}
+	for rows.Next() {
+		var kind string
+		var p int16
+		if err := rows.Scan(&kind, &p); err != nil {
+			t.Fatal(err)
+		}
+		priority[kind] = append(priority[kind], p)
+	}
+	if fmt.Sprint(priority["event_reminder"]) != "[1]" || fmt.Sprint(priority["project_reported"]) != "[2]" {
+		t.Fatalf("priorities %v, want the reminder at 1 and the notice to the coordinator at 2", priority)
+	}
 }

@@ -146,6 +146,19 @@ func (a *App) Renderer() delivery.Renderer {
 	}
 }
 
+// DeliveryPriority ranks the messages the bot sends on its own initiative
+// (delivery.Config.Priority): what concerns an event someone plans to
+// attend (reminders, changes, cancellations) comes before everything
+// else, so that an announcement to a whole town or reports shown to every
+// coordinator never make a reminder late.
+func DeliveryPriority(kind string) int {
+	switch kind {
+	case kindEventReminder, kindEventChanged, kindEventCancelled:
+		return 1
+	}
+	return 2
+}
+
 // routes indexes the tables for the router.
 func (a *App) routes() {
 	a.table = a.commandTable()

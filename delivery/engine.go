@@ -100,6 +100,11 @@ type Config struct {
 	// Log receives the engine's logs and River's warnings and errors; nil
 	// means slog.Default().
 	Log *slog.Logger
+	// Priority, if set, ranks a message by its kind: River hands out due
+	// messages of priority 1 before those of 2, 3 and 4, whenever they were
+	// scheduled, so that a large fan-out does not hold up what is due
+	// now. Other values, and nil, mean 1.
+	Priority func(kind string) int
 }
 
 func (c Config) withDefaults() Config {
@@ -241,6 +246,11 @@ func (e *Engine) job(m Message) (sendArgs, *river.InsertOpts) {
 	// One instant, one encoding: the unique key hashes the JSON.
 	m.DueAt = m.DueAt.UTC().Truncate(time.Microsecond)
 	opts := &river.InsertOpts{Queue: queue, MaxAttempts: maxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	if e.cfg.Priority != nil {
+		if p := e.cfg.Priority(m.Kind); p >= 1 && p <= 4 {
+			opts.Priority = p
+		}
+	}
 	// River parks every job with a ScheduledAt until its scheduler's next
 	// round (up to 5s); one due now is better made available at once.
 	if m.DueAt.After(now) {

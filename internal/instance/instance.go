@@ -92,7 +92,7 @@ func New(store *storage.Store, cfg Config) (*Instance, error) {
 		clock = clockFunc(cfg.Now)
 	}
 	engine, err := delivery.New(store.Pool(), sender, delivery.Config{
-		Rate: cfg.DeliveryRate, Workers: cfg.DeliveryWorkers, Clock: clock, Log: log})
+		Rate: cfg.DeliveryRate, Workers: cfg.DeliveryWorkers, Clock: clock, Log: log, Priority: bot.DeliveryPriority})
 	if err != nil {
 		return nil, err
 	}
