@@ -64,7 +64,8 @@ own initiative. It reads like the conversations it serves; transport
     /export and /deleteme cover it.
   - Messages sent later: a kindX constant and a renderX func beside the
     feature, registered in Renderer (surface.go); the renderer drops the
-    message (delivery.ErrDrop) once it no longer holds.
+    message (delivery.ErrDrop) once it no longer holds. DeliveryPriority
+    (surface.go) ranks it behind reminders unless it is as urgent.
   - Conversation tests (internal/bottest) in at least three languages,
     with expected texts from locales, and a test that forged callback data
     and a user without the role are refused.
