@@ -13,7 +13,7 @@
 # PARTNERBOT_PGDATA (default: ~/.local/share/partnerbot/postgres, or
 # /var/lib/partnerbot/postgres for root) and survives restarts. There the
 # database "partnerbot" is created if needed; the playground uses its own
-# database "partnerbot_playground" on the same server.
+# database "partnerbot_playground" on the same server, made anew at each start.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

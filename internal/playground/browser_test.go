@@ -225,7 +225,9 @@ func buttonJS(pred string) string {
 func (b *browser) click(label string) { b.clickWhere(`l === `+js(label), label) }
 
 // clickSuffix presses the newest inline button whose label ends so.
-func (b *browser) clickSuffix(suffix string) { b.clickWhere(`l.endsWith(`+js(suffix)+`)`, "…"+suffix) }
+func (b *browser) clickSuffix(suffix string) {
+	b.clickWhere(`l.endsWith(`+js(suffix)+`)`, "…"+suffix)
+}
 
 func (b *browser) clickWhere(pred, what string) {
 	b.t.Helper()

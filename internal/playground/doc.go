@@ -16,9 +16,14 @@
 // whose time the clock passes is picked up by River's next scheduler round.
 //
 // The playground works in a database of its own (partnerbot_playground) on
-// the PostgreSQL server it is given, with the example towns and
-// partnerships loaded and the German persona made a coordinator as
-// `partnerbot grant` would. "Start over" drops and recreates that database.
+// the PostgreSQL server it is given, made anew at every start and by "Start
+// over", with the example towns and partnerships loaded and the German
+// persona made a coordinator as `partnerbot grant` would.
+//
+// Moving the clock forward makes River's leader step down (its lease is
+// timed by the same clock) and be elected again; its scheduler then makes
+// the jobs whose time has come available. A reminder passed by "+1 day"
+// goes out within a few seconds (1.6 s to 6 s measured).
 //
 // The playground uses the bot and the fake Bot API; neither knows it.
 package playground

@@ -112,6 +112,8 @@ func TestJourney(t *testing.T) {
 	}
 
 	// The clock moves a day: the reminder comes due and arrives.
+	moved := time.Now()
 	h.post("/clock", url.Values{"by": {"1d"}})
 	olena.waitFor(uk.T("event_reminder_day", "Title", eventTitle))
+	t.Logf("the reminder arrived %v after the clock moved", time.Since(moved).Round(time.Millisecond))
 }

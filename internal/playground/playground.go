@@ -35,8 +35,8 @@ type Config struct {
 	// DatabaseURL reaches the PostgreSQL server, with any database the user
 	// may connect to; the playground works in Database on that server.
 	DatabaseURL string
-	// Database is the playground's own database, created when missing
-	// (DefaultDatabase if empty). Start over drops and recreates it.
+	// Database is the playground's own database (DefaultDatabase if
+	// empty), dropped and made anew at every start and Start over.
 	Database string
 	// Log receives the playground's and the bot's logs; nil means
 	// slog.Default().
@@ -70,8 +70,11 @@ type session struct {
 	once   sync.Once
 }
 
-// New prepares the database (created if missing, migrated, example towns
-// and partnerships loaded, coordinators granted) and starts the bot.
+// New prepares the database (made anew, migrated, example towns and
+// partnerships loaded, coordinators granted) and starts the bot. Every
+// start begins afresh: the fake Bot API keeps its chats in memory, and a
+// database left from an earlier run would remember updates and messages
+// (by their ids) that the new chats do not have.
 func New(ctx context.Context, cfg Config) (*Playground, error) {
 	cfg.Database = cmp.Or(cfg.Database, DefaultDatabase)
 	if cfg.DatabaseURL == "" {
@@ -86,7 +89,7 @@ func New(ctx context.Context, cfg Config) (*Playground, error) {
 	for _, ps := range p.personas {
 		p.byKey[ps.Key] = ps
 	}
-	s, err := p.start(ctx, false)
+	s, err := p.start(ctx, true)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +155,7 @@ func (s *session) stop(log *slog.Logger) {
 	})
 }
 
-// start opens (with fresh, recreates) the database and starts the bot on
+// start opens the database (with fresh, made anew) and starts the bot on
 // a new fake Bot API server.
 func (p *Playground) start(ctx context.Context, fresh bool) (*session, error) {
 	pool, err := openDatabase(ctx, p.cfg.DatabaseURL, p.cfg.Database, fresh)

@@ -122,6 +122,8 @@ type messagesView struct {
 }
 
 type messageView struct {
+	// Day, when set, starts a new day in the chat (by the playground clock).
+	Day      string
 	ID       int
 	FromBot  bool
 	Author   string
@@ -231,9 +233,13 @@ func (p *Playground) messages(s *session, ps Persona) messagesView {
 	loc := zones.Load(zones.Default(ps.User.LanguageCode))
 	l := links{bot: s.tg.BotUser().Username, chat: ps.Key}
 	var out []messageView
+	lastDay := ""
 	for _, m := range s.tg.History(ps.Chat.ID) {
-		mv := messageView{ID: m.ID, FromBot: m.FromBot, Edited: m.Edits > 0,
-			Time: s.clock.At(m.Time).In(loc).Format("15:04")}
+		at := s.clock.At(m.Time).In(loc)
+		mv := messageView{ID: m.ID, FromBot: m.FromBot, Edited: m.Edits > 0, Time: at.Format("15:04")}
+		if day := at.Format("Monday, 2 January 2006"); day != lastDay {
+			mv.Day, lastDay = day, day
+		}
 		if m.FromBot {
 			mv.Author = s.tg.BotUser().FirstName
 			mv.HTML = renderText(m.PlainText, m.Entities, l)
