@@ -45,7 +45,8 @@ func chromiumPath(t *testing.T) string {
 // /start as Olena, a button press that edits the message in place, a
 // switch to Katrin who finds Olena's project and asks for contact, the
 // request arriving live in Olena's chat and accepted there, a reminder
-// chosen on an event and received after "+1 day". It keeps a screenshot:
+// chosen on an event and received after "+1 day", and a t.me button in the
+// group that opens the writer's private chat. It keeps a screenshot:
 // in PLAYGROUND_SCREENSHOT if set (e.g. docs/playground.png), else in the
 // test's temporary directory.
 func TestBrowser(t *testing.T) {
@@ -130,6 +131,15 @@ func TestBrowser(t *testing.T) {
 	b.waitText("#messages", reminder)
 	b.scrollDown()
 	b.screenshot(os.Getenv("PLAYGROUND_SCREENSHOT"))
+
+	// In the youth group, a personal command points to the private chat;
+	// its t.me button opens Taras's private chat with the bot, started.
+	b.run(chromedp.Click("#persona-youth", chromedp.ByQuery))
+	b.waitText(".chat-head .name", "Youth exchange")
+	b.send("/profile")
+	b.click(uk.Plain("private_only_button"))
+	b.waitText(".chat-head .name", "Taras Melnyk")
+	b.waitText("#messages", plain(uk.T("start_greeting", "Name", "Taras Melnyk")))
 }
 
 // browser wraps a chromedp tab with the waits the test needs; each wait

@@ -1,6 +1,7 @@
 package playground
 
 import (
+	"cmp"
 	"html"
 	"html/template"
 	"net/url"
@@ -26,7 +27,13 @@ type links struct {
 	bot string
 	// chat is the persona key, for the no-script fallback of such links.
 	chat string
+	// private is the persona key of the private chat that a t.me link to
+	// the bot opens: the chat itself, or from a group the writer's own.
+	private string
 }
+
+// deepLinkChat is the persona key deep links send in.
+func (l links) deepLinkChat() string { return cmp.Or(l.private, l.chat) }
 
 // deepLink returns the "/start ..." text a t.me link to the bot stands for.
 func (l links) deepLink(raw string) (string, bool) {
@@ -239,9 +246,10 @@ func openTag(e models.MessageEntity, inner string, l links) string {
 			target = inner
 		}
 		if start, ok := l.deepLink(target); ok {
-			href := "/?chat=" + url.QueryEscape(l.chat) + "&draft=" + url.QueryEscape(start)
+			chat := l.deepLinkChat()
+			href := "/?chat=" + url.QueryEscape(chat) + "&draft=" + url.QueryEscape(start)
 			return `<a class="deeplink" href="` + html.EscapeString(href) + `" data-send="` + html.EscapeString(start) +
-				`" title="` + html.EscapeString(target) + `">`
+				`" data-chat="` + html.EscapeString(chat) + `" title="` + html.EscapeString(target) + `">`
 		}
 		if href := safeHref(target); href != "" {
 			return `<a href="` + html.EscapeString(href) + `" target="_blank" rel="noopener noreferrer">`

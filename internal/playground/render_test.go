@@ -35,9 +35,9 @@ func TestRenderText(t *testing.T) {
 			`<a href="https://example.org/a?b=1&amp;c=2" target="_blank" rel="noopener noreferrer">site</a>`},
 		{"a script link is dead", `<a href="javascript:alert(1)">x</a>`, "x"}, // Telegram drops the link
 		{"deep link to the bot", `<a href="https://t.me/partnerbot_test_bot?start=pabc">open</a>`,
-			`<a class="deeplink" href="/?chat=olena&amp;draft=%2Fstart+pabc" data-send="/start pabc" title="https://t.me/partnerbot_test_bot?start=pabc">open</a>`},
+			`<a class="deeplink" href="/?chat=olena&amp;draft=%2Fstart+pabc" data-send="/start pabc" data-chat="olena" title="https://t.me/partnerbot_test_bot?start=pabc">open</a>`},
 		{"plain deep link", "Link: https://t.me/partnerbot_test_bot?start=pabc.",
-			`Link: <a class="deeplink" href="/?chat=olena&amp;draft=%2Fstart+pabc" data-send="/start pabc" title="https://t.me/partnerbot_test_bot?start=pabc">https://t.me/partnerbot_test_bot?start=pabc</a>.`},
+			`Link: <a class="deeplink" href="/?chat=olena&amp;draft=%2Fstart+pabc" data-send="/start pabc" data-chat="olena" title="https://t.me/partnerbot_test_bot?start=pabc">https://t.me/partnerbot_test_bot?start=pabc</a>.`},
 		{"another bot's link is external", "https://t.me/other_bot?start=x",
 			`<a href="https://t.me/other_bot?start=x" target="_blank" rel="noopener noreferrer">https://t.me/other_bot?start=x</a>`},
 		{"commands", "/help or (/find) but not /a/b",
@@ -50,6 +50,18 @@ func TestRenderText(t *testing.T) {
 				t.Errorf("renderText(%q)\n got %s\nwant %s", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRenderDeepLinkFromAGroup: a t.me link to the bot clicked in a group
+// opens the writer's private chat with the bot, as in Telegram.
+func TestRenderDeepLinkFromAGroup(t *testing.T) {
+	text, ents, _ := faketelegram.ParseHTML(`<a href="https://t.me/partnerbot_test_bot">open</a> /help`)
+	got := string(renderText(text, ents, links{bot: "partnerbot_test_bot", chat: "youth", private: "taras"}))
+	want := `<a class="deeplink" href="/?chat=taras&amp;draft=%2Fstart" data-send="/start" data-chat="taras" title="https://t.me/partnerbot_test_bot">open</a> ` +
+		`<a class="cmd" href="/?chat=youth&amp;draft=%2Fhelp" data-send="/help">/help</a>`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
 

@@ -139,8 +139,9 @@ type buttonView struct {
 	// Data is callback_data; Send a deep link's "/start ..." text; URL an
 	// external link; Copy a copy_text button's text.
 	Data, Send, URL, Copy string
-	// Draft is the no-script link of a Send button.
-	Draft string
+	// SendChat is the persona key a Send button sends in, and Draft its
+	// no-script link.
+	SendChat, Draft string
 }
 
 type documentView struct {
@@ -206,6 +207,17 @@ func (p *Playground) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// privateChatOf is the persona key of the private chat of the persona's
+// user: a t.me link to the bot opens there, also when clicked in a group.
+func (p *Playground) privateChatOf(ps Persona) string {
+	for _, o := range p.personas {
+		if o.User.ID == ps.User.ID && !o.Group() {
+			return o.Key
+		}
+	}
+	return ps.Key
+}
+
 func (p *Playground) view(ps Persona, active string) personaView {
 	color := slices.IndexFunc(p.personas, func(o Persona) bool { return o.Key == ps.Key })
 	return personaView{Key: ps.Key, Label: ps.Label, About: ps.About, Initials: ps.Initials, Group: ps.Group(),
@@ -231,7 +243,7 @@ func offsetLabel(d time.Duration) string {
 // messages renders the persona's chat.
 func (p *Playground) messages(s *session, ps Persona) messagesView {
 	loc := zones.Load(zones.Default(ps.User.LanguageCode))
-	l := links{bot: s.tg.BotUser().Username, chat: ps.Key}
+	l := links{bot: s.tg.BotUser().Username, chat: ps.Key, private: p.privateChatOf(ps)}
 	var out []messageView
 	lastDay := ""
 	for _, m := range s.tg.History(ps.Chat.ID) {
@@ -260,7 +272,8 @@ func (p *Playground) messages(s *session, ps Persona) messagesView {
 				}
 				if b.URL != "" {
 					if start, ok := l.deepLink(b.URL); ok {
-						bv.Send, bv.Draft = start, "/?chat="+ps.Key+"&draft="+urlQueryEscape(start)
+						bv.Send, bv.SendChat = start, l.deepLinkChat()
+						bv.Draft = "/?chat=" + bv.SendChat + "&draft=" + urlQueryEscape(start)
 					} else {
 						bv.URL = safeHref(b.URL)
 					}

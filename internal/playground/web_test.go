@@ -108,8 +108,8 @@ func TestPageDocumentsAndRefusals(t *testing.T) {
 }
 
 // TestGroupChat: the youth group talks to the bot in a group; a personal
-// command there points to the private chat, whose t.me link opens in the
-// playground.
+// command there points to the private chat, whose t.me link opens Taras's
+// private chat in the playground.
 func TestGroupChat(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -117,7 +117,7 @@ func TestGroupChat(t *testing.T) {
 	uk := youth.L
 	youth.say("/profile").expect(uk.T("private_only", "Command", "/profile"))
 	page := h.get("/messages?chat=youth")
-	if !strings.Contains(page, `data-send="/start"`) || !strings.Contains(page, ">"+uk.Plain("private_only_button")+"<") {
+	if !strings.Contains(page, `data-send="/start" data-chat="taras"`) || !strings.Contains(page, ">"+uk.Plain("private_only_button")+"<") {
 		t.Fatalf("the private chat button is not a playground link:\n%s", page)
 	}
 	youth.say("/events@" + h.pg.Telegram().BotUser().Username).expect(uk.T("events_none_all"))

@@ -42,8 +42,14 @@
     showToast.timer = setTimeout(() => (toast.hidden = true), alert ? 6000 : 3000);
   }
 
-  async function say(t) {
-    await post("/say", { chat, text: t });
+  // say sends text in this chat, or in another (a t.me link clicked in a
+  // group opens the writer's private chat with the bot) and goes there.
+  async function say(t, target) {
+    await post("/say", { chat: target || chat, text: t });
+    if (target && target !== chat) {
+      location.href = "/?chat=" + encodeURIComponent(target);
+      return;
+    }
     await refresh();
   }
 
@@ -85,7 +91,7 @@
       ev.preventDefault();
       const menu = a.closest("details");
       if (menu) menu.open = false;
-      await say(a.dataset.send);
+      await say(a.dataset.send, a.dataset.chat);
       return;
     }
     const c = ev.target.closest("[data-copy]");
