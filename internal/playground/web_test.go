@@ -53,6 +53,18 @@ func TestPageDocumentsAndRefusals(t *testing.T) {
 		}
 	}
 
+	// The command menu is what the bot set for the chat: Katrin's has the
+	// coordinator's commands, Olena's not.
+	katrin := h.as("katrin")
+	katrin.waitFor(katrin.L.T("coordinator_you_granted"))
+	katrin.say("/start")
+	if page := h.get("/?chat=katrin"); !strings.Contains(page, `data-send="/newevent"`) {
+		t.Errorf("Katrin's menu lacks /newevent:\n%s", page)
+	}
+	if page := h.get("/?chat=olena"); !strings.Contains(page, `data-send="/find"`) || strings.Contains(page, `data-send="/newevent"`) {
+		t.Errorf("Olena's menu:\n%s", page)
+	}
+
 	camille := h.as("camille")
 	camille.say("/start").say("/export").expect(camille.L.T("export_caption"))
 	page = h.get("/messages?chat=camille")
