@@ -177,14 +177,7 @@ func (a *App) changeRole(ctx context.Context, r *Request, target storage.User, r
 	if a.isAdmin(target.ID) {
 		return a.reply(ctx, r, r.Loc.T("coordinator_is_admin", "Name", name), nil)
 	}
-	var changed bool
-	err := a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
-		var c storage.RoleChange
-		if c, changed, err = a.store.SetRoleTx(ctx, tx, r.User.ID, target.ID, role); err != nil || !changed {
-			return err
-		}
-		return a.notify(ctx, tx, RoleChangeNotice(c))
-	})
+	changed, err := ChangeRole(ctx, a.store, a.delivery, r.User.ID, target.ID, role)
 	if err != nil {
 		return err
 	}
@@ -213,6 +206,22 @@ func (a *App) changeRole(ctx context.Context, r *Request, target storage.User, r
 // changes roles: /coordinators, or `partnerbot grant` on the command line.
 func RoleChangeNotice(c storage.RoleChange) delivery.Message {
 	return delivery.Message{ChatID: c.TargetID, Kind: kindRoleChanged, Ref: c.AuditID}
+}
+
+// ChangeRole gives targetID role and schedules the notice that tells them,
+// in one transaction, so that nobody is told of a change that did not
+// happen. It serves /coordinators, the command line and the playground;
+// queue may be an engine that only schedules (its Run never called).
+func ChangeRole(ctx context.Context, store *storage.Store, queue *delivery.Engine, actorID, targetID int64, role string) (changed bool, err error) {
+	err = store.InTx(ctx, func(tx pgx.Tx) error {
+		var c storage.RoleChange
+		if c, changed, err = store.SetRoleTx(ctx, tx, actorID, targetID, role); err != nil || !changed {
+			return err
+		}
+		_, err = queue.ScheduleTx(ctx, tx, RoleChangeNotice(c))
+		return err
+	})
+	return changed, err
 }
 
 // renderRoleChange tells a person they were made coordinator or lost the

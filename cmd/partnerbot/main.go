@@ -21,6 +21,8 @@ const usage = `usage: partnerbot [command]
 
 commands:
   run                      run the bot (the default)
+  playground               try the bot without Telegram: a local web page that
+                           plays Telegram (PLAYGROUND_ADDR, default 127.0.0.1:8080)
   migrate                  apply database migrations and exit
   grant <user id|@name>    make a user a coordinator
   revoke <user id|@name>   make a coordinator a volunteer again
@@ -47,6 +49,8 @@ func run(ctx context.Context, args []string) error {
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
+	case "playground":
+		return runPlayground(ctx, os.Getenv, os.Stdout)
 	case "run", "migrate", "grant", "revoke", "import":
 	default:
 		return fmt.Errorf("unknown command %q\n%s", cmd, usage)

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"partnerbot/bot"
 	"partnerbot/delivery"
 	"partnerbot/storage"
@@ -50,15 +48,7 @@ func changeRole(ctx context.Context, store *storage.Store, admins []int64, cmd s
 	if err != nil {
 		return err
 	}
-	var changed bool
-	err = store.InTx(ctx, func(tx pgx.Tx) (err error) {
-		var c storage.RoleChange
-		if c, changed, err = store.SetRoleTx(ctx, tx, 0, u.ID, role); err != nil || !changed {
-			return err
-		}
-		_, err = queue.ScheduleTx(ctx, tx, bot.RoleChangeNotice(c))
-		return err
-	})
+	changed, err := bot.ChangeRole(ctx, store, queue, 0, u.ID, role)
 	if err != nil {
 		return err
 	}
