@@ -367,3 +367,8 @@ func (s *Store) YouthGroupsMatching(ctx context.Context, a YouthAudience) ([]You
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (YouthGroup, error) { return scanYouthGroup(r) })
 }
+
+// ProjectByID returns the project, whatever its state.
+func (s *Store) ProjectByID(ctx context.Context, id int64) (Project, error) {
+	return scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
+}
