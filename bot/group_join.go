@@ -215,11 +215,16 @@ func (a *App) onJoinAgree(ctx context.Context, r *Request, g storage.ProjectGrou
 		}
 		return a.edit(ctx, r, r.Loc.T("group_join_waiting", "Group", g.Title), nil)
 	}
+	// The welcome goes first: once the request is approved, Telegram no
+	// longer lets the bot write to the applicant through user_chat_id.
+	if err := a.edit(ctx, r, r.Loc.T("group_join_welcome", "Group", g.Title), nil); err != nil {
+		r.Log.Info("applicant not welcomed", "join_request", j.ID, "err", err)
+	}
 	if err := a.decideJoin(ctx, j, true); err != nil {
 		return err
 	}
 	r.Log.Info("join request approved after the rules", "join_request", j.ID)
-	return a.edit(ctx, r, r.Loc.T("group_join_welcome", "Group", g.Title), nil)
+	return nil
 }
 
 // onOwnerDecision approves or declines. The applicant is told first, while
