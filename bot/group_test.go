@@ -234,8 +234,8 @@ func TestGroupYouthGroupGetsANewProjectInSwedish(t *testing.T) {
 	group := models.Chat{ID: -1006801, Type: models.ChatTypeSupergroup, Title: "Ungdomsrådet Laxå"}
 	w.TG.SetChatMember(group, elsa.TG, faketelegram.StatusCreator, faketelegram.Rights{})
 	w.WaitHandled(w.TG.SetBotStatus(group, elsa.TG, faketelegram.StatusMember, faketelegram.Rights{}))
-	// A member who is no administrator cannot change the settings.
-	expectInGroup(w, inGroup(w, kid, group, "/settings@"+faketelegram.BotUsername), sv.T("group_settings_admins_only"))
+	// For a member who is no administrator /settings are their own, in the private chat.
+	expectInGroup(w, inGroup(w, kid, group, "/settings@"+faketelegram.BotUsername), sv.T("private_only", "Command", "/settings"))
 	expectInGroup(w, inGroup(w, elsa, group, "/settings@"+faketelegram.BotUsername), sv.T("group_settings_unregistered"))
 	// Personal commands in the group point to the private chat.
 	expectInGroup(w, inGroup(w, kid, group, "/profile@"+faketelegram.BotUsername), sv.T("private_only", "Command", "/profile"))

@@ -141,7 +141,8 @@ func (a *App) onSettingsAnywhere(ctx context.Context, r *Request) error {
 		return err
 	}
 	if !admin {
-		return a.reply(ctx, r, r.Loc.T("group_settings_admins_only"), nil)
+		// For anyone else /settings means their own settings.
+		return a.pointToPrivateChat(ctx, r)
 	}
 	chat := r.Update.Message.Chat
 	if err := a.store.SaveGroupChat(ctx, storage.GroupChat{ChatID: chat.ID, Kind: chatKindOf(chat), Title: chat.Title,
