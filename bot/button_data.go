@@ -43,6 +43,9 @@ const (
 	prefixProfile      = "pf"
 	prefixNetwork      = "nw"
 	prefixTown         = "tw"
+	prefixGroupOwner   = "gr" // group_link.go
+	prefixJoin         = "gj" // group_join.go
+	prefixGroupSet     = "gs" // group_youth.go
 )
 
 // maxButtonData is Telegram's limit on callback_data, in bytes.
@@ -611,4 +614,78 @@ func parseTownDecision(data string) (decision string, townID int64, ok bool) {
 		return "", 0, false
 	}
 	return f[0], townID, true
+}
+
+// ---------------------------------------------------------------- gr, gj, gs
+
+// Actions of the owner's buttons for a project's group and channel,
+// "gr:<action>:<code>[:<arg>]" (group_link.go).
+const (
+	groupOwnerMenu    = "m"  // the group panel
+	groupOwnerChannel = "ch" // link a channel: remember the intent, show the link
+	groupOwnerRules   = "rl" // arg: the language of the rules to write
+	groupOwnerDecide  = "od" // arg "1": the owner decides each request, "0": approve after the rules
+	groupOwnerAdult   = "ad" // no arg: name the responsible adult; arg "0": not a youth project
+)
+
+var groupOwnerActions = []string{groupOwnerMenu, groupOwnerChannel, groupOwnerRules, groupOwnerDecide, groupOwnerAdult}
+
+func groupOwnerButton(action, code string, arg ...string) buttonData {
+	return encode(prefixGroupOwner, append([]string{action, code}, arg...)...)
+}
+
+// parseGroupOwnerButton reads groupOwnerButton: a known action, a project
+// code and at most one argument, whose meaning is the handler's to check.
+func parseGroupOwnerButton(data string) (action, code, arg string, ok bool) {
+	f, ok := fieldsOf(data, prefixGroupOwner)
+	if !ok || len(f) < 2 || len(f) > 3 || !slices.Contains(groupOwnerActions, f[0]) || !storage.ValidProjectCode(f[1]) {
+		return "", "", "", false
+	}
+	if len(f) == 3 {
+		arg = f[2]
+	}
+	return f[0], f[1], arg, true
+}
+
+// Actions on a join request, "gj:<action>:<id>" (group_join.go).
+const (
+	joinAgree   = "ok" // the applicant agrees to the rules
+	joinApprove = "a"  // the owner approves
+	joinDecline = "d"  // the owner declines
+)
+
+func joinButton(action string, requestID int64) buttonData {
+	return encode(prefixJoin, action, formatID(requestID))
+}
+
+func parseJoinButton(data string) (action string, requestID int64, ok bool) {
+	if callbackPrefix(data) != prefixJoin {
+		return "", 0, false
+	}
+	return idButton(data, joinAgree, joinApprove, joinDecline)
+}
+
+// Youth group settings pressed in the group, "gs:<what>[:<arg>]"
+// (group_youth.go): toggle what arrives, or set the group's language.
+const (
+	groupSetProjects   = "p"  // arg "1"/"0"
+	groupSetEvents     = "e"  // arg "1"/"0"
+	groupSetBroadcasts = "b"  // arg "1"/"0"
+	groupSetLanguage   = "lg" // arg: the language code
+)
+
+func groupSetButton(what, arg string) buttonData { return encode(prefixGroupSet, what, arg) }
+
+func parseGroupSetButton(data string) (what, arg string, ok bool) {
+	f, ok := fieldsOf(data, prefixGroupSet)
+	if !ok || len(f) != 2 {
+		return "", "", false
+	}
+	switch f[0] {
+	case groupSetProjects, groupSetEvents, groupSetBroadcasts:
+		return f[0], f[1], f[1] == "0" || f[1] == "1"
+	case groupSetLanguage:
+		return f[0], f[1], len(f[1]) == 2
+	}
+	return "", "", false
 }

@@ -78,6 +78,9 @@ func TestButtonDataFormat(t *testing.T) {
 		{profileButton(profileLater), "pf:later"},
 		{networkButton(31), "nw:31"},
 		{townDecisionButton(townReject, 31), "tw:no:31"},
+		{groupOwnerButton(groupOwnerRules, code, "uk"), "gr:rl:abcdefgh23:uk"},
+		{joinButton(joinAgree, 9), "gj:ok:9"},
+		{groupSetButton(groupSetProjects, "0"), "gs:p:0"},
 	} {
 		if tt.d.err != nil || tt.d.s != tt.want {
 			t.Errorf("made %q (err %v), want %q", tt.d.s, tt.d.err, tt.want)
@@ -91,7 +94,7 @@ func TestButtonDataFormat(t *testing.T) {
 // buttonPrefixes are the families of callback data, as the router has them.
 var buttonPrefixes = []string{prefixLanguage, prefixDeleteMe, prefixCancel, prefixCoordinators, prefixWizard,
 	prefixProject, prefixFind, prefixContact, prefixReport, prefixEvent, prefixManageEvent, prefixSettings,
-	prefixProfile, prefixNetwork, prefixTown}
+	prefixProfile, prefixNetwork, prefixTown, prefixGroupOwner, prefixJoin, prefixGroupSet}
 
 func TestButtonPrefixesRouted(t *testing.T) {
 	var routed []string

@@ -30,6 +30,11 @@ func (a *App) Handle(ctx context.Context, u *models.Update) {
 		log.Info("update handled", "latency", time.Since(start))
 	}()
 
+	// Groups and channels (group_updates.go): the bot's membership, join
+	// requests, group upgrades. Not from a person; handled there.
+	if a.onChatUpdate(ctx, u, log) {
+		return
+	}
 	r, err := a.newRequest(ctx, u, log)
 	if err != nil {
 		log.Error("load user", "err", err)
@@ -38,6 +43,7 @@ func (a *App) Handle(ctx context.Context, u *models.Update) {
 	if r == nil {
 		return // nothing a user said: channel posts, membership changes
 	}
+	a.useGroupLanguage(ctx, r) // group_updates.go: in a group, its language
 	if err := a.route(ctx, r); err != nil {
 		log.Error("handler failed", "err", err, "user_id", r.User.ID, "command", r.Command)
 		a.apologize(ctx, r)

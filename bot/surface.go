@@ -60,7 +60,7 @@ type callback struct {
 func (a *App) commandTable() []command {
 	return []command{
 		// Welcome and help.
-		{name: "start", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionYou, handler: a.onStart},
+		{name: "start", role: RoleVolunteer, chats: InPrivate | InGroup, menu: true, section: sectionYou, handler: a.onStartAnywhere},
 		{name: "help", role: RoleVolunteer, chats: InPrivate | InGroup, menu: true, section: sectionYou, handler: a.onHelp},
 		// Partners and projects.
 		{name: "find", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionProjects, handler: a.onFind},
@@ -68,6 +68,8 @@ func (a *App) commandTable() []command {
 		{name: "myprojects", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionProjects, handler: a.onMyProjects},
 		{name: "network", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionProjects, handler: a.onNetwork},
 		{name: "profile", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionProjects, handler: a.onProfile},
+		// Project groups: /link in a group links it to a project (group_link.go).
+		{name: "link", role: RoleVolunteer, chats: InGroup, section: sectionProjects, handler: a.onLink},
 		// Events.
 		{name: "events", role: RoleVolunteer, chats: InPrivate | InGroup, menu: true, section: sectionEvents, handler: a.onEvents},
 		{name: "newevent", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onNewEvent},
@@ -76,7 +78,7 @@ func (a *App) commandTable() []command {
 		{name: "towns", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onTowns},
 		{name: "coordinators", role: RoleAdmin, chats: InPrivate, menu: true, section: sectionAdmin, handler: a.onCoordinators},
 		// The person and their data.
-		{name: "settings", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionEvents, handler: a.onSettings},
+		{name: "settings", role: RoleVolunteer, chats: InPrivate | InGroup, menu: true, section: sectionEvents, handler: a.onSettingsAnywhere},
 		{name: "language", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionYou, handler: a.onLanguage},
 		{name: "privacy", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionYou, handler: a.onPrivacy},
 		{name: "export", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionYou, handler: a.onExport},
@@ -104,6 +106,9 @@ func (a *App) callbackTable() []callback {
 		{prefix: prefixProfile, role: RoleVolunteer, chats: InPrivate, handler: a.onProfileButton},
 		{prefix: prefixNetwork, role: RoleVolunteer, chats: InPrivate, handler: a.onNetworkButton},
 		{prefix: prefixTown, role: RoleCoordinator, chats: InPrivate, handler: a.onTownDecision},
+		{prefix: prefixGroupOwner, role: RoleVolunteer, chats: InPrivate, handler: a.onGroupOwnerButton},
+		{prefix: prefixJoin, role: RoleVolunteer, chats: InPrivate, handler: a.onJoinButton},
+		{prefix: prefixGroupSet, role: RoleVolunteer, chats: InGroup, handler: a.onGroupSetButton},
 	}
 }
 
@@ -120,6 +125,9 @@ func (a *App) wizardTable() []wizard {
 		a.zoneWizard(),
 		a.profileWizard(),
 		a.networkWizard(),
+		a.youthWizard(),
+		a.groupRulesWizard(),
+		a.groupAdultWizard(),
 	}
 }
 
@@ -142,6 +150,9 @@ func (a *App) Renderer() delivery.Renderer {
 		kindProjectUnhidden: a.renderProjectUnhidden,
 		kindTownProposed:    a.renderTownProposal,
 		kindTownDecided:     a.renderTownDecision,
+		kindGroupUnlinked:   a.renderGroupUnlinked,
+		kindJoinDecide:      a.renderJoinDecide,
+		kindYouthProject:    a.renderYouthProject,
 	}
 }
 

@@ -49,6 +49,14 @@ var PersonalData = []PersonalColumn{
 	{Table: "user_settings", Column: "user_id"},
 	{Table: "event_reminders", Column: "user_id"},
 	{Table: "events", Column: "created_by", Clear: "created_by = NULL"},
+	// Groups and channels (groups.go, joinrequests.go): a person's requests
+	// to join project groups, the group rules they wrote, what they did as
+	// an administrator in a group, and a pending channel link. Nobody who
+	// merely writes in a group is stored.
+	{Table: "join_requests", Column: "user_id"},
+	{Table: "group_rules", Column: "written_by"},
+	{Table: "group_roles", Column: "user_id"},
+	{Table: "channel_link_intents", Column: "user_id"},
 	// Delivery (package delivery): whether a private chat blocked the bot,
 	// and when the next message to it may go.
 	{Table: "delivery_inactive", Column: "chat_id"},

@@ -12,7 +12,7 @@ import (
 )
 
 // allowedUpdates are the update kinds the bot asks Telegram for.
-var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
+var allowedUpdates = []string{"message", "callback_query", "my_chat_member", "chat_join_request"}
 
 // Poller fetches updates with getUpdates. It is written here rather than
 // taken from go-telegram/bot, whose poller confirms updates to Telegram
