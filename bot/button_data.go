@@ -43,6 +43,8 @@ const (
 	prefixProfile      = "pf"
 	prefixNetwork      = "nw"
 	prefixTown         = "tw"
+	prefixBroadcast    = "bc"
+	prefixBroadcastFor = "bm"
 )
 
 // maxButtonData is Telegram's limit on callback_data, in bytes.
@@ -611,4 +613,91 @@ func parseTownDecision(data string) (decision string, townID int64, ok bool) {
 		return "", 0, false
 	}
 	return f[0], townID, true
+}
+
+// ---------------------------------------------------------------- bc, bm
+
+// Actions of the author's buttons on a broadcast, "bc:<action>:<id>"
+// (broadcast_send.go): coordinators and admins; whether the presser may
+// act on that broadcast is checked from the database.
+const (
+	broadcastStop    = "s" // stop sending what is not yet sent
+	broadcastCorrect = "f" // correct the text
+	broadcastView    = "v" // the figures, as a new message
+)
+
+func broadcastButton(action string, id int64) buttonData {
+	return encode(prefixBroadcast, action, formatID(id))
+}
+
+// parseBroadcastButton reads broadcastButton: known action, positive id.
+func parseBroadcastButton(data string) (action string, id int64, ok bool) {
+	if callbackPrefix(data) != prefixBroadcast {
+		return "", 0, false
+	}
+	return idButton(data, broadcastStop, broadcastCorrect, broadcastView)
+}
+
+// Actions of a recipient's buttons under a broadcast, "bm:<action>:<id>":
+// anyone may press them; the handler checks that the presser received
+// that broadcast.
+const (
+	broadcastRemind    = "r"  // remind me of the deadline
+	broadcastMuteTown  = "mt" // mute announcements from its town
+	broadcastMuteTopic = "mp" // mute announcements on its topic
+)
+
+func broadcastForButton(action string, id int64) buttonData {
+	return encode(prefixBroadcastFor, action, formatID(id))
+}
+
+// parseBroadcastForButton reads broadcastForButton.
+func parseBroadcastForButton(data string) (action string, id int64, ok bool) {
+	if callbackPrefix(data) != prefixBroadcastFor {
+		return "", 0, false
+	}
+	return idButton(data, broadcastRemind, broadcastMuteTown, broadcastMuteTopic)
+}
+
+// The /settings switches of message kinds, "set:k:<kind>", and the lifting
+// of a mute, "set:u:<town|topic>:<value>".
+const (
+	settingsKind   = "k"
+	settingsUnmute = "u"
+)
+
+func settingsKindButton(kind string) buttonData { return encode(prefixSettings, settingsKind, kind) }
+
+func settingsUnmuteButton(kind, value string) buttonData {
+	return encode(prefixSettings, settingsUnmute, kind, value)
+}
+
+// parseSettingsKindButton reads settingsKindButton: a kind of
+// storage.MessageKinds.
+func parseSettingsKindButton(data string) (kind string, ok bool) {
+	f, ok := fieldsOf(data, prefixSettings)
+	if !ok || len(f) != 2 || f[0] != settingsKind || !slices.Contains(storage.MessageKinds, f[1]) {
+		return "", false
+	}
+	return f[1], true
+}
+
+// parseSettingsUnmuteButton reads settingsUnmuteButton: a town id or a
+// topic of storage.Topics.
+func parseSettingsUnmuteButton(data string) (storage.Mute, bool) {
+	f, ok := fieldsOf(data, prefixSettings)
+	if !ok || len(f) != 3 || f[0] != settingsUnmute {
+		return storage.Mute{}, false
+	}
+	switch f[1] {
+	case storage.MuteTown:
+		if _, ok := parseID(f[2]); ok {
+			return storage.Mute{Kind: storage.MuteTown, Value: f[2]}, true
+		}
+	case storage.MuteTopic:
+		if storage.ValidTopic(f[2]) {
+			return storage.Mute{Kind: storage.MuteTopic, Value: f[2]}, true
+		}
+	}
+	return storage.Mute{}, false
 }

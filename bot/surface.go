@@ -73,6 +73,8 @@ func (a *App) commandTable() []command {
 		{name: "newevent", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onNewEvent},
 		// Moderation.
 		{name: "reports", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onReports},
+		{name: "broadcast", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onBroadcast},
+		{name: "broadcasts", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onBroadcasts},
 		{name: "towns", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onTowns},
 		{name: "coordinators", role: RoleAdmin, chats: InPrivate, menu: true, section: sectionAdmin, handler: a.onCoordinators},
 		// The person and their data.
@@ -104,6 +106,8 @@ func (a *App) callbackTable() []callback {
 		{prefix: prefixProfile, role: RoleVolunteer, chats: InPrivate, handler: a.onProfileButton},
 		{prefix: prefixNetwork, role: RoleVolunteer, chats: InPrivate, handler: a.onNetworkButton},
 		{prefix: prefixTown, role: RoleCoordinator, chats: InPrivate, handler: a.onTownDecision},
+		{prefix: prefixBroadcast, role: RoleCoordinator, chats: InPrivate, handler: a.onBroadcastButton},
+		{prefix: prefixBroadcastFor, role: RoleVolunteer, chats: InPrivate, handler: a.onBroadcastForButton},
 	}
 }
 
@@ -120,6 +124,8 @@ func (a *App) wizardTable() []wizard {
 		a.zoneWizard(),
 		a.profileWizard(),
 		a.networkWizard(),
+		a.broadcastWizard(),
+		a.correctWizard(),
 	}
 }
 
@@ -129,7 +135,7 @@ func (a *App) wizardTable() []wizard {
 // A message that no longer makes sense is dropped (delivery.ErrDrop).
 // Each kind and its render func live with their feature.
 func (a *App) Renderer() delivery.Renderer {
-	return delivery.Kinds{
+	return delivery.WithOutcomes{Kinds: delivery.Kinds{
 		kindEventReminder:   a.renderReminder,
 		kindEventNew:        a.renderNewEvent,
 		kindEventChanged:    a.renderEventChange,
@@ -142,7 +148,15 @@ func (a *App) Renderer() delivery.Renderer {
 		kindProjectUnhidden: a.renderProjectUnhidden,
 		kindTownProposed:    a.renderTownProposal,
 		kindTownDecided:     a.renderTownDecision,
-	}
+		// Broadcasts (broadcast_send.go); their copies report what became
+		// of them, for the live status and /broadcasts.
+		kindBroadcast:         a.renderBroadcast,
+		kindBroadcastEdit:     a.renderBroadcastEdit,
+		kindBroadcastStatus:   a.renderBroadcastStatus,
+		kindBroadcastReminder: a.renderBroadcastReminder,
+	}, Outcomes: map[string]delivery.OutcomeFunc{
+		kindBroadcast: a.broadcastOutcome,
+	}}
 }
 
 // routes indexes the tables for the router.
