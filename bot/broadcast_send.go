@@ -514,7 +514,7 @@ func HTMLDuration(l *locales.Localizer, d time.Duration) locales.HTML {
 	if d < time.Minute {
 		return locales.HTML(l.N("bc_seconds", max(1, int((d+time.Second-1)/time.Second))))
 	}
-	return locales.HTML(timefmt.Duration(l, (d+time.Minute-1).Truncate(time.Minute)))
+	return locales.HTML(timefmt.Duration(l, (d + time.Minute - 1).Truncate(time.Minute)))
 }
 
 // statusKeyboard offers Stop while copies remain, and Correct.
@@ -832,4 +832,3 @@ func (a *App) onBroadcasts(ctx context.Context, r *Request) error {
 	}
 	return a.reply(ctx, r, strings.Join(lines, "\n\n"), kb)
 }
-

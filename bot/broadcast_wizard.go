@@ -855,4 +855,3 @@ func previewOf(d *broadcastDraft, authorID int64) storage.Broadcast {
 		Audience: d.Audience, Versions: d.Versions, Links: d.Links, MediaKind: d.Media, MediaFileID: d.MediaID,
 		Deadline: d.Deadline, DeadlineZone: d.Zone}}
 }
-
