@@ -44,6 +44,17 @@ func (a *App) coordinatorsView(ctx context.Context, r *Request) (string, *models
 	}
 	for _, u := range users {
 		b.WriteString("\n• " + r.Loc.T("user_line", "Name", u.DisplayName(), "Username", u.Username))
+		towns, err := a.store.CoordinatorTowns(ctx, u.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		if len(towns) > 0 {
+			var names []string
+			for _, t := range towns {
+				names = append(names, t.Name)
+			}
+			b.WriteString(" " + r.Loc.T("coordinators_towns", "Towns", strings.Join(names, ", ")))
+		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
 			button(r.Loc.Plain("coordinators_revoke_button", "Name", u.DisplayName()), coordinatorRevokeButton(u.ID))})
 	}
@@ -85,6 +96,8 @@ func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
 // grantState is the state of the grant dialogue: the person chosen.
 type grantState struct {
 	TargetID int64 `json:"target_id"`
+	// Town is the town they will speak for (optional).
+	Town townField `json:"town"`
 }
 
 // grantCoordinatorWizard asks an admin for the person to make coordinator,
@@ -108,7 +121,7 @@ func (a *App) grantCoordinatorWizard() *Wizard[grantState] {
 				s.TargetID = target.ID
 				return Accept, nil
 			},
-		}},
+		}, townStep(a, "coordinators_ask_town", "coordinators_no_town", func(s *grantState) *townField { return &s.Town })},
 		Finish: func(ctx context.Context, r *Request, s *grantState) error {
 			// Authorization is re-checked here: the admin may have lost the
 			// role while the dialogue was open.
@@ -119,7 +132,10 @@ func (a *App) grantCoordinatorWizard() *Wizard[grantState] {
 			if err != nil {
 				return err
 			}
-			return a.changeRole(ctx, r, target, storage.RoleCoordinator)
+			if err := a.changeRole(ctx, r, target, storage.RoleCoordinator); err != nil || s.Town.ID == 0 || a.isAdmin(target.ID) {
+				return err
+			}
+			return a.addCoordinatorTown(ctx, r, target, s.Town)
 		},
 	}
 }
@@ -237,4 +253,19 @@ func (a *App) renderRoleChange(ctx context.Context, m delivery.Message) (deliver
 		notice = "coordinator_you_granted"
 	}
 	return delivery.Rendered{Text: a.locOf(u).T(notice)}, nil
+}
+
+// addCoordinatorTown lets a coordinator speak for a town (their
+// broadcasts reach it and its partnership network), with an audit entry.
+func (a *App) addCoordinatorTown(ctx context.Context, r *Request, target storage.User, town townField) error {
+	var added bool
+	err := a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
+		added, err = a.store.AddCoordinatorTownTx(ctx, tx, r.User.ID, target.ID, town.ID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.Log.Info("coordinator town", "target", target.ID, "town_id", town.ID, "added", added)
+	return a.reply(ctx, r, r.Loc.T("coordinators_town_added", "Name", target.DisplayName(), "Town", town.Name), nil)
 }

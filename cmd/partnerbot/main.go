@@ -22,7 +22,7 @@ const usage = `usage: partnerbot [command]
 commands:
   run                      run the bot (the default)
   migrate                  apply database migrations and exit
-  grant <user id|@name>    make a user a coordinator
+  grant <user id|@name> [--town NAME]...  make a user a coordinator (for those towns)
   revoke <user id|@name>   make a coordinator a volunteer again
   import towns FILE.csv    add or update towns (see examples/README.md)
   import partnerships FILE.csv
