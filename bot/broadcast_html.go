@@ -38,8 +38,8 @@ func checkBroadcastHTML(text string) (htmlProblem, bool) {
 		case '&':
 			end := strings.IndexByte(text[i:], ';')
 			if end < 0 || !validEntity(text[i+1:i+end]) {
-				word := text[i:min(len(text), i+12)]
-				if end >= 0 && end < 12 {
+				word := firstRunes(text[i:], 10)
+				if end >= 0 && utf8.RuneCountInString(text[i:i+end+1]) <= 10 {
 					word = text[i : i+end+1]
 				}
 				return htmlProblem{ID: "bc_html_entity", Args: []any{"Entity", word}}, false

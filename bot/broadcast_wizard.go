@@ -28,8 +28,11 @@ type broadcastDraft struct {
 	Countries []string `json:"countries,omitempty"`
 	// Projects are the projects of the place with followers, offered.
 	Projects []storage.ProjectChoice `json:"projects,omitempty"`
-	// Counts are the recipients by language, as last counted.
+	// Counts are the recipients by language, as last counted; Mix the
+	// same by language and profile languages ("fr:de,fr"), which decide
+	// the version each gets.
 	Counts map[string]int `json:"counts,omitempty"`
+	Mix    map[string]int `json:"mix,omitempty"`
 	// Versions are the texts by language; AddLang is the language whose
 	// text the versions step asks for, "" for none.
 	Versions map[string]string `json:"versions,omitempty"`
@@ -155,7 +158,12 @@ func (a *App) recount(ctx context.Context, r *Request, d *broadcastDraft) (Resul
 	if !d.Deadline.IsZero() {
 		kind = storage.KindFundingCalls
 	}
-	rs, err := a.store.ResolveAudience(ctx, d.Audience, broadcaster(r), storage.Exclusions{Kind: kind})
+	town, err := a.fromTown(ctx, r, d.Audience)
+	if err != nil {
+		return Result{}, err
+	}
+	rs, err := a.store.ResolveAudience(ctx, d.Audience, broadcaster(r),
+		storage.Exclusions{Kind: kind, FromTown: town.ID, Topic: firstOf(d.Audience.Topics)})
 	switch {
 	case errors.Is(err, storage.ErrOutsideNetwork):
 		return Refuse("bc_town_outside"), nil
@@ -168,9 +176,11 @@ func (a *App) recount(ctx context.Context, r *Request, d *broadcastDraft) (Resul
 	case err != nil:
 		return Result{}, err
 	}
-	d.Counts = map[string]int{}
+	d.Counts, d.Mix = map[string]int{}, map[string]int{}
 	for _, rc := range rs {
-		d.Counts[a.langOfRecipient(rc)]++
+		lang := a.langOfRecipient(rc)
+		d.Counts[lang]++
+		d.Mix[lang+":"+strings.Join(rc.ProfileLanguages, ",")]++
 	}
 	return Accept, nil
 }
@@ -522,6 +532,9 @@ func (a *App) bcTextStep() Step[broadcastDraft] {
 			if res.Problem != "" {
 				return res, nil
 			}
+			if d.Versions == nil {
+				d.Versions = map[string]string{}
+			}
 			d.Versions[d.Lang] = text
 			return Accept, nil
 		},
@@ -742,16 +755,36 @@ func (a *App) bcPreviewStep() Step[broadcastDraft] {
 			q := Question{}
 			var row []Choice
 			for _, lang := range locales.Codes {
-				n := d.Counts[lang]
-				if n == 0 {
+				if d.Counts[lang] == 0 {
 					continue
 				}
-				got, note := pickVersion(d.Versions, d.Lang, lang, nil)
-				msg := "bc_preview_line"
-				if note {
-					msg = "bc_preview_line_note"
+				// Who reads which version: by their language and profile.
+				type got struct {
+					version string
+					note    bool
 				}
-				lines = append(lines, r.Loc.N(msg, n, "Language", r.Loc.Plain("lang_list_"+lang), "Version", r.Loc.Plain("lang_list_"+got)))
+				byVersion := map[got]int{}
+				for key, n := range d.Mix {
+					l, profile, _ := strings.Cut(key, ":")
+					if l != lang {
+						continue
+					}
+					v, note := pickVersion(d.Versions, d.Lang, lang, strings.Split(profile, ","))
+					byVersion[got{v, note}] += n
+				}
+				for _, v := range locales.Codes {
+					for _, note := range []bool{false, true} {
+						n := byVersion[got{v, note}]
+						if n == 0 {
+							continue
+						}
+						msg := "bc_preview_line"
+						if note {
+							msg = "bc_preview_line_note"
+						}
+						lines = append(lines, r.Loc.N(msg, n, "Language", r.Loc.Plain("lang_list_"+lang), "Version", r.Loc.Plain("lang_list_"+v)))
+					}
+				}
 				row = append(row, Choice{Label: r.Loc.Plain("bc_preview_button", "Language", r.Loc.Plain("lang_"+lang)), Value: bcPreview + lang})
 				if len(row) == 2 {
 					q.Choices, row = append(q.Choices, row), nil
