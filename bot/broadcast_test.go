@@ -9,6 +9,8 @@ import (
 
 	"partnerbot/internal/bottest"
 	"partnerbot/internal/testclock"
+	"partnerbot/internal/timefmt"
+	"partnerbot/internal/zones"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -217,4 +219,114 @@ func TestBroadcastRefusals(t *testing.T) {
 	anna.Press(de.Plain("step_done")).Expect(de.T("not_allowed_coordinator"))
 	anna.PressData("bc:s:1")
 	anna.ExpectNot(de.N("bc_stopped", 0))
+}
+
+// pendingBroadcastJobs counts the copies of broadcast id still queued.
+func pendingBroadcastJobs(t *testing.T, w *broadcastWorld, kind string, chatID int64) int {
+	t.Helper()
+	var n int
+	if err := w.Pool.QueryRow(context.Background(), `
+		SELECT count(*) FROM river_job WHERE kind = 'delivery_send' AND args->>'kind' = $1
+		  AND ($2 = 0 OR (args->>'chat_id')::bigint = $2)
+		  AND state IN ('scheduled', 'available', 'retryable', 'running')`, kind, chatID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestBroadcastQuietHoursStopCorrectRemind: a French coordinator sends a
+// funding call at 22:30 Paris time. The English recipient in New York gets
+// it at once; the German and the Ukrainian one are due at 08:00 their time
+// (quiet hours); the status says so. Stopping cancels their copies, which
+// never arrive, even after 08:00. Correcting the text edits the copy
+// already delivered. The recipient asks to be reminded of the deadline and
+// gets the reminder a week before, in English.
+func TestBroadcastQuietHoursStopCorrectRemind(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 21, 30, 0, 0, time.UTC))
+	ctx := context.Background()
+	camille := w.user(4, "fr", "Camille")
+	w.grantCoordinator(camille, "Grevesmühlen")
+	emma := w.resident(31, "en", "Emma", "Grevesmühlen")
+	if err := w.Store.SetTimeZone(ctx, emma.ID(), "America/New_York"); err != nil {
+		t.Fatal(err)
+	}
+	jonas := w.resident(32, "de", "Jonas", "Grevesmühlen")
+	taras := w.resident(33, "uk", "Taras", "Laxå")
+
+	fr, en := w.Loc("fr"), w.Loc("en")
+	paris, newYork := zones.Load("Europe/Paris"), zones.Load("America/New_York")
+	composeToNetwork(camille, fr)
+	camille.Say("Appel à projets : <i>jeunesse</i>")
+	camille.Press(fr.Plain("bc_continue"))
+	camille.Press(fr.Plain("bc_no_links"))
+	camille.Press(fr.Plain("bc_no_media")).Expect(fr.T("bc_ask_deadline", "Example", timefmt.Numeric(fr, w.clock.Now().In(paris).AddDate(0, 1, 0))))
+	camille.Say("15.04.2026").Expect(fr.T("bc_ask_send"))
+	camille.Press(fr.Plain("bc_send_now"))
+
+	note := en.T("bc_note_language", "Language", en.Plain("lang_list_fr"))
+	copyMsg := emma.WaitFor(note, "Appel à projets : <i>jeunesse</i>")
+	w.expectButtons(copyMsg, en.Plain("bc_remind_button"), en.Plain("bc_mute_town", "Town", "Grevesmühlen"))
+
+	// Quiet hours: due at 08:00 in Berlin and in Kyiv.
+	due := map[int64]time.Time{}
+	rows, err := w.Pool.Query(ctx, `SELECT user_id, due_at FROM broadcast_recipients`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			t.Fatal(err)
+		}
+		due[id] = at.UTC()
+	}
+	for id, want := range map[int64]time.Time{
+		emma.ID():  time.Date(2026, 3, 2, 21, 30, 0, 0, time.UTC),
+		jonas.ID(): time.Date(2026, 3, 3, 7, 0, 0, 0, time.UTC),
+		taras.ID(): time.Date(2026, 3, 3, 6, 0, 0, 0, time.UTC),
+	} {
+		if got := due[id]; !got.Truncate(time.Minute).Equal(want) {
+			t.Errorf("copy to %d due %v, want %v", id, got, want)
+		}
+	}
+	camille.WaitFor(fr.T("bc_status_sent", "Sent", 1, "Total", 3), fr.T("bc_status_waiting", "Waiting", 2,
+		"When", timefmt.Short(fr, time.Date(2026, 3, 3, 6, 0, 0, 0, time.UTC).In(paris))))
+
+	// Stop: the two waiting copies never go.
+	camille.Press(fr.Plain("bc_stop_button")).Expect(fr.N("bc_stopped", 2))
+	if n := pendingBroadcastJobs(t, w, "broadcast", 0); n != 0 {
+		t.Fatalf("%d copies still queued after stop", n)
+	}
+	w.clock.Advance(11 * time.Hour)
+	time.Sleep(time.Second)
+	for _, u := range []*bottest.User{jonas, taras} {
+		if n := copiesOf(w, u.ID(), "Appel à projets"); n != 0 {
+			t.Errorf("%s got the stopped announcement", u.TG.FirstName)
+		}
+	}
+
+	// Correct the text: Emma's copy is edited.
+	camille.Press(fr.Plain("bc_correct_button")).Expect(fr.T("bc_ask_correct_lang"))
+	camille.Press(fr.Plain("lang_fr"))
+	camille.Say("Appel à projets : <i>jeunesse et sport</i>").Expect(fr.N("bc_corrected", 1, "Language", fr.Plain("lang_list_fr")))
+	waitForMessage(t, w.Env, emma.ID(), note, "<i>jeunesse et sport</i>")
+	edited := false
+	for _, m := range w.TG.Sent(emma.ID()) {
+		edited = edited || m.Edited && strings.Contains(m.Text, "jeunesse et sport")
+	}
+	if !edited || copiesOf(w, emma.ID(), "Appel à projets") != 1 {
+		t.Fatalf("the correction was not an edit of Emma's one copy")
+	}
+
+	// Remind me: a week and a day before 15 April 23:59 Paris time.
+	emma.Press(en.Plain("bc_remind_button"))
+	w.expectAlert(emma, en.Plain("bc_remind_set"))
+	if n := pendingBroadcastJobs(t, w, "broadcast_reminder", emma.ID()); n != 2 {
+		t.Fatalf("%d reminders queued, want 2", n)
+	}
+	w.clock.Set(time.Date(2026, 4, 8, 22, 0, 0, 0, time.UTC))
+	deadline := time.Date(2026, 4, 15, 23, 59, 0, 0, paris)
+	emma.WaitFor(en.T("bc_reminder_week", "When", timefmt.DateTime(en, deadline.In(newYork))))
 }
