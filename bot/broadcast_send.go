@@ -482,7 +482,7 @@ func (a *App) renderBroadcastStatus(ctx context.Context, m delivery.Message) (de
 
 // statusText is a broadcast's figures as its author reads them.
 func (a *App) statusText(l *locales.Localizer, loc *time.Location, b storage.Broadcast, c storage.BroadcastCounts, now time.Time) string {
-	lines := []string{l.T("bc_status_title", "ID", b.ID, "When", timefmt.Short(l, b.CreatedAt.In(loc))),
+	lines := []string{l.T("bc_status_title", "ID", b.ID, "When", timefmt.Short(l, b.SendAt.In(loc))),
 		l.T("bc_status_sent", "Sent", c.Sent, "Total", c.Total)}
 	if c.Blocked+c.Failed > 0 {
 		lines = append(lines, l.T("bc_status_problems", "Blocked", c.Blocked, "Failed", c.Failed))
@@ -824,7 +824,7 @@ func (a *App) onBroadcasts(ctx context.Context, r *Request) error {
 	for _, s := range list {
 		c := s.Counts
 		first := strings.TrimSpace(strings.SplitN(plainOf(s.Versions[s.AuthorLang]), "\n", 2)[0])
-		lines = append(lines, r.Loc.T("bc_list_item", "ID", s.ID, "When", timefmt.Short(r.Loc, s.CreatedAt.In(loc)),
+		lines = append(lines, r.Loc.T("bc_list_item", "ID", s.ID, "When", timefmt.Short(r.Loc, s.SendAt.In(loc)),
 			"Text", truncate(first, 60), "Sent", c.Sent, "Total", c.Total, "Blocked", c.Blocked, "Failed", c.Failed,
 			"Remaining", c.Remaining()))
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{

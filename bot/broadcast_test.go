@@ -330,3 +330,79 @@ func TestBroadcastQuietHoursStopCorrectRemind(t *testing.T) {
 	deadline := time.Date(2026, 4, 15, 23, 59, 0, 0, paris)
 	emma.WaitFor(en.T("bc_reminder_week", "When", timefmt.DateTime(en, deadline.In(newYork))))
 }
+
+// TestBroadcastMuteAndSwitches: a Swedish recipient mutes the town an
+// announcement came from with its button, sees the mute in /settings and
+// switches announcements off there; the next announcement does not count
+// or reach her; /export shows both, and lifting the mute works. A forged
+// mute button for a broadcast she never received is refused.
+func TestBroadcastMuteAndSwitches(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	olena := w.user(2, "uk", "Olena")
+	w.grantCoordinator(olena, "Ichnia")
+	sara := w.resident(14, "sv", "Sara", "Laxå")
+	uk, sv := w.Loc("uk"), w.Loc("sv")
+
+	send := func(text string) {
+		composeToNetwork(olena, uk)
+		olena.Say(text)
+		olena.Press(uk.Plain("bc_continue"))
+		olena.Press(uk.Plain("bc_no_links"))
+		olena.Press(uk.Plain("bc_no_media"))
+		olena.Press(uk.Plain("bc_no_deadline"))
+		olena.Press(uk.Plain("bc_send_now"))
+	}
+	send("Перше оголошення")
+	sara.WaitFor("Перше оголошення")
+	sara.Press(sv.Plain("bc_mute_town", "Town", "Ichnia"))
+	w.expectAlert(sara, sv.Plain("bc_muted_town", "Town", "Ichnia"))
+	sara.Say("/settings").Expect(sv.T("settings_muted_town", "Name", "Ichnia"), sv.T("settings_kind_on", "Kind", sv.Plain("settings_kind_announcements")))
+	sara.Press(sv.Plain("settings_kind_switch_off", "Kind", sv.Plain("settings_kind_announcements")))
+	sara.Expect(sv.T("settings_kind_off", "Kind", sv.Plain("settings_kind_announcements")))
+
+	rs, err := w.Store.ResolveAudience(ctx, storage.Audience{Place: storage.PlaceNetwork, Groups: []string{storage.GroupResidents}},
+		storage.Sender{UserID: olena.ID()}, storage.Exclusions{Kind: storage.KindAnnouncements})
+	if err != nil || len(rs) != 0 {
+		t.Fatalf("with announcements off: %v, %v", rs, err)
+	}
+	export, err := w.Store.Export(ctx, sara.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"user_mutes.user_id", "user_message_kinds_off.user_id"} {
+		if !strings.Contains(string(export[key]), "\"user_id\"") {
+			t.Errorf("/export lacks %s: %s", key, export[key])
+		}
+	}
+	// Nobody left to address: the bot says so instead of sending.
+	composeToNetwork(olena, uk)
+	olena.Say("Друге оголошення")
+	olena.Press(uk.Plain("bc_continue"))
+	olena.Press(uk.Plain("bc_no_links"))
+	olena.Press(uk.Plain("bc_no_media"))
+	olena.Press(uk.Plain("bc_no_deadline")).Expect(uk.N("bc_counts", 0))
+	olena.Press(uk.Plain("bc_send_now")).Expect(uk.T("bc_nobody"))
+	if n := copiesOf(w, sara.ID(), "Друге оголошення"); n != 0 {
+		t.Fatal("Sara got an announcement she switched off")
+	}
+
+	// Lifting the mute.
+	sara.Say("/settings").Press(sv.Plain("settings_unmute_button", "Name", "Ichnia"))
+	if ms, err := w.Store.Mutes(ctx, sara.ID()); err != nil || len(ms) != 0 {
+		t.Fatalf("mutes after lifting: %v, %v", ms, err)
+	}
+	// A forged mute button of a broadcast she did not receive.
+	other := w.resident(15, "en", "Emma", "Laxå")
+	send("Третє оголошення")
+	other.WaitFor("Третє оголошення")
+	var third int64
+	if err := w.Pool.QueryRow(ctx, `SELECT max(id) FROM broadcasts`).Scan(&third); err != nil {
+		t.Fatal(err)
+	}
+	sara.PressData("bm:mt:" + itoa(third))
+	if ms, _ := w.Store.Mutes(ctx, sara.ID()); len(ms) != 0 {
+		t.Fatal("a forged mute button of someone else's copy took effect")
+	}
+}
