@@ -63,10 +63,12 @@ func (w *broadcastWorld) grantCoordinator(u *bottest.User, town string) {
 	w.t.Helper()
 	en := w.Loc("en")
 	w.admin.Say("/coordinators").Press(en.Plain("coordinators_add_button"))
-	w.admin.Say("@" + u.TG.Username).Expect(en.T("coordinators_ask_town"))
+	w.admin.Say("@" + u.TG.Username).Expect(en.T("coordinator_granted", "Name", u.TG.FirstName))
+	w.admin.Say("/coordinators").Press(en.Plain("coordinators_town_button", "Name", u.TG.FirstName))
+	w.admin.Expect(en.T("coordinators_ask_town"))
 	w.admin.Say(town).Press(w.townButton(en, town))
-	w.admin.Expect(en.T("coordinator_granted", "Name", u.TG.FirstName))
 	w.admin.Expect(en.T("coordinators_town_added", "Name", u.TG.FirstName, "Town", w.towns[town].Name))
+	w.admin.Say("/coordinators").Expect(en.T("coordinators_towns", "Towns", w.towns[town].Name))
 }
 
 // composeToNetwork takes u through /broadcast to the text step with the

@@ -185,7 +185,13 @@ func parseCancelButton(data string) bool { return callbackPrefix(data) == prefix
 const (
 	coordinatorsAdd    = "add" // "co:add"
 	coordinatorsRevoke = "rv"  // "co:rv:<user id>"
+	coordinatorsTown   = "tw"  // "co:tw:<user id>": grant a town
 )
+
+// coordinatorTownButton asks for a town coordinator userID will speak for.
+func coordinatorTownButton(userID int64) buttonData {
+	return encode(prefixCoordinators, coordinatorsTown, formatID(userID))
+}
 
 func coordinatorsAddButton() buttonData { return encode(prefixCoordinators, coordinatorsAdd) }
 
@@ -202,9 +208,9 @@ func parseCoordinatorsButton(data string) (action string, userID int64, ok bool)
 	case !ok:
 	case len(f) == 1 && f[0] == coordinatorsAdd:
 		return coordinatorsAdd, 0, true
-	case len(f) == 2 && f[0] == coordinatorsRevoke:
+	case len(f) == 2 && (f[0] == coordinatorsRevoke || f[0] == coordinatorsTown):
 		if id, ok := parseInt64(f[1]); ok {
-			return coordinatorsRevoke, id, true
+			return f[0], id, true
 		}
 	}
 	return "", 0, false

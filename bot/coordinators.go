@@ -56,7 +56,8 @@ func (a *App) coordinatorsView(ctx context.Context, r *Request) (string, *models
 			b.WriteString(" " + r.Loc.T("coordinators_towns", "Towns", strings.Join(names, ", ")))
 		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(r.Loc.Plain("coordinators_revoke_button", "Name", u.DisplayName()), coordinatorRevokeButton(u.ID))})
+			button(r.Loc.Plain("coordinators_revoke_button", "Name", u.DisplayName()), coordinatorRevokeButton(u.ID)),
+			button(r.Loc.Plain("coordinators_town_button", "Name", u.DisplayName()), coordinatorTownButton(u.ID))})
 	}
 	kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
 		button(r.Loc.Plain("coordinators_add_button"), coordinatorsAddButton())})
@@ -72,6 +73,16 @@ func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
 	case ok && action == coordinatorsAdd:
 		a.ackCallback(ctx, r)
 		return a.grantCoordinatorWizard().Start(ctx, a, r, grantState{})
+	case ok && action == coordinatorsTown:
+		target, err := a.store.User(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) || err == nil && target.Role != storage.RoleCoordinator {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		a.ackCallback(ctx, r)
+		return a.coordinatorTownWizard().Start(ctx, a, r, coordinatorTownState{TargetID: target.ID})
 	case ok && action == coordinatorsRevoke:
 		target, err := a.store.User(ctx, id)
 		if errors.Is(err, storage.ErrNotFound) {
@@ -96,8 +107,6 @@ func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
 // grantState is the state of the grant dialogue: the person chosen.
 type grantState struct {
 	TargetID int64 `json:"target_id"`
-	// Town is the town they will speak for (optional).
-	Town townField `json:"town"`
 }
 
 // grantCoordinatorWizard asks an admin for the person to make coordinator,
@@ -121,7 +130,7 @@ func (a *App) grantCoordinatorWizard() *Wizard[grantState] {
 				s.TargetID = target.ID
 				return Accept, nil
 			},
-		}, townStep(a, "coordinators_ask_town", "coordinators_no_town", func(s *grantState) *townField { return &s.Town })},
+		}},
 		Finish: func(ctx context.Context, r *Request, s *grantState) error {
 			// Authorization is re-checked here: the admin may have lost the
 			// role while the dialogue was open.
@@ -132,10 +141,7 @@ func (a *App) grantCoordinatorWizard() *Wizard[grantState] {
 			if err != nil {
 				return err
 			}
-			if err := a.changeRole(ctx, r, target, storage.RoleCoordinator); err != nil || s.Town.ID == 0 || a.isAdmin(target.ID) {
-				return err
-			}
-			return a.addCoordinatorTown(ctx, r, target, s.Town)
+			return a.changeRole(ctx, r, target, storage.RoleCoordinator)
 		},
 	}
 }
@@ -253,6 +259,36 @@ func (a *App) renderRoleChange(ctx context.Context, m delivery.Message) (deliver
 		notice = "coordinator_you_granted"
 	}
 	return delivery.Rendered{Text: a.locOf(u).T(notice)}, nil
+}
+
+// coordinatorTownState is the state of the dialogue that grants a
+// coordinator a town.
+type coordinatorTownState struct {
+	TargetID int64     `json:"target_id"`
+	Town     townField `json:"town"`
+}
+
+// coordinatorTownWizard asks an admin for a town a coordinator will speak
+// for (their broadcasts reach it and its partnership network).
+func (a *App) coordinatorTownWizard() *Wizard[coordinatorTownState] {
+	return &Wizard[coordinatorTownState]{
+		Name:  "coordinator_town",
+		Steps: []Step[coordinatorTownState]{townStep(a, "coordinators_ask_town", "", func(s *coordinatorTownState) *townField { return &s.Town })},
+		Finish: func(ctx context.Context, r *Request, s *coordinatorTownState) error {
+			// Re-checked: roles may have changed while the dialogue was open.
+			if r.Role < RoleAdmin {
+				return a.reply(ctx, r, r.Loc.T("not_allowed_admin"), nil)
+			}
+			target, err := a.store.User(ctx, s.TargetID)
+			if err != nil {
+				return err
+			}
+			if target.Role != storage.RoleCoordinator {
+				return a.reply(ctx, r, r.Loc.T("coordinator_not_coordinator", "Name", target.DisplayName()), nil)
+			}
+			return a.addCoordinatorTown(ctx, r, target, s.Town)
+		},
+	}
 }
 
 // addCoordinatorTown lets a coordinator speak for a town (their

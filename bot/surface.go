@@ -115,6 +115,7 @@ func (a *App) callbackTable() []callback {
 func (a *App) wizardTable() []wizard {
 	return []wizard{
 		a.grantCoordinatorWizard(),
+		a.coordinatorTownWizard(),
 		a.newProjectWizard(),
 		a.editProjectWizard(),
 		a.contactRequestWizard(),
