@@ -46,6 +46,8 @@ const (
 	prefixGroupOwner   = "gr" // group_link.go
 	prefixJoin         = "gj" // group_join.go
 	prefixGroupSet     = "gs" // group_youth.go
+	prefixBroadcast    = "bc"
+	prefixBroadcastFor = "bm"
 )
 
 // maxButtonData is Telegram's limit on callback_data, in bytes.
@@ -186,7 +188,13 @@ func parseCancelButton(data string) bool { return callbackPrefix(data) == prefix
 const (
 	coordinatorsAdd    = "add" // "co:add"
 	coordinatorsRevoke = "rv"  // "co:rv:<user id>"
+	coordinatorsTown   = "tw"  // "co:tw:<user id>": grant a town
 )
+
+// coordinatorTownButton asks for a town coordinator userID will speak for.
+func coordinatorTownButton(userID int64) buttonData {
+	return encode(prefixCoordinators, coordinatorsTown, formatID(userID))
+}
 
 func coordinatorsAddButton() buttonData { return encode(prefixCoordinators, coordinatorsAdd) }
 
@@ -203,9 +211,9 @@ func parseCoordinatorsButton(data string) (action string, userID int64, ok bool)
 	case !ok:
 	case len(f) == 1 && f[0] == coordinatorsAdd:
 		return coordinatorsAdd, 0, true
-	case len(f) == 2 && f[0] == coordinatorsRevoke:
+	case len(f) == 2 && (f[0] == coordinatorsRevoke || f[0] == coordinatorsTown):
 		if id, ok := parseInt64(f[1]); ok {
-			return coordinatorsRevoke, id, true
+			return f[0], id, true
 		}
 	}
 	return "", 0, false
@@ -688,4 +696,91 @@ func parseGroupSetButton(data string) (what, arg string, ok bool) {
 		return f[0], f[1], len(f[1]) == 2
 	}
 	return "", "", false
+}
+
+// ---------------------------------------------------------------- bc, bm
+
+// Actions of the author's buttons on a broadcast, "bc:<action>:<id>"
+// (broadcast_send.go): coordinators and admins; whether the presser may
+// act on that broadcast is checked from the database.
+const (
+	broadcastStop    = "s" // stop sending what is not yet sent
+	broadcastCorrect = "f" // correct the text
+	broadcastView    = "v" // the figures, as a new message
+)
+
+func broadcastButton(action string, id int64) buttonData {
+	return encode(prefixBroadcast, action, formatID(id))
+}
+
+// parseBroadcastButton reads broadcastButton: known action, positive id.
+func parseBroadcastButton(data string) (action string, id int64, ok bool) {
+	if callbackPrefix(data) != prefixBroadcast {
+		return "", 0, false
+	}
+	return idButton(data, broadcastStop, broadcastCorrect, broadcastView)
+}
+
+// Actions of a recipient's buttons under a broadcast, "bm:<action>:<id>":
+// anyone may press them; the handler checks that the presser received
+// that broadcast.
+const (
+	broadcastRemind    = "r"  // remind me of the deadline
+	broadcastMuteTown  = "mt" // mute announcements from its town
+	broadcastMuteTopic = "mp" // mute announcements on its topic
+)
+
+func broadcastForButton(action string, id int64) buttonData {
+	return encode(prefixBroadcastFor, action, formatID(id))
+}
+
+// parseBroadcastForButton reads broadcastForButton.
+func parseBroadcastForButton(data string) (action string, id int64, ok bool) {
+	if callbackPrefix(data) != prefixBroadcastFor {
+		return "", 0, false
+	}
+	return idButton(data, broadcastRemind, broadcastMuteTown, broadcastMuteTopic)
+}
+
+// The /settings switches of message kinds, "set:k:<kind>", and the lifting
+// of a mute, "set:u:<town|topic>:<value>".
+const (
+	settingsKind   = "k"
+	settingsUnmute = "u"
+)
+
+func settingsKindButton(kind string) buttonData { return encode(prefixSettings, settingsKind, kind) }
+
+func settingsUnmuteButton(kind, value string) buttonData {
+	return encode(prefixSettings, settingsUnmute, kind, value)
+}
+
+// parseSettingsKindButton reads settingsKindButton: a kind of
+// storage.MessageKinds.
+func parseSettingsKindButton(data string) (kind string, ok bool) {
+	f, ok := fieldsOf(data, prefixSettings)
+	if !ok || len(f) != 2 || f[0] != settingsKind || !slices.Contains(storage.MessageKinds, f[1]) {
+		return "", false
+	}
+	return f[1], true
+}
+
+// parseSettingsUnmuteButton reads settingsUnmuteButton: a town id or a
+// topic of storage.Topics.
+func parseSettingsUnmuteButton(data string) (storage.Mute, bool) {
+	f, ok := fieldsOf(data, prefixSettings)
+	if !ok || len(f) != 3 || f[0] != settingsUnmute {
+		return storage.Mute{}, false
+	}
+	switch f[1] {
+	case storage.MuteTown:
+		if _, ok := parseID(f[2]); ok {
+			return storage.Mute{Kind: storage.MuteTown, Value: f[2]}, true
+		}
+	case storage.MuteTopic:
+		if storage.ValidTopic(f[2]) {
+			return storage.Mute{Kind: storage.MuteTopic, Value: f[2]}, true
+		}
+	}
+	return storage.Mute{}, false
 }

@@ -44,8 +44,20 @@ func (a *App) coordinatorsView(ctx context.Context, r *Request) (string, *models
 	}
 	for _, u := range users {
 		b.WriteString("\n• " + r.Loc.T("user_line", "Name", u.DisplayName(), "Username", u.Username))
+		towns, err := a.store.CoordinatorTowns(ctx, u.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		if len(towns) > 0 {
+			var names []string
+			for _, t := range towns {
+				names = append(names, t.Name)
+			}
+			b.WriteString(" " + r.Loc.T("coordinators_towns", "Towns", strings.Join(names, ", ")))
+		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
-			button(r.Loc.Plain("coordinators_revoke_button", "Name", u.DisplayName()), coordinatorRevokeButton(u.ID))})
+			button(r.Loc.Plain("coordinators_revoke_button", "Name", u.DisplayName()), coordinatorRevokeButton(u.ID)),
+			button(r.Loc.Plain("coordinators_town_button", "Name", u.DisplayName()), coordinatorTownButton(u.ID))})
 	}
 	kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
 		button(r.Loc.Plain("coordinators_add_button"), coordinatorsAddButton())})
@@ -61,6 +73,16 @@ func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
 	case ok && action == coordinatorsAdd:
 		a.ackCallback(ctx, r)
 		return a.grantCoordinatorWizard().Start(ctx, a, r, grantState{})
+	case ok && action == coordinatorsTown:
+		target, err := a.store.User(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) || err == nil && target.Role != storage.RoleCoordinator {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		a.ackCallback(ctx, r)
+		return a.coordinatorTownWizard().Start(ctx, a, r, coordinatorTownState{TargetID: target.ID})
 	case ok && action == coordinatorsRevoke:
 		target, err := a.store.User(ctx, id)
 		if errors.Is(err, storage.ErrNotFound) {
@@ -246,4 +268,49 @@ func (a *App) renderRoleChange(ctx context.Context, m delivery.Message) (deliver
 		notice = "coordinator_you_granted"
 	}
 	return delivery.Rendered{Text: a.locOf(u).T(notice)}, nil
+}
+
+// coordinatorTownState is the state of the dialogue that grants a
+// coordinator a town.
+type coordinatorTownState struct {
+	TargetID int64     `json:"target_id"`
+	Town     townField `json:"town"`
+}
+
+// coordinatorTownWizard asks an admin for a town a coordinator will speak
+// for (their broadcasts reach it and its partnership network).
+func (a *App) coordinatorTownWizard() *Wizard[coordinatorTownState] {
+	return &Wizard[coordinatorTownState]{
+		Name:  "coordinator_town",
+		Steps: []Step[coordinatorTownState]{townStep(a, "coordinators_ask_town", "", func(s *coordinatorTownState) *townField { return &s.Town })},
+		Finish: func(ctx context.Context, r *Request, s *coordinatorTownState) error {
+			// Re-checked: roles may have changed while the dialogue was open.
+			if r.Role < RoleAdmin {
+				return a.reply(ctx, r, r.Loc.T("not_allowed_admin"), nil)
+			}
+			target, err := a.store.User(ctx, s.TargetID)
+			if err != nil {
+				return err
+			}
+			if target.Role != storage.RoleCoordinator {
+				return a.reply(ctx, r, r.Loc.T("coordinator_not_coordinator", "Name", target.DisplayName()), nil)
+			}
+			return a.addCoordinatorTown(ctx, r, target, s.Town)
+		},
+	}
+}
+
+// addCoordinatorTown lets a coordinator speak for a town (their
+// broadcasts reach it and its partnership network), with an audit entry.
+func (a *App) addCoordinatorTown(ctx context.Context, r *Request, target storage.User, town townField) error {
+	var added bool
+	err := a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
+		added, err = a.store.AddCoordinatorTownTx(ctx, tx, r.User.ID, target.ID, town.ID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.Log.Info("coordinator town", "target", target.ID, "town_id", town.ID, "added", added)
+	return a.reply(ctx, r, r.Loc.T("coordinators_town_added", "Name", target.DisplayName(), "Town", town.Name), nil)
 }

@@ -75,6 +75,8 @@ func (a *App) commandTable() []command {
 		{name: "newevent", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onNewEvent},
 		// Moderation.
 		{name: "reports", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onReports},
+		{name: "broadcast", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onBroadcast},
+		{name: "broadcasts", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onBroadcasts},
 		{name: "towns", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onTowns},
 		{name: "coordinators", role: RoleAdmin, chats: InPrivate, menu: true, section: sectionAdmin, handler: a.onCoordinators},
 		// The person and their data.
@@ -109,6 +111,8 @@ func (a *App) callbackTable() []callback {
 		{prefix: prefixGroupOwner, role: RoleVolunteer, chats: InPrivate, handler: a.onGroupOwnerButton},
 		{prefix: prefixJoin, role: RoleVolunteer, chats: InPrivate, handler: a.onJoinButton},
 		{prefix: prefixGroupSet, role: RoleVolunteer, chats: InGroup, handler: a.onGroupSetButton},
+		{prefix: prefixBroadcast, role: RoleCoordinator, chats: InPrivate, handler: a.onBroadcastButton},
+		{prefix: prefixBroadcastFor, role: RoleVolunteer, chats: InPrivate, handler: a.onBroadcastForButton},
 	}
 }
 
@@ -116,6 +120,7 @@ func (a *App) callbackTable() []callback {
 func (a *App) wizardTable() []wizard {
 	return []wizard{
 		a.grantCoordinatorWizard(),
+		a.coordinatorTownWizard(),
 		a.newProjectWizard(),
 		a.editProjectWizard(),
 		a.contactRequestWizard(),
@@ -128,6 +133,8 @@ func (a *App) wizardTable() []wizard {
 		a.youthWizard(),
 		a.groupRulesWizard(),
 		a.groupAdultWizard(),
+		a.broadcastWizard(),
+		a.correctWizard(),
 	}
 }
 
@@ -137,7 +144,7 @@ func (a *App) wizardTable() []wizard {
 // A message that no longer makes sense is dropped (delivery.ErrDrop).
 // Each kind and its render func live with their feature.
 func (a *App) Renderer() delivery.Renderer {
-	return delivery.Kinds{
+	return delivery.WithOutcomes{Kinds: delivery.Kinds{
 		kindEventReminder:   a.renderReminder,
 		kindEventNew:        a.renderNewEvent,
 		kindEventChanged:    a.renderEventChange,
@@ -153,7 +160,15 @@ func (a *App) Renderer() delivery.Renderer {
 		kindGroupUnlinked:   a.renderGroupUnlinked,
 		kindJoinDecide:      a.renderJoinDecide,
 		kindYouthProject:    a.renderYouthProject,
-	}
+		// Broadcasts (broadcast_send.go); their copies report what became
+		// of them, for the live status and /broadcasts.
+		kindBroadcast:         a.renderBroadcast,
+		kindBroadcastEdit:     a.renderBroadcastEdit,
+		kindBroadcastStatus:   a.renderBroadcastStatus,
+		kindBroadcastReminder: a.renderBroadcastReminder,
+	}, Outcomes: map[string]delivery.OutcomeFunc{
+		kindBroadcast: a.broadcastOutcome,
+	}}
 }
 
 // routes indexes the tables for the router.

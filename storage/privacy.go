@@ -61,6 +61,15 @@ var PersonalData = []PersonalColumn{
 	// and when the next message to it may go.
 	{Table: "delivery_inactive", Column: "chat_id"},
 	{Table: "delivery_chat_pace", Column: "chat_id"},
+	// Broadcasts (issue 10): the towns a coordinator speaks for, a broadcast's
+	// author (the broadcast stays for its recipients, unsigned), the copies a
+	// person received, what they muted and the kinds they switched off.
+	{Table: "coordinator_towns", Column: "user_id", Omit: []string{"granted_by"}},
+	{Table: "coordinator_towns", Column: "granted_by", Clear: "granted_by = NULL", Omit: []string{"user_id"}},
+	{Table: "broadcasts", Column: "author_id", Clear: "author_id = NULL, status_chat_id = NULL, status_message_id = NULL"},
+	{Table: "broadcast_recipients", Column: "user_id"},
+	{Table: "user_mutes", Column: "user_id"},
+	{Table: "user_message_kinds_off", Column: "user_id"},
 	{Table: "users", Column: "id"},
 }
 

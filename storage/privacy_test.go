@@ -96,6 +96,7 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 	fillEventData(t, s, 101, 202)
 	fillDeliveryData(t, pool, 101, 202)
 	fillGroupData(t, s, 101, 202)
+	fillBroadcastData(t, s, 101, 202)
 
 	export, err := s.Export(ctx, 101)
 	if err != nil {

@@ -24,7 +24,7 @@ commands:
   playground               try the bot without Telegram: a local web page that
                            plays Telegram (PLAYGROUND_ADDR, default 127.0.0.1:8080)
   migrate                  apply database migrations and exit
-  grant <user id|@name>    make a user a coordinator
+  grant <user id|@name> [--town NAME]...  make a user a coordinator (for those towns)
   revoke <user id|@name>   make a coordinator a volunteer again
   import towns FILE.csv    add or update towns (see examples/README.md)
   import partnerships FILE.csv
