@@ -440,9 +440,13 @@ func (a *App) finishEvent(ctx context.Context, r *Request, d *eventDraft) error 
 			f.ProjectID = 0
 		}
 	}
+	youth, err := a.youthEventMessages(ctx, f) // group_youth.go
+	if err != nil {
+		return err
+	}
 	var e storage.Event
 	announced := 0
-	err := a.store.InTx(ctx, func(tx pgx.Tx) error {
+	err = a.store.InTx(ctx, func(tx pgx.Tx) error {
 		var audience []int64
 		var err error
 		if e, audience, err = a.store.CreateEventTx(ctx, tx, r.User.ID, f); err != nil {
@@ -452,8 +456,10 @@ func (a *App) finishEvent(ctx context.Context, r *Request, d *eventDraft) error 
 		for i, id := range audience {
 			ms[i] = delivery.Message{ChatID: id, Kind: kindEventNew, Ref: e.ID}
 		}
-		announced, err = a.delivery.ScheduleManyTx(ctx, tx, ms)
-		return err
+		if announced, err = a.delivery.ScheduleManyTx(ctx, tx, ms); err != nil {
+			return err
+		}
+		return a.notify(ctx, tx, youth(e.ID)...)
 	})
 	if err != nil {
 		return err

@@ -270,4 +270,17 @@ func TestGroupYouthGroupGetsANewProjectInSwedish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	// A Ukrainian coordinator publishes an event in Laxå: the group gets it
+	// in Swedish, with the time in Stockholm's zone, in the same transaction
+	// as the event (it is in the delivery queue before anyone presses again).
+	olena := w.user(6804, "uk", "Олена")
+	makeCoordinator(t, w.Env, olena)
+	uk := w.Loc("uk")
+	const title = "Ungdomsdag"
+	olena.Say("/newevent").Say(title).Say("Musik och samtal.").Press("✓ Київ")
+	olena.Say("завтра о 18:00").Press("2 години")
+	olena.Say("Ратуша").Say("Laxå").Press(w.townButton(uk, "Laxå"))
+	olena.Press(uk.Plain("ev_publish")).Expect(uk.N("ev_created", 0))
+	waitForMessage(t, w.Env, group.ID, sv.T("event_new_head"), title)
 }

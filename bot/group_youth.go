@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"partnerbot/delivery"
+	"partnerbot/internal/zones"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -239,7 +240,39 @@ func (a *App) onGroupSetButton(ctx context.Context, r *Request) error {
 	return a.edit(ctx, r, text, kb)
 }
 
-const kindYouthProject = "group_youth_project"
+// Kinds of delivery messages to youth groups: a new project or event of
+// their town or its partner towns, on their topics. Ref is the project or
+// the event.
+const (
+	kindYouthProject = "group_youth_project"
+	kindYouthEvent   = "group_youth_event"
+)
+
+// youthMessages are the messages of kind about ref for the youth groups
+// that want what (storage.YouthReceive…) from townID and its partner
+// towns, on one of topics (none: any topic).
+func (a *App) youthMessages(ctx context.Context, townID int64, topics []string, what, kind string, ref int64) ([]delivery.Message, error) {
+	if townID == 0 {
+		return nil, nil
+	}
+	nw, err := a.store.Network(ctx, townID)
+	if err != nil {
+		return nil, err
+	}
+	towns := []int64{townID}
+	for _, partner := range nw.Direct {
+		towns = append(towns, partner.Town.ID)
+	}
+	groups, err := a.store.YouthGroupsMatching(ctx, storage.YouthAudience{Towns: towns, Topics: topics, Kind: what})
+	if err != nil {
+		return nil, err
+	}
+	ms := make([]delivery.Message, 0, len(groups))
+	for _, g := range groups {
+		ms = append(ms, delivery.Message{ChatID: g.ChatID, Kind: kind, Ref: ref})
+	}
+	return ms, nil
+}
 
 // announceToYouthGroups schedules the new project to the youth groups of
 // its town and its town's partners whose topics it shares.
@@ -247,24 +280,61 @@ func (a *App) announceToYouthGroups(ctx context.Context, p storage.Project) erro
 	if a.delivery == nil || !p.Listed() {
 		return nil
 	}
-	towns := []int64{p.Town.ID}
-	if nw, err := a.store.Network(ctx, p.Town.ID); err == nil {
-		for _, partner := range nw.Direct {
-			towns = append(towns, partner.Town.ID)
-		}
-	} else {
+	ms, err := a.youthMessages(ctx, p.Town.ID, p.Topics, storage.YouthReceiveProjects, kindYouthProject, p.ID)
+	if err != nil || len(ms) == 0 {
 		return err
-	}
-	groups, err := a.store.YouthGroupsMatching(ctx, storage.YouthAudience{Towns: towns, Topics: p.Topics,
-		Kind: storage.YouthReceiveProjects})
-	if err != nil || len(groups) == 0 {
-		return err
-	}
-	ms := make([]delivery.Message, 0, len(groups))
-	for _, g := range groups {
-		ms = append(ms, delivery.Message{ChatID: g.ChatID, Kind: kindYouthProject, Ref: p.ID})
 	}
 	return a.store.InTx(ctx, func(tx pgx.Tx) error { return a.notify(ctx, tx, ms...) })
+}
+
+// youthEventMessages are the announcements of a new event to youth groups:
+// those of its town (else its project's town) and the partner towns, on
+// the topics of its project (an event without a project: any topic). They
+// are scheduled in the event's transaction, once its id is known.
+func (a *App) youthEventMessages(ctx context.Context, f storage.EventFields) (func(eventID int64) []delivery.Message, error) {
+	townID, topics := f.TownID, []string(nil)
+	if f.ProjectID != 0 {
+		p, err := a.store.ProjectByID(ctx, f.ProjectID)
+		if err != nil {
+			return nil, err
+		}
+		topics = p.Topics
+		if townID == 0 {
+			townID = p.Town.ID
+		}
+	}
+	ms, err := a.youthMessages(ctx, townID, topics, storage.YouthReceiveEvents, kindYouthEvent, 0)
+	if err != nil {
+		return nil, err
+	}
+	return func(eventID int64) []delivery.Message {
+		for i := range ms {
+			ms[i].Ref = eventID
+		}
+		return ms
+	}, nil
+}
+
+// renderYouthEvent writes a new event for a youth group, in its language
+// and that language's usual time zone.
+func (a *App) renderYouthEvent(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
+	y, err := loadFor(ctx, m, m.ChatID, a.store.YouthGroupByChat)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	if !y.Active || !y.ReceiveEvents {
+		return delivery.Rendered{}, stale(m, "the group no longer receives events")
+	}
+	e, err := a.messageEvent(ctx, m)
+	if err != nil {
+		return delivery.Rendered{}, err
+	}
+	if !a.eventOpen(e) {
+		return delivery.Rendered{}, drop("cancelled or started", m)
+	}
+	l := a.cat.For(y.Language)
+	text := l.T("event_new_head") + "\n\n" + eventCard(l, e, zones.Load(zones.Default(y.Language)))
+	return delivery.Rendered{Text: text, Keyboard: eventButtons(l, e, false)}, nil
 }
 
 // renderYouthProject writes a new project for a youth group, in its

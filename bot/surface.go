@@ -160,6 +160,7 @@ func (a *App) Renderer() delivery.Renderer {
 		kindGroupUnlinked:   a.renderGroupUnlinked,
 		kindJoinDecide:      a.renderJoinDecide,
 		kindYouthProject:    a.renderYouthProject,
+		kindYouthEvent:      a.renderYouthEvent,
 		// Broadcasts (broadcast_send.go); their copies report what became
 		// of them, for the live status and /broadcasts.
 		kindBroadcast:         a.renderBroadcast,
