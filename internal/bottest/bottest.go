@@ -56,6 +56,12 @@ type Options struct {
 	// faster than people, so the limit is off unless RateLimit is set.
 	RateLimit  int
 	RateWindow time.Duration
+	// ShutdownTimeout bounds how long a stopping instance waits for
+	// running handlers (default intake.DefaultShutdownTimeout).
+	ShutdownTimeout time.Duration
+	// Log, if set, receives the bot's log lines instead of the test log
+	// (a fuzz target may not log through its testing.F).
+	Log io.Writer
 }
 
 // Env is a fake Telegram server, a test database and running bot
@@ -75,6 +81,7 @@ type Env struct {
 	mu      sync.Mutex
 	running []*Instance
 	started int // instances started so far, to name each one's leases
+	panics  atomic.Int64
 }
 
 // New starts a fake Telegram server, creates a database, and starts one
@@ -156,13 +163,18 @@ func (e *Env) Start() *Instance {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{e.T}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var out io.Writer = testWriter{e.T}
+	if e.Opts.Log != nil {
+		out = e.Opts.Log
+	}
+	log := slog.New(panicCounter{slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}), &e.panics})
 	cfg := instance.Config{Token: e.TG.Token(), APIURL: e.TG.URL(), Listener: ln, Admins: e.Opts.Admins,
 		// Tests raise the send rate: only the pacing, not its speed, is theirs.
 		DeliveryRate: 1000,
 		PollTimeout:  time.Second, SweepEvery: 200 * time.Millisecond, Now: e.Opts.Now, Catalog: e.catalog, Log: log,
 		Owner: owner, Lease: e.Opts.Lease, IntakeWorkers: e.Opts.IntakeWorkers,
-		RateLimit: cmp.Or(e.Opts.RateLimit, -1), RateWindow: e.Opts.RateWindow, WrapTransport: in.net.wrap}
+		RateLimit: cmp.Or(e.Opts.RateLimit, -1), RateWindow: e.Opts.RateWindow, ShutdownTimeout: e.Opts.ShutdownTimeout,
+		WrapTransport: in.net.wrap}
 	if e.Opts.WebhookSecret != "" {
 		cfg.WebhookURL, cfg.WebhookSecret = "http://"+ln.Addr().String()+WebhookPath, e.Opts.WebhookSecret
 	}
@@ -233,13 +245,12 @@ func (in *Instance) Kill() {
 	in.pool.Close()
 }
 
-// die cuts the instance off: network first, then the database.
+// die cuts the instance off: the database first (so that nothing it does
+// after losing the network reaches the database), then the network.
 func (in *Instance) die() {
 	if in.dead.Swap(true) {
 		return
 	}
-	in.net.kill()
-	in.ln.Close()
 	// Wait (up to 5 s) until each backend is gone, so that a query about
 	// to be sent on one of them never runs.
 	if _, err := in.env.Pool.Exec(context.Background(),
@@ -247,6 +258,8 @@ func (in *Instance) die() {
 		in.appName); err != nil {
 		in.env.T.Errorf("kill: %v", err)
 	}
+	in.net.kill()
+	in.ln.Close()
 }
 
 // KillAtQuery arms a kill: when the instance is about to send a database
@@ -324,6 +337,31 @@ func (e *Env) WaitHandled(updateID int64) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// Panics is how many times a handler panicked (and Handle recovered) in
+// any instance so far.
+func (e *Env) Panics() int { return int(e.panics.Load()) }
+
+// panicCounter counts the log records of recovered handler panics.
+type panicCounter struct {
+	slog.Handler
+	n *atomic.Int64
+}
+
+func (h panicCounter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "handler panicked" {
+		h.n.Add(1)
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h panicCounter) WithAttrs(as []slog.Attr) slog.Handler {
+	return panicCounter{h.Handler.WithAttrs(as), h.n}
+}
+
+func (h panicCounter) WithGroup(name string) slog.Handler {
+	return panicCounter{h.Handler.WithGroup(name), h.n}
 }
 
 // testWriter sends the bot's log lines to the test log.
