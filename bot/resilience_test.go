@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,20 @@ func TestBlockedUserDoesNotStopTheBot(t *testing.T) {
 	other := env.User(12001, "fr", "Marie")
 	env.TG.BlockChat(blocker.ID())
 	blocker.Say("/start").ExpectSilence()
+	// The bot did try: the greeting was refused with 403, and the bot
+	// then stopped (no profile offer, no apology to a chat that refuses).
+	refused := 0
+	for _, c := range env.TG.Calls("sendMessage") {
+		if c.Params["chat_id"] == strconv.FormatInt(blocker.ID(), 10) {
+			if c.Status != http.StatusForbidden {
+				t.Fatalf("sendMessage to the blocked chat answered %d", c.Status)
+			}
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Fatalf("%d sendMessage calls refused with 403, want 1", refused)
+	}
 	other.Say("/start").Expect(env.Loc("fr").T("start_greeting", "Name", "Marie"))
 	env.TG.UnblockChat(blocker.ID())
 	blocker.Say("/help").Expect(env.Loc("de").T("help_title"))
