@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -148,10 +149,12 @@ func TestShutdownFinishesWork(t *testing.T) {
 
 // TestTwoInstancesHandleEachUpdateOnce runs two bot instances on one
 // database: every update is answered exactly once, whichever instance
-// fetched it, and sweeping leftovers does not double them.
+// fetched it, and sweeping leftovers does not double them. Each instance
+// has one intake worker, so that the work lasts long enough for both to
+// take part, which the test checks.
 func TestTwoInstancesHandleEachUpdateOnce(t *testing.T) {
 	t.Parallel()
-	env := bottest.New(t)
+	env := bottest.New(t, bottest.Options{IntakeWorkers: 1})
 	env.Start()
 	users := make([]*bottest.User, 10)
 	var ids []int64
@@ -175,5 +178,13 @@ func TestTwoInstancesHandleEachUpdateOnce(t *testing.T) {
 		if n != 5 {
 			t.Errorf("user %d got the privacy text %d times for 5 requests", u.ID(), n)
 		}
+	}
+	var owners int
+	if err := env.Pool.QueryRow(context.Background(),
+		`SELECT count(DISTINCT claimed_by) FROM inbound_updates WHERE update_id = ANY($1)`, ids).Scan(&owners); err != nil {
+		t.Fatal(err)
+	}
+	if owners != 2 {
+		t.Errorf("the updates were claimed by %d instance(s), want both", owners)
 	}
 }
