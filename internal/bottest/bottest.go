@@ -286,11 +286,6 @@ func (in *Instance) Killed() {
 	in.Kill()
 }
 
-// RequestsStarted is how many requests of the Bot API method the instance
-// has begun (answered or not); a test sees by it that a handler is inside
-// a call the fake server holds back.
-func (in *Instance) RequestsStarted(method string) int { return in.net.started(method) }
-
 // StopAll stops every running instance.
 func (e *Env) StopAll() {
 	e.mu.Lock()

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"path"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -20,14 +19,13 @@ type killSwitch struct {
 	ctx    context.Context // cancelled by kill
 	cancel context.CancelFunc
 
-	mu     sync.Mutex
-	dead   bool
-	starts map[string]int
+	mu   sync.Mutex
+	dead bool
 }
 
 func newKillSwitch() *killSwitch {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &killSwitch{ctx: ctx, cancel: cancel, starts: map[string]int{}}
+	return &killSwitch{ctx: ctx, cancel: cancel}
 }
 
 // wrap is instance.Config.WrapTransport.
@@ -42,12 +40,6 @@ func (k *killSwitch) kill() {
 	k.cancel()
 }
 
-func (k *killSwitch) started(method string) int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.starts[method]
-}
-
 type killableTransport struct {
 	k    *killSwitch
 	next http.RoundTripper
@@ -56,9 +48,6 @@ type killableTransport struct {
 func (t killableTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.k.mu.Lock()
 	dead := t.k.dead
-	if !dead {
-		t.k.starts[path.Base(r.URL.Path)]++
-	}
 	t.k.mu.Unlock()
 	if dead {
 		if r.Body != nil {
