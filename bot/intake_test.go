@@ -655,3 +655,35 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestWebhookDatabaseOutageIsNotAcknowledged: in webhook mode an update
+// that cannot be stored because the database is away is answered 500, so
+// Telegram delivers it again; the next delivery is handled, once. (The
+// rejection of unstorable content must not swallow this case.)
+func TestWebhookDatabaseOutageIsNotAcknowledged(t *testing.T) {
+	t.Parallel()
+	env := bottest.New(t, bottest.Options{WebhookSecret: "webhook-outage-test-secret"})
+	u := env.Started(56000, "uk", "Ірина")
+	env.CutDatabase()
+	id := env.TG.SendMessage(u.TG, "/help")
+	var failed []faketelegram.Delivery
+	for _, d := range env.TG.WebhookDeliveries() {
+		if d.UpdateID == id {
+			failed = append(failed, d)
+		}
+	}
+	if len(failed) != 1 || failed[0].Status != 500 {
+		t.Fatalf("deliveries of the update while the database was away: %+v, want one answered 500", failed)
+	}
+	env.RestoreDatabase()
+	// Telegram retries until the bot answers 200 (the pool may first hand
+	// out a connection that died with the outage).
+	eventually(t, "a redelivery accepted", func() bool { return env.TG.RedeliverWebhook() == nil })
+	env.WaitHandled(id)
+	if n := sentCount(env, u.ID(), env.Loc("uk").T("help_title")); n != 1 {
+		t.Fatalf("help sent %d times, want 1", n)
+	}
+	if got := readUpdate(t, env, id).Outcome; got != "handled" {
+		t.Fatalf("outcome %q", got)
+	}
+}
