@@ -31,7 +31,7 @@ var PersonalData = []PersonalColumn{
 	{Table: "user_profiles", Column: "user_id"},
 	// A proposed town stays when its proposer leaves; only the link goes.
 	{Table: "towns", Column: "proposed_by", Clear: "proposed_by = NULL"},
-	{Table: "inbound_updates", Column: "user_id", Clear: "user_id = NULL, payload = NULL"},
+	{Table: "inbound_updates", Column: "user_id", Clear: "user_id = NULL, payload = NULL, raw = NULL"},
 	{Table: "audit_log", Column: "actor_id", Clear: "actor_id = NULL"},
 	{Table: "audit_log", Column: "target_id", Clear: "target_id = NULL"},
 	// Projects (with their followers, requests and reports) go with their

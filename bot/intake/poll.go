@@ -90,12 +90,15 @@ func (p *Poller) poll(ctx context.Context, offset int64) (int64, error) {
 			ID int64 `json:"update_id"`
 		}
 		if err := json.Unmarshal(raw, &head); err != nil {
-			return offset, fmt.Errorf("getUpdates: update without id: %w", err)
+			// Telegram never sends one; should it, the offset moves on with
+			// the next update that has an id, so it cannot stall intake.
+			p.Log.Warn("getUpdates: skipping an update without a readable update_id", "err", err)
+			continue
 		}
 		if err := p.Intake.Record(ctx, raw); err != nil {
 			return offset, fmt.Errorf("record update %d: %w", head.ID, err)
 		}
-		offset = head.ID + 1
+		offset = max(offset, head.ID+1)
 	}
 	return offset, nil
 }

@@ -97,9 +97,19 @@ func serve(ctx context.Context, cfg config.Config, store *storage.Store, log *sl
 		Token: cfg.Token, APIURL: cfg.APIURL, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
 		Listener: ln, Admins: cfg.AdminIDs, DeliveryRate: cfg.DeliveryRate, DeliveryWorkers: cfg.DeliveryWorkers,
 		Owner: fmt.Sprintf("%s/%d", host, os.Getpid()), Log: log,
+		RateLimit: rateLimit(cfg.UserRateLimit), RateWindow: cfg.UserRateWindow, ShutdownTimeout: cfg.ShutdownTimeout,
 	})
 	if err != nil {
 		return err
 	}
 	return inst.Run(ctx)
+}
+
+// rateLimit turns USER_RATE_LIMIT into the intake's setting, where 0 means
+// the default and a negative number no limit.
+func rateLimit(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
