@@ -44,6 +44,11 @@ const (
 	prefixProfile      = "pf"
 	prefixNetwork      = "nw"
 	prefixTown         = "tw"
+	prefixGroupOwner   = "gr" // group_link.go
+	prefixJoin         = "gj" // group_join.go
+	prefixGroupSet     = "gs" // group_youth.go
+	prefixBroadcast    = "bc"
+	prefixBroadcastFor = "bm"
 )
 
 // maxButtonData is Telegram's limit on callback_data, in bytes.
@@ -208,7 +213,13 @@ func parseCancelButton(data string) bool { return callbackPrefix(data) == prefix
 const (
 	coordinatorsAdd    = "add" // "co:add"
 	coordinatorsRevoke = "rv"  // "co:rv:<user id>"
+	coordinatorsTown   = "tw"  // "co:tw:<user id>": grant a town
 )
+
+// coordinatorTownButton asks for a town coordinator userID will speak for.
+func coordinatorTownButton(userID int64) buttonData {
+	return encode(prefixCoordinators, coordinatorsTown, formatID(userID))
+}
 
 func coordinatorsAddButton() buttonData { return encode(prefixCoordinators, coordinatorsAdd) }
 
@@ -249,9 +260,9 @@ func parseCoordinatorsButton(data string) (action string, userID int64, ok bool)
 	case !ok:
 	case len(f) == 1 && f[0] == coordinatorsAdd:
 		return coordinatorsAdd, 0, true
-	case len(f) == 2 && f[0] == coordinatorsRevoke:
+	case len(f) == 2 && (f[0] == coordinatorsRevoke || f[0] == coordinatorsTown):
 		if id, ok := parseInt64(f[1]); ok {
-			return coordinatorsRevoke, id, true
+			return f[0], id, true
 		}
 	}
 	return "", 0, false
@@ -690,4 +701,165 @@ func parseTownDecision(data string) (decision string, townID int64, ok bool) {
 		return "", 0, false
 	}
 	return f[0], townID, true
+}
+
+// ---------------------------------------------------------------- gr, gj, gs
+
+// Actions of the owner's buttons for a project's group and channel,
+// "gr:<action>:<code>[:<arg>]" (group_link.go).
+const (
+	groupOwnerMenu    = "m"  // the group panel
+	groupOwnerChannel = "ch" // link a channel: remember the intent, show the link
+	groupOwnerRules   = "rl" // arg: the language of the rules to write
+	groupOwnerDecide  = "od" // arg "1": the owner decides each request, "0": approve after the rules
+	groupOwnerAdult   = "ad" // no arg: name the responsible adult; arg "0": not a youth project
+)
+
+var groupOwnerActions = []string{groupOwnerMenu, groupOwnerChannel, groupOwnerRules, groupOwnerDecide, groupOwnerAdult}
+
+func groupOwnerButton(action, code string, arg ...string) buttonData {
+	return encode(prefixGroupOwner, append([]string{action, code}, arg...)...)
+}
+
+// parseGroupOwnerButton reads groupOwnerButton: a known action, a project
+// code and at most one argument, whose meaning is the handler's to check.
+func parseGroupOwnerButton(data string) (action, code, arg string, ok bool) {
+	f, ok := fieldsOf(data, prefixGroupOwner)
+	if !ok || len(f) < 2 || len(f) > 3 || !slices.Contains(groupOwnerActions, f[0]) || !storage.ValidProjectCode(f[1]) {
+		return "", "", "", false
+	}
+	if len(f) == 3 {
+		arg = f[2]
+	}
+	return f[0], f[1], arg, true
+}
+
+// Actions on a join request, "gj:<action>:<id>" (group_join.go).
+const (
+	joinAgree   = "ok" // the applicant agrees to the rules
+	joinApprove = "a"  // the owner approves
+	joinDecline = "d"  // the owner declines
+)
+
+func joinButton(action string, requestID int64) buttonData {
+	return encode(prefixJoin, action, formatID(requestID))
+}
+
+func parseJoinButton(data string) (action string, requestID int64, ok bool) {
+	if callbackPrefix(data) != prefixJoin {
+		return "", 0, false
+	}
+	return idButton(data, joinAgree, joinApprove, joinDecline)
+}
+
+// Youth group settings pressed in the group, "gs:<what>[:<arg>]"
+// (group_youth.go): toggle what arrives, or set the group's language.
+const (
+	groupSetProjects   = "p"  // arg "1"/"0"
+	groupSetEvents     = "e"  // arg "1"/"0"
+	groupSetBroadcasts = "b"  // arg "1"/"0"
+	groupSetLanguage   = "lg" // arg: the language code
+)
+
+func groupSetButton(what, arg string) buttonData { return encode(prefixGroupSet, what, arg) }
+
+func parseGroupSetButton(data string) (what, arg string, ok bool) {
+	f, ok := fieldsOf(data, prefixGroupSet)
+	if !ok || len(f) != 2 {
+		return "", "", false
+	}
+	switch f[0] {
+	case groupSetProjects, groupSetEvents, groupSetBroadcasts:
+		return f[0], f[1], f[1] == "0" || f[1] == "1"
+	case groupSetLanguage:
+		return f[0], f[1], len(f[1]) == 2
+	}
+	return "", "", false
+}
+
+// ---------------------------------------------------------------- bc, bm
+
+// Actions of the author's buttons on a broadcast, "bc:<action>:<id>"
+// (broadcast_send.go): coordinators and admins; whether the presser may
+// act on that broadcast is checked from the database.
+const (
+	broadcastStop    = "s" // stop sending what is not yet sent
+	broadcastCorrect = "f" // correct the text
+	broadcastView    = "v" // the figures, as a new message
+)
+
+func broadcastButton(action string, id int64) buttonData {
+	return encode(prefixBroadcast, action, formatID(id))
+}
+
+// parseBroadcastButton reads broadcastButton: known action, positive id.
+func parseBroadcastButton(data string) (action string, id int64, ok bool) {
+	if callbackPrefix(data) != prefixBroadcast {
+		return "", 0, false
+	}
+	return idButton(data, broadcastStop, broadcastCorrect, broadcastView)
+}
+
+// Actions of a recipient's buttons under a broadcast, "bm:<action>:<id>":
+// anyone may press them; the handler checks that the presser received
+// that broadcast.
+const (
+	broadcastRemind    = "r"  // remind me of the deadline
+	broadcastMuteTown  = "mt" // mute announcements from its town
+	broadcastMuteTopic = "mp" // mute announcements on its topic
+)
+
+func broadcastForButton(action string, id int64) buttonData {
+	return encode(prefixBroadcastFor, action, formatID(id))
+}
+
+// parseBroadcastForButton reads broadcastForButton.
+func parseBroadcastForButton(data string) (action string, id int64, ok bool) {
+	if callbackPrefix(data) != prefixBroadcastFor {
+		return "", 0, false
+	}
+	return idButton(data, broadcastRemind, broadcastMuteTown, broadcastMuteTopic)
+}
+
+// The /settings switches of message kinds, "set:k:<kind>", and the lifting
+// of a mute, "set:u:<town|topic>:<value>".
+const (
+	settingsKind   = "k"
+	settingsUnmute = "u"
+)
+
+func settingsKindButton(kind string) buttonData { return encode(prefixSettings, settingsKind, kind) }
+
+func settingsUnmuteButton(kind, value string) buttonData {
+	return encode(prefixSettings, settingsUnmute, kind, value)
+}
+
+// parseSettingsKindButton reads settingsKindButton: a kind of
+// storage.MessageKinds.
+func parseSettingsKindButton(data string) (kind string, ok bool) {
+	f, ok := fieldsOf(data, prefixSettings)
+	if !ok || len(f) != 2 || f[0] != settingsKind || !slices.Contains(storage.MessageKinds, f[1]) {
+		return "", false
+	}
+	return f[1], true
+}
+
+// parseSettingsUnmuteButton reads settingsUnmuteButton: a town id or a
+// topic of storage.Topics.
+func parseSettingsUnmuteButton(data string) (storage.Mute, bool) {
+	f, ok := fieldsOf(data, prefixSettings)
+	if !ok || len(f) != 3 || f[0] != settingsUnmute {
+		return storage.Mute{}, false
+	}
+	switch f[1] {
+	case storage.MuteTown:
+		if _, ok := parseID(f[2]); ok {
+			return storage.Mute{Kind: storage.MuteTown, Value: f[2]}, true
+		}
+	case storage.MuteTopic:
+		if storage.ValidTopic(f[2]) {
+			return storage.Mute{Kind: storage.MuteTopic, Value: f[2]}, true
+		}
+	}
+	return storage.Mute{}, false
 }

@@ -78,6 +78,14 @@ func TestButtonDataFormat(t *testing.T) {
 		{profileButton(profileLater), "pf:later"},
 		{networkButton(31), "nw:31"},
 		{townDecisionButton(townReject, 31), "tw:no:31"},
+		{groupOwnerButton(groupOwnerRules, code, "uk"), "gr:rl:abcdefgh23:uk"},
+		{joinButton(joinAgree, 9), "gj:ok:9"},
+		{groupSetButton(groupSetProjects, "0"), "gs:p:0"},
+		{coordinatorTownButton(9002), "co:tw:9002"},
+		{broadcastButton(broadcastStop, 7), "bc:s:7"},
+		{broadcastForButton(broadcastMuteTopic, 7), "bm:mp:7"},
+		{settingsKindButton(storage.KindFundingCalls), "set:k:funding_calls"},
+		{settingsUnmuteButton(storage.MuteTown, "31"), "set:u:town:31"},
 	} {
 		if tt.d.err != nil || tt.d.s != tt.want {
 			t.Errorf("made %q (err %v), want %q", tt.d.s, tt.d.err, tt.want)
@@ -91,7 +99,7 @@ func TestButtonDataFormat(t *testing.T) {
 // buttonPrefixes are the families of callback data, as the router has them.
 var buttonPrefixes = []string{prefixLanguage, prefixDeleteMe, prefixCancel, prefixCoordinators, prefixWizard,
 	prefixProject, prefixFind, prefixContact, prefixReport, prefixEvent, prefixManageEvent, prefixSettings,
-	prefixProfile, prefixNetwork, prefixTown}
+	prefixProfile, prefixNetwork, prefixTown, prefixGroupOwner, prefixJoin, prefixGroupSet, prefixBroadcast, prefixBroadcastFor}
 
 func TestButtonPrefixesRouted(t *testing.T) {
 	var routed []string
@@ -265,12 +273,22 @@ func parsedAs(prefix, data string) bool {
 		_, ok = parseManageEventButton(data)
 	case prefixSettings:
 		_, ok = parseSettingsButton(data)
+		if !ok {
+			_, ok = parseSettingsKindButton(data)
+		}
+		if !ok {
+			_, ok = parseSettingsUnmuteButton(data)
+		}
 	case prefixProfile:
 		_, ok = parseProfileButton(data)
 	case prefixNetwork:
 		_, ok = parseNetworkButton(data)
 	case prefixTown:
 		_, _, ok = parseTownDecision(data)
+	case prefixBroadcast:
+		_, _, ok = parseBroadcastButton(data)
+	case prefixBroadcastFor:
+		_, _, ok = parseBroadcastForButton(data)
 	}
 	return ok
 }

@@ -32,11 +32,17 @@ func (a *App) onCoordinators(ctx context.Context, r *Request) error {
 
 // coordinatorsPageSize is how many coordinators a page of /coordinators
 // lists, so that a page stays far below Telegram's 4096 characters and
-// 100 buttons however many there are.
-const coordinatorsPageSize = 20
+// 100 buttons however many there are (with maxCoordinatorTownsShown
+// characters of towns each).
+const coordinatorsPageSize = 10
 
-// coordinatorsView is page (from 0) of the coordinators, each with a
-// revoke button, page buttons, and the button to add one.
+// maxCoordinatorTownsShown bounds the towns a coordinator's line names, in
+// characters.
+const maxCoordinatorTownsShown = 150
+
+// coordinatorsView is page (from 0) of the coordinators, each with their
+// towns and a revoke and a town button, page buttons, and the button to
+// add one.
 func (a *App) coordinatorsView(ctx context.Context, r *Request, page int) (string, *models.InlineKeyboardMarkup, error) {
 	users, err := a.store.UsersWithRole(ctx, storage.RoleCoordinator)
 	if err != nil {
@@ -54,9 +60,22 @@ func (a *App) coordinatorsView(ctx context.Context, r *Request, page int) (strin
 	from := page * coordinatorsPageSize
 	for _, u := range users[from:min(from+coordinatorsPageSize, len(users))] {
 		b.WriteString("\n• " + r.Loc.T("user_line", "Name", u.DisplayName(), "Username", u.Username))
+		towns, err := a.store.CoordinatorTowns(ctx, u.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		if len(towns) > 0 {
+			var names []string
+			for _, t := range towns {
+				names = append(names, t.Name)
+			}
+			b.WriteString(" " + r.Loc.T("coordinators_towns", "Towns", truncate(strings.Join(names, ", "), maxCoordinatorTownsShown)))
+		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
 			button(r.Loc.Plain("coordinators_revoke_button", "Name", truncate(u.DisplayName(), maxButtonTitle)),
-				coordinatorRevokeButton(u.ID))})
+				coordinatorRevokeButton(u.ID)),
+			button(r.Loc.Plain("coordinators_town_button", "Name", truncate(u.DisplayName(), maxButtonTitle)),
+				coordinatorTownButton(u.ID))})
 	}
 	if pages > 1 {
 		b.WriteString("\n\n" + r.Loc.T("events_page", "Page", page+1, "Pages", pages))
@@ -91,6 +110,16 @@ func (a *App) onCoordinatorsButton(ctx context.Context, r *Request) error {
 	case ok && action == coordinatorsAdd:
 		a.ackCallback(ctx, r)
 		return a.grantCoordinatorWizard().Start(ctx, a, r, grantState{})
+	case ok && action == coordinatorsTown:
+		target, err := a.store.User(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) || err == nil && target.Role != storage.RoleCoordinator {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		a.ackCallback(ctx, r)
+		return a.coordinatorTownWizard().Start(ctx, a, r, coordinatorTownState{TargetID: target.ID})
 	case ok && action == coordinatorsRevoke:
 		target, err := a.store.User(ctx, id)
 		if errors.Is(err, storage.ErrNotFound) {
@@ -230,14 +259,7 @@ func (a *App) changeRole(ctx context.Context, r *Request, target storage.User, r
 	if a.isAdmin(target.ID) {
 		return a.reply(ctx, r, r.Loc.T("coordinator_is_admin", "Name", name), nil)
 	}
-	var changed bool
-	err := a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
-		var c storage.RoleChange
-		if c, changed, err = a.store.SetRoleTx(ctx, tx, r.User.ID, target.ID, role); err != nil || !changed {
-			return err
-		}
-		return a.notify(ctx, tx, RoleChangeNotice(c))
-	})
+	changed, err := ChangeRole(ctx, a.store, a.delivery, r.User.ID, target.ID, role)
 	if err != nil {
 		return err
 	}
@@ -268,6 +290,22 @@ func RoleChangeNotice(c storage.RoleChange) delivery.Message {
 	return delivery.Message{ChatID: c.TargetID, Kind: kindRoleChanged, Ref: c.AuditID}
 }
 
+// ChangeRole gives targetID role and schedules the notice that tells them,
+// in one transaction, so that nobody is told of a change that did not
+// happen. It serves /coordinators, the command line and the playground;
+// queue may be an engine that only schedules (its Run never called).
+func ChangeRole(ctx context.Context, store *storage.Store, queue *delivery.Engine, actorID, targetID int64, role string) (changed bool, err error) {
+	err = store.InTx(ctx, func(tx pgx.Tx) error {
+		var c storage.RoleChange
+		if c, changed, err = store.SetRoleTx(ctx, tx, actorID, targetID, role); err != nil || !changed {
+			return err
+		}
+		_, err = queue.ScheduleTx(ctx, tx, RoleChangeNotice(c))
+		return err
+	})
+	return changed, err
+}
+
 // renderRoleChange tells a person they were made coordinator or lost the
 // role, unless it has changed again since (the later notice tells).
 func (a *App) renderRoleChange(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
@@ -290,4 +328,49 @@ func (a *App) renderRoleChange(ctx context.Context, m delivery.Message) (deliver
 		notice = "coordinator_you_granted"
 	}
 	return delivery.Rendered{Text: a.locOf(u).T(notice)}, nil
+}
+
+// coordinatorTownState is the state of the dialogue that grants a
+// coordinator a town.
+type coordinatorTownState struct {
+	TargetID int64     `json:"target_id"`
+	Town     townField `json:"town"`
+}
+
+// coordinatorTownWizard asks an admin for a town a coordinator will speak
+// for (their broadcasts reach it and its partnership network).
+func (a *App) coordinatorTownWizard() *Wizard[coordinatorTownState] {
+	return &Wizard[coordinatorTownState]{
+		Name:  "coordinator_town",
+		Steps: []Step[coordinatorTownState]{townStep(a, "coordinators_ask_town", "", func(s *coordinatorTownState) *townField { return &s.Town })},
+		Finish: func(ctx context.Context, r *Request, s *coordinatorTownState) error {
+			// Re-checked: roles may have changed while the dialogue was open.
+			if r.Role < RoleAdmin {
+				return a.reply(ctx, r, r.Loc.T("not_allowed_admin"), nil)
+			}
+			target, err := a.store.User(ctx, s.TargetID)
+			if err != nil {
+				return err
+			}
+			if target.Role != storage.RoleCoordinator {
+				return a.reply(ctx, r, r.Loc.T("coordinator_not_coordinator", "Name", target.DisplayName()), nil)
+			}
+			return a.addCoordinatorTown(ctx, r, target, s.Town)
+		},
+	}
+}
+
+// addCoordinatorTown lets a coordinator speak for a town (their
+// broadcasts reach it and its partnership network), with an audit entry.
+func (a *App) addCoordinatorTown(ctx context.Context, r *Request, target storage.User, town townField) error {
+	var added bool
+	err := a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
+		added, err = a.store.AddCoordinatorTownTx(ctx, tx, r.User.ID, target.ID, town.ID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.Log.Info("coordinator town", "target", target.ID, "town_id", town.ID, "added", added)
+	return a.reply(ctx, r, r.Loc.T("coordinators_town_added", "Name", target.DisplayName(), "Town", town.Name), nil)
 }

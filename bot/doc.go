@@ -9,11 +9,13 @@ own initiative. It reads like the conversations it serves; transport
 
  1. Intake (bot/intake) receives the update by long polling or webhook and
     stores it in PostgreSQL before Telegram is told it arrived; a worker
-    claims it (one user's updates one at a time, in order) and calls
-    [App.Handle].
- 2. Handle (handle.go) logs, recovers panics, loads or creates the user,
-    picks the language (their choice, else Telegram's language_code) and
-    builds a [Request].
+    claims it (one user's updates one at a time, in order, across all
+    instances) and calls [App.Handle] with a deadline. A user over the
+    rate limit is asked once to slow down ([App.SlowDown]); their further
+    updates are dropped.
+ 2. Handle (handle.go) logs, recovers panics, loads or creates the user
+    (in a group only for one of the bot's commands), picks the language
+    (their choice, else Telegram's language_code) and builds a [Request].
  3. The router looks the command up in the command table, or the prefix of
     the callback data in the callback table (surface.go). It checks where
     the command may run (a command about one person, sent in a group, gets

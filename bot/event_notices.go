@@ -128,6 +128,13 @@ func (a *App) renderNewEvent(ctx context.Context, m delivery.Message) (delivery.
 	if !a.eventOpen(e) {
 		return delivery.Rendered{}, drop("cancelled or started", m)
 	}
+	// New events are a kind of message people can switch off (/settings).
+	if on, err := a.store.MessageKindOn(ctx, m.ChatID, storage.KindEvents); err != nil || !on {
+		if err != nil {
+			return delivery.Rendered{}, err
+		}
+		return delivery.Rendered{}, drop("new events switched off", m)
+	}
 	l, loc, err := a.recipient(ctx, m.ChatID)
 	if err != nil {
 		return delivery.Rendered{}, err

@@ -495,9 +495,13 @@ func (a *App) finishEvent(ctx context.Context, r *Request, d *eventDraft) error 
 			f.ProjectID, dropped = 0, true
 		}
 	}
+	youth, err := a.youthEventMessages(ctx, f) // group_youth.go
+	if err != nil {
+		return err
+	}
 	var e storage.Event
 	announced := 0
-	err := a.store.InTx(ctx, func(tx pgx.Tx) error {
+	err = a.store.InTx(ctx, func(tx pgx.Tx) error {
 		var audience []int64
 		var err error
 		if e, audience, err = a.store.CreateEventTx(ctx, tx, r.User.ID, f); err != nil {
@@ -507,8 +511,10 @@ func (a *App) finishEvent(ctx context.Context, r *Request, d *eventDraft) error 
 		for i, id := range audience {
 			ms[i] = delivery.Message{ChatID: id, Kind: kindEventNew, Ref: e.ID}
 		}
-		announced, err = a.delivery.ScheduleManyTx(ctx, tx, ms)
-		return err
+		if announced, err = a.delivery.ScheduleManyTx(ctx, tx, ms); err != nil {
+			return err
+		}
+		return a.notify(ctx, tx, youth(e.ID)...)
 	})
 	if errors.Is(err, storage.ErrProjectHidden) {
 		return a.reply(ctx, r, r.Loc.T("ev_project_unavailable"), nil)

@@ -2,11 +2,13 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"runtime/debug"
 	"strings"
 	"time"
 
+	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"partnerbot/storage"
@@ -30,6 +32,11 @@ func (a *App) Handle(ctx context.Context, u *models.Update) {
 		log.Info("update handled", "latency", time.Since(start))
 	}()
 
+	// Groups and channels (group_updates.go): the bot's membership, join
+	// requests, group upgrades. Not from a person; handled there.
+	if a.onChatUpdate(ctx, u, log) {
+		return
+	}
 	r, err := a.newRequest(ctx, u, log)
 	if err != nil {
 		log.Error("load user", "err", err)
@@ -38,15 +45,23 @@ func (a *App) Handle(ctx context.Context, u *models.Update) {
 	if r == nil {
 		return // nothing a user said: channel posts, membership changes
 	}
+	a.useGroupLanguage(ctx, r) // group_updates.go: in a group, its language
 	if err := a.route(ctx, r); err != nil {
 		log.Error("handler failed", "err", err, "user_id", r.User.ID, "command", r.Command)
-		a.apologize(ctx, r)
+		if !errors.Is(err, tgbot.ErrorForbidden) { // blocked: an apology would be refused too
+			a.apologize(ctx, r)
+		}
 	}
 }
 
 func (a *App) newRequest(ctx context.Context, u *models.Update, log *slog.Logger) (*Request, error) {
 	from, chat, ok := sender(u)
 	if !ok || from.IsBot {
+		return nil, nil
+	}
+	if chat.Type != models.ChatTypePrivate && u.Message != nil && !a.forBot(u.Message.Text) {
+		// Group chatter the bot does not answer (route would drop it): the
+		// person never addressed the bot, so nothing about them is stored.
 		return nil, nil
 	}
 	user, err := a.store.TouchUser(ctx, storage.TelegramProfile{
@@ -72,6 +87,50 @@ func (a *App) newRequest(ctx context.Context, u *models.Update, log *slog.Logger
 		r.Text = strings.TrimSpace(u.Message.Text)
 	}
 	return r, nil
+}
+
+// forBot reports whether a message in a group is for the bot: one of its
+// commands, not addressed to another bot. Only then does route act on
+// it, and only then is its sender stored.
+func (a *App) forBot(text string) bool {
+	cmd, addressee, _, ok := parseCommand(strings.TrimSpace(text))
+	if !ok || (addressee != "" && !strings.EqualFold(addressee, a.botName)) {
+		return false
+	}
+	_, known := a.commands[cmd]
+	return known
+}
+
+// SlowDown answers the first update of a user that came over the intake's
+// rate limit: one line in their language asking them to wait (an alert
+// for a button), after which their updates are dropped until they slow
+// down. Nothing is posted in a group (only the presser of a button sees
+// its alert), and nothing about the user is stored.
+func (a *App) SlowDown(ctx context.Context, u *models.Update) {
+	from, chat, ok := sender(u)
+	if !ok || from.IsBot {
+		return
+	}
+	log := a.log.With("update_id", u.ID, "user_id", from.ID)
+	lang, _ := a.cat.Match(from.LanguageCode)
+	if user, err := a.store.User(ctx, from.ID); err == nil {
+		lang, _ = a.languageOf(user)
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		log.Warn("load user to ask them to slow down", "err", err)
+	}
+	loc := a.cat.For(lang)
+	r := &Request{Update: u, Loc: loc, ChatID: chat.ID, ChatType: chat.Type, Private: chat.Type == models.ChatTypePrivate,
+		Callback: u.CallbackQuery, Log: log}
+	var err error
+	switch {
+	case r.Callback != nil:
+		err = a.answerCallback(ctx, r, loc.Plain("slow_down_alert"), true)
+	case r.Private:
+		err = a.reply(ctx, r, loc.T("slow_down"), nil)
+	}
+	if err != nil {
+		log.Warn("ask to slow down", "err", err)
+	}
 }
 
 // languageOf is the language to address u in: their own choice, else the

@@ -84,22 +84,27 @@ func (a *App) cardText(r *Request, p storage.Project) string {
 // else contact, follow and report.
 func (a *App) cardKeyboard(ctx context.Context, r *Request, p storage.Project) (*models.InlineKeyboardMarkup, error) {
 	l := r.Loc
+	groupRows, err := a.groupCardRows(ctx, r, p) // group_link.go
+	if err != nil {
+		return nil, err
+	}
 	if p.OwnerID == r.User.ID {
 		archive := button(l.Plain("project_button_archive"), projectButtonWith(projectArchive, p.Code, "1"))
 		if p.Archived {
 			archive = button(l.Plain("project_button_unarchive"), projectButtonWith(projectArchive, p.Code, "0"))
 		}
-		return keyboard(
-			[]models.InlineKeyboardButton{button(l.Plain("project_button_edit"), projectButtonData(projectEdit, p.Code)), archive},
-			[]models.InlineKeyboardButton{button(l.Plain("project_button_delete"), projectButtonData(projectDelete, p.Code))},
-			[]models.InlineKeyboardButton{button(l.Plain("project_button_mine"), myProjectsButton())},
-		), nil
+		rows := append([][]models.InlineKeyboardButton{
+			{button(l.Plain("project_button_edit"), projectButtonData(projectEdit, p.Code)), archive},
+			{button(l.Plain("project_button_delete"), projectButtonData(projectDelete, p.Code))},
+		}, groupRows...)
+		return keyboard(append(rows, []models.InlineKeyboardButton{
+			button(l.Plain("project_button_mine"), myProjectsButton())})...), nil
 	}
 	following, err := a.store.Following(ctx, r.User.ID, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	kb := keyboard()
+	kb := keyboard(groupRows...)
 	if p.ContactRequests && !p.Archived {
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
 			button(l.Plain("project_button_contact"), projectButtonData(projectContact, p.Code))})

@@ -111,6 +111,9 @@ func (a *App) newProjectWizard() *Wizard[projectDraft] {
 			return err
 		}
 		r.Log.Info("project created", "project", p.Code)
+		if err := a.announceToYouthGroups(ctx, p); err != nil { // group_youth.go
+			r.Log.Error("announce project to youth groups", "err", err)
+		}
 		return a.showCard(ctx, r, p, "project_created", false)
 	}}
 	for _, f := range a.projectFields() {

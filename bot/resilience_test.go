@@ -1,7 +1,9 @@
 package bot_test
 
 import (
+	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +72,20 @@ func TestBlockedUserDoesNotStopTheBot(t *testing.T) {
 	other := env.User(12001, "fr", "Marie")
 	env.TG.BlockChat(blocker.ID())
 	blocker.Say("/start").ExpectSilence()
+	// The bot did try: the greeting was refused with 403, and the bot
+	// then stopped (no profile offer, no apology to a chat that refuses).
+	refused := 0
+	for _, c := range env.TG.Calls("sendMessage") {
+		if c.Params["chat_id"] == strconv.FormatInt(blocker.ID(), 10) {
+			if c.Status != http.StatusForbidden {
+				t.Fatalf("sendMessage to the blocked chat answered %d", c.Status)
+			}
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Fatalf("%d sendMessage calls refused with 403, want 1", refused)
+	}
 	other.Say("/start").Expect(env.Loc("fr").T("start_greeting", "Name", "Marie"))
 	env.TG.UnblockChat(blocker.ID())
 	blocker.Say("/help").Expect(env.Loc("de").T("help_title"))
@@ -133,10 +149,12 @@ func TestShutdownFinishesWork(t *testing.T) {
 
 // TestTwoInstancesHandleEachUpdateOnce runs two bot instances on one
 // database: every update is answered exactly once, whichever instance
-// fetched it, and sweeping leftovers does not double them.
+// fetched it, and sweeping leftovers does not double them. Each instance
+// has one intake worker, so that the work lasts long enough for both to
+// take part, which the test checks.
 func TestTwoInstancesHandleEachUpdateOnce(t *testing.T) {
 	t.Parallel()
-	env := bottest.New(t)
+	env := bottest.New(t, bottest.Options{IntakeWorkers: 1})
 	env.Start()
 	users := make([]*bottest.User, 10)
 	var ids []int64
@@ -160,5 +178,13 @@ func TestTwoInstancesHandleEachUpdateOnce(t *testing.T) {
 		if n != 5 {
 			t.Errorf("user %d got the privacy text %d times for 5 requests", u.ID(), n)
 		}
+	}
+	var owners int
+	if err := env.Pool.QueryRow(context.Background(),
+		`SELECT count(DISTINCT claimed_by) FROM inbound_updates WHERE update_id = ANY($1)`, ids).Scan(&owners); err != nil {
+		t.Fatal(err)
+	}
+	if owners != 2 {
+		t.Errorf("the updates were claimed by %d instance(s), want both", owners)
 	}
 }

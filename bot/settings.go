@@ -61,11 +61,22 @@ func (a *App) settingsView(ctx context.Context, r *Request) (string, *models.Inl
 		[]models.InlineKeyboardButton{button(r.Loc.Plain("settings_zone_button"), settingsButton(settingsZone))},
 		[]models.InlineKeyboardButton{button(r.Loc.Plain("settings_language_button"), settingsButton(settingsLanguage))},
 	)
-	return text, kb, nil
+	more, rows, err := a.messageKindsView(ctx, r)
+	if err != nil {
+		return "", nil, err
+	}
+	kb.InlineKeyboard = append(kb.InlineKeyboard, rows...)
+	return text + "\n\n" + more, kb, nil
 }
 
 // onSettingsButton handles settingsButton: the zone or the language.
 func (a *App) onSettingsButton(ctx context.Context, r *Request) error {
+	if kind, ok := parseSettingsKindButton(r.Callback.Data); ok {
+		return a.toggleMessageKind(ctx, r, kind)
+	}
+	if m, ok := parseSettingsUnmuteButton(r.Callback.Data); ok {
+		return a.unmute(ctx, r, m)
+	}
 	what, ok := parseSettingsButton(r.Callback.Data)
 	switch {
 	case ok && what == settingsZone:

@@ -60,7 +60,7 @@ type callback struct {
 func (a *App) commandTable() []command {
 	return []command{
 		// Welcome and help.
-		{name: "start", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionYou, handler: a.onStart},
+		{name: "start", role: RoleVolunteer, chats: InPrivate | InGroup, menu: true, section: sectionYou, handler: a.onStartAnywhere},
 		{name: "help", role: RoleVolunteer, chats: InPrivate | InGroup, menu: true, section: sectionYou, handler: a.onHelp},
 		// Partners and projects.
 		{name: "find", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionProjects, handler: a.onFind},
@@ -68,15 +68,19 @@ func (a *App) commandTable() []command {
 		{name: "myprojects", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionProjects, handler: a.onMyProjects},
 		{name: "network", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionProjects, handler: a.onNetwork},
 		{name: "profile", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionProjects, handler: a.onProfile},
+		// Project groups: /link in a group links it to a project (group_link.go).
+		{name: "link", role: RoleVolunteer, chats: InGroup, section: sectionProjects, handler: a.onLink},
 		// Events.
 		{name: "events", role: RoleVolunteer, chats: InPrivate | InGroup, menu: true, section: sectionEvents, handler: a.onEvents},
 		{name: "newevent", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onNewEvent},
 		// Moderation.
 		{name: "reports", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onReports},
+		{name: "broadcast", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onBroadcast},
+		{name: "broadcasts", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onBroadcasts},
 		{name: "towns", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onTowns},
 		{name: "coordinators", role: RoleAdmin, chats: InPrivate, menu: true, section: sectionAdmin, handler: a.onCoordinators},
 		// The person and their data.
-		{name: "settings", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionEvents, handler: a.onSettings},
+		{name: "settings", role: RoleVolunteer, chats: InPrivate | InGroup, menu: true, section: sectionEvents, handler: a.onSettingsAnywhere},
 		{name: "language", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionYou, handler: a.onLanguage},
 		{name: "privacy", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionYou, handler: a.onPrivacy},
 		{name: "export", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionYou, handler: a.onExport},
@@ -104,6 +108,11 @@ func (a *App) callbackTable() []callback {
 		{prefix: prefixProfile, role: RoleVolunteer, chats: InPrivate, handler: a.onProfileButton},
 		{prefix: prefixNetwork, role: RoleVolunteer, chats: InPrivate, handler: a.onNetworkButton},
 		{prefix: prefixTown, role: RoleCoordinator, chats: InPrivate, handler: a.onTownDecision},
+		{prefix: prefixGroupOwner, role: RoleVolunteer, chats: InPrivate, handler: a.onGroupOwnerButton},
+		{prefix: prefixJoin, role: RoleVolunteer, chats: InPrivate, handler: a.onJoinButton},
+		{prefix: prefixGroupSet, role: RoleVolunteer, chats: InGroup, handler: a.onGroupSetButton},
+		{prefix: prefixBroadcast, role: RoleCoordinator, chats: InPrivate, handler: a.onBroadcastButton},
+		{prefix: prefixBroadcastFor, role: RoleVolunteer, chats: InPrivate, handler: a.onBroadcastForButton},
 	}
 }
 
@@ -111,6 +120,7 @@ func (a *App) callbackTable() []callback {
 func (a *App) wizardTable() []wizard {
 	return []wizard{
 		a.grantCoordinatorWizard(),
+		a.coordinatorTownWizard(),
 		a.newProjectWizard(),
 		a.editProjectWizard(),
 		a.contactRequestWizard(),
@@ -120,6 +130,11 @@ func (a *App) wizardTable() []wizard {
 		a.zoneWizard(),
 		a.profileWizard(),
 		a.networkWizard(),
+		a.youthWizard(),
+		a.groupRulesWizard(),
+		a.groupAdultWizard(),
+		a.broadcastWizard(),
+		a.correctWizard(),
 	}
 }
 
@@ -129,7 +144,7 @@ func (a *App) wizardTable() []wizard {
 // A message that no longer makes sense is dropped (delivery.ErrDrop).
 // Each kind and its render func live with their feature.
 func (a *App) Renderer() delivery.Renderer {
-	return delivery.Kinds{
+	return delivery.WithOutcomes{Kinds: delivery.Kinds{
 		kindEventReminder:   a.renderReminder,
 		kindEventNew:        a.renderNewEvent,
 		kindEventChanged:    a.renderEventChange,
@@ -143,7 +158,19 @@ func (a *App) Renderer() delivery.Renderer {
 		kindProjectUnhidden: a.renderProjectUnhidden,
 		kindTownProposed:    a.renderTownProposal,
 		kindTownDecided:     a.renderTownDecision,
-	}
+		kindGroupUnlinked:   a.renderGroupUnlinked,
+		kindJoinDecide:      a.renderJoinDecide,
+		kindYouthProject:    a.renderYouthProject,
+		kindYouthEvent:      a.renderYouthEvent,
+		// Broadcasts (broadcast_send.go); their copies report what became
+		// of them, for the live status and /broadcasts.
+		kindBroadcast:         a.renderBroadcast,
+		kindBroadcastEdit:     a.renderBroadcastEdit,
+		kindBroadcastStatus:   a.renderBroadcastStatus,
+		kindBroadcastReminder: a.renderBroadcastReminder,
+	}, Outcomes: map[string]delivery.OutcomeFunc{
+		kindBroadcast: a.broadcastOutcome,
+	}}
 }
 
 // DeliveryPriority ranks the messages the bot sends on its own initiative

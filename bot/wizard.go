@@ -21,7 +21,8 @@ type Wizard[S any] struct {
 	Name  string
 	Steps []Step[S]
 	// Finish runs once the last step is answered; the dialogue has ended
-	// by then.
+	// by then, and it runs once even when the last answer is handled
+	// twice at the same time.
 	Finish func(ctx context.Context, r *Request, s *S) error
 }
 
@@ -135,8 +136,19 @@ func (w *Wizard[S]) input(ctx context.Context, a *App, r *Request, conv storage.
 	}
 	st.Step = w.next(&st.State, st.Step)
 	if st.Step == len(w.Steps) {
-		if err := a.endFlow(ctx, r); err != nil {
+		// Compare-and-delete: of two handlings of the same last answer
+		// (a double tap reaching two instances), only the one that ends
+		// the dialogue as it read it runs Finish.
+		ended, err := a.store.EndConversationIf(ctx, conv)
+		if err != nil {
 			return err
+		}
+		if !ended {
+			r.Log.Info("wizard already finished or moved on; answer ignored", "flow", w.Name, "step", conv.Step)
+			if in.IsChoice {
+				return nil // the press was acknowledged; the other handling shows the outcome
+			}
+			return a.reply(ctx, r, r.Loc.T("free_text"), nil)
 		}
 		return w.Finish(ctx, r, &st.State)
 	}

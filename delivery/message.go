@@ -40,6 +40,12 @@ type Rendered struct {
 	Text string
 	// Keyboard is an optional inline keyboard.
 	Keyboard *models.InlineKeyboardMarkup
+	// Media, if set, sends a photo or document with Text as its caption
+	// (at most MaxCaption characters).
+	Media *Media
+	// EditMessageID, if set, edits that earlier message in the chat (its
+	// text, or its caption when Media is set) instead of sending a new one.
+	EditMessageID int
 }
 
 // ErrDrop is returned (possibly wrapped) by a Renderer when a message is no

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 )
@@ -40,7 +39,7 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 	out, err := e.renderer.Render(ctx, m)
 	if errors.Is(err, ErrDrop) {
 		log.Info("message dropped", "reason", err)
-		return nil
+		return e.observe(ctx, m, Outcome{Result: ResultDropped})
 	}
 	if err != nil {
 		return interrupted(ctx, fmt.Errorf("render %s: %w", m.Kind, err))
@@ -52,10 +51,14 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 	switch v {
 	case verdictSent:
 		log.Info("message was already sent by an earlier run")
-		return nil
+		id, err := e.sentMessageID(ctx, jobID)
+		if err != nil {
+			return err
+		}
+		return e.observe(ctx, m, Outcome{Result: ResultSent, MessageID: id})
 	case verdictInactive:
 		log.Info("message not sent: chat inactive")
-		return nil
+		return e.observe(ctx, m, Outcome{Result: ResultBlocked})
 	}
 
 	// Once the request is on its way it is not abandoned, not even on
@@ -63,22 +66,17 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 	// the message went out.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.SendTimeout)
 	defer cancel()
-	p := &tgbot.SendMessageParams{ChatID: m.ChatID, Text: out.Text, ParseMode: models.ParseModeHTML,
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}}
-	if out.Keyboard != nil {
-		p.ReplyMarkup = out.Keyboard
-	}
-	sent, err := e.api.SendMessage(sctx, p)
+	sentID, err := e.send(sctx, m.ChatID, out)
 	if err != nil {
 		return e.failed(sctx, log, m, err)
 	}
-	if _, err := e.confirm.do(sctx, sentRecord{job: jobID, message: int64(sent.ID)}); err != nil {
+	if _, err := e.confirm.do(sctx, sentRecord{job: jobID, message: int64(sentID)}); err != nil {
 		// The message is out. Completing the job is still right; only if
 		// River cannot record that either may a later run send it again.
 		log.Error("message sent but not recorded as sent", "err", err)
 	}
-	log.Debug("message sent", "message_id", sent.ID)
-	return nil
+	log.Debug("message sent", "message_id", sentID)
+	return e.observe(sctx, m, Outcome{Result: ResultSent, MessageID: int64(sentID)})
 }
 
 // interrupted turns an error caused by the job's context ending (shutdown,
@@ -138,12 +136,21 @@ func (e *Engine) failed(ctx context.Context, log *slog.Logger, m Message, err er
 		if merr := markInactive(ctx, e.pool, m.ChatID, err.Error()); merr != nil {
 			return fmt.Errorf("mark chat inactive: %w", merr)
 		}
+		if oerr := e.observe(ctx, m, Outcome{Result: ResultBlocked}); oerr != nil {
+			log.Error("record outcome", "err", oerr)
+		}
 		return river.JobCancel(err)
 	case failMarkup:
 		log.Error("BUG: message kind renders HTML that Telegram rejects", "err", err)
+		if oerr := e.observe(ctx, m, Outcome{Result: ResultFailed}); oerr != nil {
+			log.Error("record outcome", "err", oerr)
+		}
 		return river.JobCancel(err)
 	case failRejected:
 		log.Error("telegram rejected the message", "err", err)
+		if oerr := e.observe(ctx, m, Outcome{Result: ResultFailed}); oerr != nil {
+			log.Error("record outcome", "err", oerr)
+		}
 		return river.JobCancel(err)
 	}
 	log.Warn("send failed; will retry", "err", err)

@@ -14,6 +14,9 @@ type Conversation struct {
 	Step      string          `json:"step"`
 	Data      json.RawMessage `json:"data"`
 	ExpiresAt time.Time       `json:"expires_at"`
+	// UpdatedAt is when the state was last saved (by the database's
+	// clock): the version EndConversationIf compares.
+	UpdatedAt time.Time `json:"-"`
 }
 
 // Conversation returns the user's active conversation, or ErrNotFound when
@@ -21,8 +24,8 @@ type Conversation struct {
 func (s *Store) Conversation(ctx context.Context, userID int64) (Conversation, error) {
 	c := Conversation{UserID: userID}
 	err := s.pool.QueryRow(ctx, `
-		SELECT flow, step, data, expires_at FROM conversations
-		WHERE user_id = $1 AND expires_at > now()`, userID).Scan(&c.Flow, &c.Step, &c.Data, &c.ExpiresAt)
+		SELECT flow, step, data, expires_at, updated_at FROM conversations
+		WHERE user_id = $1 AND expires_at > now()`, userID).Scan(&c.Flow, &c.Step, &c.Data, &c.ExpiresAt, &c.UpdatedAt)
 	return c, notFound(err)
 }
 
@@ -47,6 +50,21 @@ func (s *Store) SaveConversation(ctx context.Context, c Conversation, ttl time.D
 func (s *Store) EndConversation(ctx context.Context, userID int64) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM conversations WHERE user_id = $1`, userID)
 	return err
+}
+
+// EndConversationIf forgets the user's conversation only if it is still
+// c as read by Conversation (same flow, step and save): a compare-and-
+// delete. ok is false when it was ended or moved on meanwhile, e.g. by the
+// same button pressed twice and handled at the same time; only the caller
+// that ended it may act on its last answer.
+func (s *Store) EndConversationIf(ctx context.Context, c Conversation) (ok bool, err error) {
+	tag, err := s.pool.Exec(ctx, `
+		DELETE FROM conversations WHERE user_id = $1 AND flow = $2 AND step = $3 AND updated_at = $4`,
+		c.UserID, c.Flow, c.Step, c.UpdatedAt)
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // PruneConversations forgets expired conversations.

@@ -33,7 +33,7 @@ var PersonalData = []PersonalColumn{
 	{Table: "user_profiles", Column: "user_id"},
 	// A proposed town stays when its proposer leaves; only the link goes.
 	{Table: "towns", Column: "proposed_by", Clear: "proposed_by = NULL"},
-	{Table: "inbound_updates", Column: "user_id", Clear: "user_id = NULL, payload = NULL"},
+	{Table: "inbound_updates", Column: "user_id", Clear: "user_id = NULL, payload = NULL, raw = NULL"},
 	// An export holds the person's own data only: whoever acted on them (a
 	// coordinator who hid their project, dismissed a report about it or
 	// decided their town; an administrator who changed their role) stays
@@ -55,10 +55,27 @@ var PersonalData = []PersonalColumn{
 	{Table: "user_settings", Column: "user_id"},
 	{Table: "event_reminders", Column: "user_id"},
 	{Table: "events", Column: "created_by", Clear: "created_by = NULL"},
+	// Groups and channels (groups.go, joinrequests.go): a person's requests
+	// to join project groups, the group rules they wrote, what they did as
+	// an administrator in a group, and a pending channel link. Nobody who
+	// merely writes in a group is stored.
+	{Table: "join_requests", Column: "user_id"},
+	{Table: "group_rules", Column: "written_by"},
+	{Table: "group_roles", Column: "user_id"},
+	{Table: "channel_link_intents", Column: "user_id"},
 	// Delivery (package delivery): whether a private chat blocked the bot,
 	// and when the next message to it may go.
 	{Table: "delivery_inactive", Column: "chat_id"},
 	{Table: "delivery_chat_pace", Column: "chat_id"},
+	// Broadcasts (issue 10): the towns a coordinator speaks for, a broadcast's
+	// author (the broadcast stays for its recipients, unsigned), the copies a
+	// person received, what they muted and the kinds they switched off.
+	{Table: "coordinator_towns", Column: "user_id", Omit: []string{"granted_by"}},
+	{Table: "coordinator_towns", Column: "granted_by", Clear: "granted_by = NULL", Omit: []string{"user_id"}},
+	{Table: "broadcasts", Column: "author_id", Clear: "author_id = NULL, status_chat_id = NULL, status_message_id = NULL"},
+	{Table: "broadcast_recipients", Column: "user_id"},
+	{Table: "user_mutes", Column: "user_id"},
+	{Table: "user_message_kinds_off", Column: "user_id"},
 	{Table: "users", Column: "id"},
 }
 

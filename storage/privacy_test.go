@@ -95,6 +95,8 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 	fillProjectData(t, s, 101, 202)
 	fillEventData(t, s, 101, 202)
 	fillDeliveryData(t, pool, 101, 202)
+	fillGroupData(t, s, 101, 202)
+	fillBroadcastData(t, s, 101, 202)
 
 	export, err := s.Export(ctx, 101)
 	if err != nil {

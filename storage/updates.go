@@ -3,18 +3,78 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// ErrUnstorable is returned (wrapped) by RecordUpdate when PostgreSQL
+// refuses an update for what it contains rather than for its own state:
+// JSONB takes neither a NUL character (\u0000) nor bytes that are not
+// UTF-8, both of which a modified client can put into callback data. Such
+// an update is to be kept with RecordRejectedUpdate, and acknowledged.
+var ErrUnstorable = errors.New("update content cannot be stored as JSONB")
+
+// Outcome is how the handling of an update ended.
+type Outcome string
+
+// The outcomes of an update (inbound_updates.outcome).
+const (
+	// OutcomeHandled: a handler ran for it.
+	OutcomeHandled Outcome = "handled"
+	// OutcomeThrottled: it came over the user's rate limit and was dropped.
+	OutcomeThrottled Outcome = "throttled"
+	// OutcomeRejected: its content could not be stored or decoded; it was
+	// kept as raw bytes and never handled.
+	OutcomeRejected Outcome = "rejected"
+	// OutcomeAbandoned: given up, after repeated attempts that never
+	// finished or because its payload was erased.
+	OutcomeAbandoned Outcome = "abandoned"
 )
 
 // RecordUpdate stores an incoming update before it is acknowledged to
 // Telegram. fresh is false when this update_id was seen before: a replay
-// that must not be handled again.
+// that must not be handled again. An error wrapping ErrUnstorable means the
+// content itself was refused; any other error is the database's, and the
+// update must not be acknowledged.
 func (s *Store) RecordUpdate(ctx context.Context, updateID, userID int64, payload []byte) (fresh bool, err error) {
 	tag, err := s.pool.Exec(ctx, `
 		INSERT INTO inbound_updates (update_id, user_id, payload) VALUES ($1, nullif($2, 0::bigint), $3)
 		ON CONFLICT (update_id) DO NOTHING`, updateID, userID, json.RawMessage(payload))
+	if err != nil {
+		if contentError(err) {
+			return false, fmt.Errorf("%w: %w", ErrUnstorable, err)
+		}
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// contentError tells a refusal of the data (SQLSTATE class 22, data
+// exception, e.g. 22P05 and 22021; class 54, a program limit such as JSON
+// nested too deep) from trouble with the database itself (a lost
+// connection, a timeout, a shutdown), after which the same insert may well
+// succeed.
+func contentError(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	return strings.HasPrefix(pe.Code, "22") || strings.HasPrefix(pe.Code, "54")
+}
+
+// RecordRejectedUpdate stores an update that is not to be handled (see
+// ErrUnstorable) as raw bytes, done and rejected at once, so it holds no
+// one back and a replay of it is recognised. fresh is false for a replay.
+func (s *Store) RecordRejectedUpdate(ctx context.Context, updateID, userID int64, raw []byte) (fresh bool, err error) {
+	tag, err := s.pool.Exec(ctx, `
+		INSERT INTO inbound_updates (update_id, user_id, raw, done_at, outcome)
+		VALUES ($1, nullif($2, 0::bigint), $3, now(), 'rejected')
+		ON CONFLICT (update_id) DO NOTHING`, updateID, userID, raw)
 	if err != nil {
 		return false, err
 	}
@@ -22,22 +82,93 @@ func (s *Store) RecordUpdate(ctx context.Context, updateID, userID int64, payloa
 }
 
 // ClaimUpdate takes the lease on a pending update for owner and returns its
-// payload. It returns ErrNotFound when the update is done or another owner
-// holds a lease younger than lease, so one update is handled by one worker.
+// payload. It returns ErrNotFound when the update is done, when another
+// owner holds a lease younger than lease, or when an earlier update of the
+// same user is not done yet: one update is handled by one worker, and a
+// user's updates one after another.
 func (s *Store) ClaimUpdate(ctx context.Context, updateID int64, owner string, lease time.Duration) ([]byte, error) {
 	var payload []byte
 	err := s.pool.QueryRow(ctx, `
-		UPDATE inbound_updates SET claimed_by = $2, claimed_at = now()
-		WHERE update_id = $1 AND done_at IS NULL
-		  AND (claimed_at IS NULL OR claimed_at < now() - $3::interval)
-		RETURNING payload`, updateID, owner, lease).Scan(&payload)
+		UPDATE inbound_updates u SET claimed_by = $2, claimed_at = now(), attempts = u.attempts + 1
+		WHERE u.update_id = $1 AND u.done_at IS NULL
+		  AND (u.claimed_at IS NULL OR u.claimed_at < now() - $3::interval)
+		  AND NOT EXISTS (SELECT FROM inbound_updates e
+			WHERE e.user_id = u.user_id AND e.done_at IS NULL AND e.update_id < u.update_id)
+		RETURNING u.payload`, updateID, owner, lease).Scan(&payload)
 	return payload, notFound(err)
+}
+
+// ClaimedUpdate is an update a worker holds the lease on.
+type ClaimedUpdate struct {
+	UpdateID int64
+	UserID   int64
+	// Payload is the update as Telegram sent it; nil when /deleteme erased
+	// it while it waited.
+	Payload []byte
+	// Attempts counts the claims of this update, this one included.
+	Attempts int
+	// Recent is how many updates of the same user were received within
+	// the rate window before this one, counted up to the limit asked for.
+	Recent int
+}
+
+// ClaimNextUpdate takes the lease, for owner, on the oldest update that
+// is not done, whose lease is free or older than lease, and whose user has
+// no earlier update that is not done. So a user's updates are handled one
+// at a time and in order, whichever instance claims them, while other
+// users' updates are claimed beside them; an update whose worker died is
+// taken over once its lease has run out, and holds back its own user only.
+// Recent counts the user's updates received within window before the
+// claimed one, at most upTo. It returns ErrNotFound when nothing is to be
+// claimed.
+func (s *Store) ClaimNextUpdate(ctx context.Context, owner string, lease, window time.Duration, upTo int) (ClaimedUpdate, error) {
+	var c ClaimedUpdate
+	err := s.pool.QueryRow(ctx, `
+		WITH next AS (
+			SELECT n.update_id FROM inbound_updates n
+			WHERE n.done_at IS NULL
+			  AND (n.claimed_at IS NULL OR n.claimed_at < now() - $2::interval)
+			  AND NOT EXISTS (SELECT FROM inbound_updates e
+				WHERE e.user_id = n.user_id AND e.done_at IS NULL AND e.update_id < n.update_id)
+			ORDER BY n.update_id
+			LIMIT 1
+			FOR UPDATE SKIP LOCKED)
+		UPDATE inbound_updates u SET claimed_by = $1, claimed_at = now(), attempts = u.attempts + 1
+		FROM next WHERE u.update_id = next.update_id
+		RETURNING u.update_id, coalesce(u.user_id, 0), u.payload, u.attempts,
+			(SELECT count(*) FROM (SELECT FROM inbound_updates r
+				WHERE r.user_id = u.user_id AND r.update_id < u.update_id
+				  AND r.received_at > u.received_at - $3::interval
+				LIMIT $4) recent)`,
+		owner, lease, window, upTo).Scan(&c.UpdateID, &c.UserID, &c.Payload, &c.Attempts, &c.Recent)
+	return c, notFound(err)
+}
+
+// RenewUpdate extends owner's lease on an update it is handling. ok is
+// false when the lease is no longer owner's (it ran out and another
+// worker took the update) or the update is done.
+func (s *Store) RenewUpdate(ctx context.Context, updateID int64, owner string) (ok bool, err error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE inbound_updates SET claimed_at = now()
+		WHERE update_id = $1 AND claimed_by = $2 AND done_at IS NULL`, updateID, owner)
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // FinishUpdate marks an update handled and drops its payload, keeping only
 // the id for de-duplication.
 func (s *Store) FinishUpdate(ctx context.Context, updateID int64) error {
-	_, err := s.pool.Exec(ctx, `UPDATE inbound_updates SET done_at = now(), payload = NULL WHERE update_id = $1`, updateID)
+	return s.CloseUpdate(ctx, updateID, OutcomeHandled)
+}
+
+// CloseUpdate marks an update done with outcome and drops its payload. An
+// update already done keeps its first outcome.
+func (s *Store) CloseUpdate(ctx context.Context, updateID int64, outcome Outcome) error {
+	_, err := s.pool.Exec(ctx, `
+		UPDATE inbound_updates SET done_at = now(), payload = NULL, outcome = $2
+		WHERE update_id = $1 AND done_at IS NULL`, updateID, string(outcome))
 	return err
 }
 

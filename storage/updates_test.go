@@ -1,9 +1,13 @@
 package storage_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,6 +46,12 @@ func TestUpdateLifecycle(t *testing.T) {
 	if err != nil || len(pending) != 0 {
 		t.Fatalf("leased update listed as pending: %v %v", pending, err)
 	}
+	// Once its lease has run out (here a lease of zero), the sweeper sees
+	// the claimed update again: its worker may have died.
+	pending, err = s.PendingUpdates(ctx, 0, 10)
+	if err != nil || len(pending) != 1 || pending[0] != (storage.PendingUpdate{UpdateID: 7, UserID: 42}) {
+		t.Fatalf("claimed update with an expired lease not listed as pending: %v %v", pending, err)
+	}
 	// A lease that ran out (the owner crashed) frees the update again.
 	if _, err := s.ClaimUpdate(ctx, 7, "b", 0); err != nil {
 		t.Fatalf("expired lease not taken over: %v", err)
@@ -54,5 +64,259 @@ func TestUpdateLifecycle(t *testing.T) {
 	}
 	if fresh, _ := s.RecordUpdate(ctx, 7, 42, payload); fresh {
 		t.Fatal("finished update accepted again")
+	}
+}
+
+// Payloads the Bot API delivers for forged callback data: a NUL byte (the
+// JSON escape \u0000) and raw bytes that are not UTF-8 (written as they
+// came). encoding/json accepts both; JSONB refuses both. They are kept as
+// raw bytes, done and rejected, and hold nobody back (security review,
+// finding 1).
+func TestUnstorableUpdateIsRecordedRejected(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	for i, raw := range [][]byte{
+		[]byte(`{"update_id":1,"callback_query":{"id":"1","from":{"id":5,"is_bot":false,"first_name":"M"},"chat_instance":"1","data":"pj:v:\u0000"}}`),
+		append(append([]byte(`{"update_id":2,"callback_query":{"id":"2","from":{"id":5,"is_bot":false,"first_name":"M"},"chat_instance":"1","data":"pj:`), 0xff, 0xfe), []byte(`"}}`)...),
+	} {
+		id := int64(i + 1)
+		var v map[string]any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			t.Fatalf("payload %d: encoding/json refuses it (%v), so the case is not the one Telegram sends", id, err)
+		}
+		_, err := s.RecordUpdate(ctx, id, 5, raw)
+		if !errors.Is(err, storage.ErrUnstorable) {
+			t.Fatalf("payload %d: RecordUpdate error %v, want ErrUnstorable", id, err)
+		}
+		if fresh, err := s.RecordRejectedUpdate(ctx, id, 5, raw); err != nil || !fresh {
+			t.Fatalf("payload %d: record rejected: fresh=%v err=%v", id, fresh, err)
+		}
+		if fresh, err := s.RecordRejectedUpdate(ctx, id, 5, raw); err != nil || fresh {
+			t.Fatalf("payload %d: replay of a rejected update counted as fresh=%v err=%v", id, fresh, err)
+		}
+		var kept []byte
+		var outcome string
+		if err := s.Pool().QueryRow(ctx, `SELECT raw, outcome FROM inbound_updates WHERE update_id = $1 AND done_at IS NOT NULL`,
+			id).Scan(&kept, &outcome); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(kept, raw) || outcome != string(storage.OutcomeRejected) {
+			t.Fatalf("payload %d: kept %q as %q", id, kept, outcome)
+		}
+	}
+	// Nothing of them is left to claim, and the same user's next update
+	// is not held back.
+	if fresh, err := s.RecordUpdate(ctx, 3, 5, []byte(`{"update_id":3}`)); err != nil || !fresh {
+		t.Fatal(fresh, err)
+	}
+	c, err := s.ClaimNextUpdate(ctx, "a", time.Minute, time.Minute, 0)
+	if err != nil || c.UpdateID != 3 {
+		t.Fatalf("claimed %+v, %v; want the next update 3", c, err)
+	}
+	// A database that is away is not the content's fault: that error must
+	// not be mistaken for ErrUnstorable, or the update would be dropped.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.RecordUpdate(cancelled, 4, 5, []byte(`{"update_id":4}`)); err == nil || errors.Is(err, storage.ErrUnstorable) {
+		t.Fatalf("transient failure reported as %v", err)
+	}
+}
+
+// TestClaimNextKeepsEachUsersOrder: only a user's oldest undone update can
+// be claimed, by anyone; other users' updates are claimed beside it.
+func TestClaimNextKeepsEachUsersOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	record := func(id, user int64) {
+		t.Helper()
+		if fresh, err := s.RecordUpdate(ctx, id, user, []byte(fmt.Sprintf(`{"update_id":%d}`, id))); err != nil || !fresh {
+			t.Fatal(fresh, err)
+		}
+	}
+	claim := func(owner string, lease time.Duration) int64 {
+		t.Helper()
+		c, err := s.ClaimNextUpdate(ctx, owner, lease, time.Minute, 0)
+		if errors.Is(err, storage.ErrNotFound) {
+			return 0
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.UpdateID
+	}
+	record(1, 100)
+	record(2, 100)
+	record(3, 200)
+	record(4, 0) // no user: no order to keep
+	if got := claim("a", time.Hour); got != 1 {
+		t.Fatalf("first claim got %d, want 1", got)
+	}
+	if got := claim("b", time.Hour); got != 3 {
+		t.Fatalf("second claim got %d, want 3 (update 2 waits for its user's update 1)", got)
+	}
+	if got := claim("b", time.Hour); got != 4 {
+		t.Fatalf("third claim got %d, want 4", got)
+	}
+	if got := claim("c", time.Hour); got != 0 {
+		t.Fatalf("claimed %d while every user's oldest update is leased", got)
+	}
+	if _, err := s.ClaimUpdate(ctx, 2, "c", time.Hour); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("update 2 claimed by id before its user's update 1 is done: %v", err)
+	}
+	if err := s.FinishUpdate(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim("c", time.Hour); got != 2 {
+		t.Fatalf("after update 1 was done the claim got %d, want 2", got)
+	}
+
+	for _, id := range []int64{2, 3, 4} {
+		if err := s.FinishUpdate(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// A worker that died holds its user back only until the lease ends.
+	record(5, 300)
+	record(6, 300)
+	if got := claim("dead", time.Hour); got != 5 {
+		t.Fatalf("claim got %d, want 5", got)
+	}
+	c, err := s.ClaimNextUpdate(ctx, "heir", 0, time.Minute, 0)
+	if err != nil || c.UpdateID != 5 || c.Attempts != 2 || c.UserID != 300 {
+		t.Fatalf("expired lease taken over as %+v, %v; want update 5, attempt 2, user 300", c, err)
+	}
+	if ok, err := s.RenewUpdate(ctx, 5, "dead"); err != nil || ok {
+		t.Fatalf("the dead worker renewed a lease it lost: %v %v", ok, err)
+	}
+	if ok, err := s.RenewUpdate(ctx, 5, "heir"); err != nil || !ok {
+		t.Fatalf("the holder could not renew its lease: %v %v", ok, err)
+	}
+	if err := s.CloseUpdate(ctx, 5, storage.OutcomeThrottled); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishUpdate(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	var outcome string
+	if err := s.Pool().QueryRow(ctx, `SELECT outcome FROM inbound_updates WHERE update_id = 5`).Scan(&outcome); err != nil ||
+		outcome != string(storage.OutcomeThrottled) {
+		t.Fatalf("outcome %q (%v): a done update must keep its first outcome", outcome, err)
+	}
+	if ok, err := s.RenewUpdate(ctx, 5, "heir"); err != nil || ok {
+		t.Fatalf("a done update's lease renewed: %v %v", ok, err)
+	}
+	if got := claim("c", time.Hour); got != 6 {
+		t.Fatalf("claim got %d, want 6", got)
+	}
+}
+
+// TestClaimNextCountsRecentUpdates: Recent is the number of the user's
+// updates received within the window before the claimed one, up to the
+// limit asked for; the intake's rate limit reads it.
+func TestClaimNextCountsRecentUpdates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	for id := int64(1); id <= 5; id++ {
+		if _, err := s.RecordUpdate(ctx, id, 9, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.RecordUpdate(ctx, 6, 10, []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for range 6 {
+		c, err := s.ClaimNextUpdate(ctx, "a", time.Minute, time.Hour, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c.Recent)
+		if err := s.FinishUpdate(ctx, c.UpdateID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []int{0, 1, 2, 3, 3, 0}; !slices.Equal(got, want) {
+		t.Fatalf("recent counts %v, want %v", got, want)
+	}
+	if _, err := s.RecordUpdate(ctx, 7, 9, []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.ClaimNextUpdate(ctx, "a", time.Minute, 0, 3); err != nil || c.Recent != 0 {
+		t.Fatalf("an empty window counted %d (%v)", c.Recent, err)
+	}
+}
+
+// TestConcurrentClaimsKeepOrderAndExclusivity: many workers of several
+// instances claim at once; every update is claimed once, and no user ever
+// has two updates in hand at the same time or one out of order.
+func TestConcurrentClaimsKeepOrderAndExclusivity(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	const users, each = 8, 12
+	id := int64(0)
+	for range each {
+		for u := int64(1); u <= users; u++ {
+			id++
+			if _, err := s.RecordUpdate(ctx, id, u, []byte(`{}`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var (
+		mu      sync.Mutex
+		holding = map[int64]bool{}
+		last    = map[int64]int64{}
+		claimed = map[int64]int{}
+		wg      sync.WaitGroup
+	)
+	for w := range 12 {
+		wg.Go(func() {
+			owner := fmt.Sprintf("instance-%d", w%3)
+			for {
+				c, err := s.ClaimNextUpdate(ctx, owner, time.Hour, time.Minute, 0)
+				if errors.Is(err, storage.ErrNotFound) {
+					mu.Lock()
+					n := len(claimed)
+					mu.Unlock()
+					if n == users*each {
+						return
+					}
+					continue
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				if holding[c.UserID] {
+					t.Errorf("user %d has two updates in hand (claimed %d)", c.UserID, c.UpdateID)
+				}
+				if c.UpdateID < last[c.UserID] {
+					t.Errorf("user %d: update %d claimed after %d", c.UserID, c.UpdateID, last[c.UserID])
+				}
+				holding[c.UserID], last[c.UserID] = true, c.UpdateID
+				claimed[c.UpdateID]++
+				mu.Unlock()
+				time.Sleep(3 * time.Millisecond) // handling
+				if err := s.FinishUpdate(ctx, c.UpdateID); err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				holding[c.UserID] = false
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	for id := int64(1); id <= users*each; id++ {
+		if claimed[id] != 1 {
+			t.Errorf("update %d claimed %d times", id, claimed[id])
+		}
 	}
 }

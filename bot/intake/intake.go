@@ -1,8 +1,8 @@
 // Package intake is how updates come in from Telegram: long polling or a
 // webhook, each update stored in PostgreSQL before it is acknowledged,
-// then handled by workers, one user's updates in order; plus the health
-// endpoints. It is transport only: what an update means is the handler's
-// business (package bot).
+// then handled by workers, one user's updates at a time and in order
+// across all instances; plus the health endpoints. It is transport only:
+// what an update means is the handler's business (package bot).
 package intake
 
 import (
@@ -19,20 +19,27 @@ import (
 )
 
 // Intake turns recorded updates into handled ones. Every update is first
-// written to PostgreSQL (Record), then handled by one of a fixed set of
-// workers; updates of one user always go to the same worker, so a user's
-// messages are handled in order. An update left unhandled by a crash or a
-// stopped instance is picked up again by the sweeper once its lease ends.
+// written to PostgreSQL (Record); workers then claim updates from the
+// database, each the oldest one whose user has no earlier update still
+// unfinished, so a user's updates are handled one at a time and in order
+// by whichever instance claims them, while a slow user keeps one worker
+// busy and nobody else waits. A claim is a lease, renewed while the
+// handler runs; an update left by a crashed instance is claimed again
+// once its lease has run out.
 type Intake struct {
-	store  *storage.Store
-	handle func(context.Context, *models.Update)
-	keyOf  func(*models.Update) int64
-	owner  string
-	lease  time.Duration
-	log    *slog.Logger
+	store    *storage.Store
+	handle   func(context.Context, *models.Update)
+	throttle func(context.Context, *models.Update)
+	keyOf    func(*models.Update) int64
+	cfg      Config
+	log      *slog.Logger
 
-	queues []chan int64
-	wg     sync.WaitGroup
+	// wake tells idle workers that there may be something to claim. A
+	// send never blocks: a full buffer already wakes every worker.
+	wake chan struct{}
+	// hard ends running handlers when the shutdown grace has run out.
+	hard       context.Context
+	hardCancel context.CancelFunc
 }
 
 // Config tunes an Intake.
@@ -42,40 +49,99 @@ type Config struct {
 	// KeyOf names the user an update comes from; updates with the same key
 	// are handled one at a time, in order.
 	KeyOf func(*models.Update) int64
-	// Workers is the number of users handled at the same time.
+	// Throttled is called for the first update of a user that goes over
+	// the rate limit, to ask them to slow down; that update and the
+	// following ones over the limit are not handled.
+	Throttled func(context.Context, *models.Update)
+	// Workers is the number of updates handled at the same time.
 	Workers int
-	// Lease is how long an update stays with the worker that claimed it
-	// before another instance may take it over.
+	// Lease is how long a claimed update stays with its worker without
+	// renewal; the worker renews it while the handler runs. Another
+	// instance takes the update over once the lease has run out.
 	Lease time.Duration
+	// HandlerTimeout bounds one handler; it is below the lease, so even a
+	// handler whose renewals fail ends before another worker may start.
+	HandlerTimeout time.Duration
+	// ShutdownTimeout is how long a shutdown waits for running handlers
+	// before it cancels them.
+	ShutdownTimeout time.Duration
+	// RateLimit is how many updates of one user are handled within
+	// RateWindow; the excess is dropped. Negative turns the limit off.
+	RateLimit  int
+	RateWindow time.Duration
+	// MaxAttempts is how often an update is claimed before it is given up
+	// (a handler that kills its instance every time).
+	MaxAttempts int
 }
+
+// Defaults of Config.
+const (
+	DefaultWorkers         = 8
+	DefaultLease           = 2 * time.Minute
+	DefaultShutdownTimeout = 8 * time.Second
+	DefaultRateLimit       = 20
+	DefaultRateWindow      = 10 * time.Second
+	DefaultMaxAttempts     = 3
+)
+
+// dbTimeout bounds the intake's own database calls (claim, renew, finish).
+const dbTimeout = 10 * time.Second
 
 // New prepares an Intake that hands updates to handle.
 func New(store *storage.Store, handle func(context.Context, *models.Update), cfg Config, log *slog.Logger) *Intake {
 	if cfg.Workers <= 0 {
-		cfg.Workers = 8
+		cfg.Workers = DefaultWorkers
 	}
 	if cfg.Lease <= 0 {
-		cfg.Lease = 2 * time.Minute
+		cfg.Lease = DefaultLease
 	}
-	in := &Intake{store: store, handle: handle, keyOf: cfg.KeyOf, owner: cfg.Owner, lease: cfg.Lease, log: log}
-	in.queues = make([]chan int64, cfg.Workers)
-	for i := range in.queues {
-		in.queues[i] = make(chan int64, 64)
+	if cfg.HandlerTimeout <= 0 || cfg.HandlerTimeout >= cfg.Lease {
+		cfg.HandlerTimeout = cfg.Lease * 3 / 4
 	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.RateWindow <= 0 {
+		cfg.RateWindow = DefaultRateWindow
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.KeyOf == nil {
+		cfg.KeyOf = func(*models.Update) int64 { return 0 }
+	}
+	in := &Intake{store: store, handle: handle, throttle: cfg.Throttled, keyOf: cfg.KeyOf, cfg: cfg, log: log,
+		wake: make(chan struct{}, cfg.Workers)}
+	in.hard, in.hardCancel = context.WithCancel(context.Background())
 	return in
 }
 
-// Record stores a raw update durably. It returns an error when the update
-// could not be stored; the caller must then not acknowledge it to Telegram.
-// A replayed update_id is stored once and handled once.
+// Record stores a raw update durably. It returns an error only when the
+// database could not be reached; the caller must then not acknowledge the
+// update to Telegram. An update whose content PostgreSQL refuses, or that
+// does not decode, is kept as raw bytes, marked rejected and acknowledged
+// (nil): it is never handled and never holds another update back. A
+// replayed update_id is stored once and handled once.
 func (in *Intake) Record(ctx context.Context, raw []byte) error {
 	var u models.Update
 	if err := json.Unmarshal(raw, &u); err != nil {
-		in.log.Warn("dropping undecodable update", "err", err)
-		return nil // Telegram would send it again forever; nothing to do with it
+		var head struct {
+			ID int64 `json:"update_id"`
+		}
+		if herr := json.Unmarshal(raw, &head); herr != nil {
+			in.log.Warn("dropping update without a readable update_id", "err", err)
+			return nil // Telegram would send it again forever; nothing to key it on
+		}
+		return in.reject(ctx, head.ID, 0, raw, err)
 	}
 	key := in.keyOf(&u)
 	fresh, err := in.store.RecordUpdate(ctx, u.ID, key, raw)
+	if errors.Is(err, storage.ErrUnstorable) {
+		return in.reject(ctx, u.ID, key, raw, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -83,87 +149,210 @@ func (in *Intake) Record(ctx context.Context, raw []byte) error {
 		in.log.Info("duplicate update ignored", "update_id", u.ID)
 		return nil
 	}
-	in.submit(ctx, u.ID, key)
+	in.notify()
 	return nil
 }
 
-// submit queues an update for the worker that owns its user. If ctx ends
-// first, the update stays recorded and the sweeper brings it back.
-func (in *Intake) submit(ctx context.Context, updateID, key int64) {
-	if key < 0 {
-		key = -key
+// reject keeps an update that is not to be handled.
+func (in *Intake) reject(ctx context.Context, id, key int64, raw []byte, why error) error {
+	fresh, err := in.store.RecordRejectedUpdate(ctx, id, key, raw)
+	if err != nil {
+		return err
 	}
+	if fresh {
+		in.log.Warn("update rejected: its content cannot be stored or decoded; kept as raw bytes",
+			"update_id", id, "user_id", key, "bytes", len(raw), "err", why)
+	}
+	return nil
+}
+
+// notify wakes an idle worker, if there is room to say so.
+func (in *Intake) notify() {
 	select {
-	case in.queues[key%int64(len(in.queues))] <- updateID:
-	case <-ctx.Done():
+	case in.wake <- struct{}{}:
+	default:
 	}
 }
 
-// Run starts the workers and the sweeper and blocks until ctx ends and
-// every update a worker already began is finished. Updates still queued
-// stay recorded and are handled after the next start.
+// Run starts the workers and the sweeper and blocks until ctx ends. It
+// then stops claiming, waits up to ShutdownTimeout for running handlers,
+// cancels those still running and returns soon after. An update whose
+// handling did not finish stays recorded and is handled again once its
+// lease runs out.
 func (in *Intake) Run(ctx context.Context, sweepEvery time.Duration) {
-	for _, q := range in.queues {
-		in.wg.Add(1)
-		go in.work(ctx, q)
+	defer in.hardCancel()
+	var wg sync.WaitGroup
+	for range in.cfg.Workers {
+		wg.Go(func() { in.work(ctx) })
 	}
 	in.sweep(ctx)
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
-	for {
+	for ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
-			in.wg.Wait()
-			return
 		case <-t.C:
 			in.sweep(ctx)
 		}
 	}
+	if waitFor(&wg, in.cfg.ShutdownTimeout) {
+		return
+	}
+	in.log.Warn("handlers still running at the end of the shutdown grace; cancelling them",
+		"grace", in.cfg.ShutdownTimeout)
+	in.hardCancel()
+	if !waitFor(&wg, 2*time.Second) {
+		in.log.Error("handlers did not stop after cancelling; leaving them")
+	}
 }
 
-func (in *Intake) work(ctx context.Context, q <-chan int64) {
-	defer in.wg.Done()
+// waitFor waits for wg up to d and reports whether it is done.
+func waitFor(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// work claims and handles updates until nothing is claimable, then waits
+// to be woken, until ctx ends.
+func (in *Intake) work(ctx context.Context) {
 	for {
+		for ctx.Err() == nil && in.next() {
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case id := <-q:
-			// Finish the update even if shutdown begins meanwhile.
-			in.process(context.WithoutCancel(ctx), id)
+		case <-in.wake:
 		}
 	}
 }
 
-func (in *Intake) process(ctx context.Context, id int64) {
-	raw, err := in.store.ClaimUpdate(ctx, id, in.owner, in.lease)
+// next claims one update and handles it. It reports whether there was one.
+func (in *Intake) next() bool {
+	cctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
+	c, err := in.store.ClaimNextUpdate(cctx, in.cfg.Owner, in.cfg.Lease, in.cfg.RateWindow, max(in.cfg.RateLimit+1, 0))
+	cancel()
 	if errors.Is(err, storage.ErrNotFound) {
-		return // done already, or another instance has it
+		return false
 	}
 	if err != nil {
-		in.log.Error("claim update; will retry", "update_id", id, "err", err)
-		return
+		in.log.Error("claim update; will retry", "err", err)
+		return false
 	}
-	var u models.Update
-	if err := json.Unmarshal(raw, &u); err != nil {
-		in.log.Error("decode stored update", "update_id", id, "err", err)
-	} else {
-		in.handle(ctx, &u)
+	in.process(c)
+	return true
+}
+
+// process handles a claimed update, or drops it, and marks it done.
+func (in *Intake) process(c storage.ClaimedUpdate) {
+	log := in.log.With("update_id", c.UpdateID)
+	outcome, lost := in.run(c, log)
+	if lost {
+		return // another worker has the update now and marks it done
 	}
-	if err := in.store.FinishUpdate(ctx, id); err != nil {
-		in.log.Error("mark update done", "update_id", id, "err", err)
+	ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
+	defer cancel()
+	if err := in.store.CloseUpdate(ctx, c.UpdateID, outcome); err != nil {
+		// The update stays leased and is handled again once the lease has
+		// run out: the one window in which an update is handled twice.
+		log.Error("mark update done", "outcome", outcome, "err", err)
 	}
 }
 
-// sweep re-queues updates whose handling never finished.
+// run decides what becomes of a claimed update and does it. lost is true
+// when the lease went to another worker meanwhile.
+func (in *Intake) run(c storage.ClaimedUpdate, log *slog.Logger) (outcome storage.Outcome, lost bool) {
+	if c.Attempts > in.cfg.MaxAttempts {
+		log.Error("update given up: its handling never finished", "attempts", c.Attempts-1, "user_id", c.UserID)
+		return storage.OutcomeAbandoned, false
+	}
+	if c.Payload == nil {
+		log.Info("update without payload (erased on request) dropped")
+		return storage.OutcomeAbandoned, false
+	}
+	var u models.Update
+	if err := json.Unmarshal(c.Payload, &u); err != nil {
+		log.Error("decode stored update", "err", err)
+		return storage.OutcomeRejected, false
+	}
+	if in.cfg.RateLimit > 0 && c.Recent >= in.cfg.RateLimit {
+		// The first update over the limit asks the user to slow down;
+		// the following ones are dropped without a word.
+		first := c.Recent == in.cfg.RateLimit
+		log.Warn("update over the user's rate limit dropped", "user_id", c.UserID, "limit", in.cfg.RateLimit,
+			"window", in.cfg.RateWindow, "told", first && in.throttle != nil)
+		if first && in.throttle != nil {
+			return storage.OutcomeThrottled, in.leased(c, func(ctx context.Context) { in.throttle(ctx, &u) })
+		}
+		return storage.OutcomeThrottled, false
+	}
+	return storage.OutcomeHandled, in.leased(c, func(ctx context.Context) { in.handle(ctx, &u) })
+}
+
+// leased runs f while it holds the update's lease: with a deadline below
+// the lease, renewing the lease meanwhile, and cancelled when the lease is
+// lost or the shutdown grace runs out. It reports whether the lease was
+// lost.
+func (in *Intake) leased(c storage.ClaimedUpdate, f func(context.Context)) (lost bool) {
+	ctx, cancel := context.WithTimeout(in.hard, in.cfg.HandlerTimeout)
+	defer cancel()
+	stop := make(chan struct{})
+	renewed := make(chan bool, 1)
+	go func() { renewed <- in.renew(ctx, cancel, c.UpdateID, stop) }()
+	f(ctx)
+	close(stop)
+	return !<-renewed
+}
+
+// renew extends the lease every third of it until stop, and reports
+// whether it kept it. A lease found taken over cancels the handler; a
+// renewal that fails is tried again at the next tick (the handler's
+// deadline ends it before the lease runs out).
+func (in *Intake) renew(ctx context.Context, cancel context.CancelFunc, id int64, stop <-chan struct{}) (kept bool) {
+	t := time.NewTicker(in.cfg.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return true
+		case <-ctx.Done():
+			<-stop
+			return true
+		case <-t.C:
+		}
+		rctx, rcancel := context.WithTimeout(context.Background(), min(dbTimeout, in.cfg.Lease/3))
+		ok, err := in.store.RenewUpdate(rctx, id, in.cfg.Owner)
+		rcancel()
+		switch {
+		case err != nil:
+			in.log.Warn("renew update lease", "update_id", id, "err", err)
+		case !ok:
+			in.log.Error("update lease lost to another worker; cancelling the handler", "update_id", id)
+			cancel()
+			return false
+		}
+	}
+}
+
+// sweep wakes workers for updates no worker is on: recorded by another
+// instance that has not claimed them, or left by a crash once the lease
+// has run out.
 func (in *Intake) sweep(ctx context.Context) {
-	pending, err := in.store.PendingUpdates(ctx, in.lease, 500)
+	pending, err := in.store.PendingUpdates(ctx, in.cfg.Lease, in.cfg.Workers)
 	if err != nil {
 		if ctx.Err() == nil {
 			in.log.Error("list pending updates", "err", err)
 		}
 		return
 	}
-	for _, p := range pending {
-		in.submit(ctx, p.UpdateID, p.UserID)
+	for range pending {
+		in.notify()
 	}
 }

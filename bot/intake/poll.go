@@ -12,7 +12,7 @@ import (
 )
 
 // allowedUpdates are the update kinds the bot asks Telegram for.
-var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
+var allowedUpdates = []string{"message", "callback_query", "my_chat_member", "chat_join_request"}
 
 // Poller fetches updates with getUpdates. It is written here rather than
 // taken from go-telegram/bot, whose poller confirms updates to Telegram
@@ -90,12 +90,15 @@ func (p *Poller) poll(ctx context.Context, offset int64) (int64, error) {
 			ID int64 `json:"update_id"`
 		}
 		if err := json.Unmarshal(raw, &head); err != nil {
-			return offset, fmt.Errorf("getUpdates: update without id: %w", err)
+			// Telegram never sends one; should it, the offset moves on with
+			// the next update that has an id, so it cannot stall intake.
+			p.Log.Warn("getUpdates: skipping an update without a readable update_id", "err", err)
+			continue
 		}
 		if err := p.Intake.Record(ctx, raw); err != nil {
 			return offset, fmt.Errorf("record update %d: %w", head.ID, err)
 		}
-		offset = head.ID + 1
+		offset = max(offset, head.ID+1)
 	}
 	return offset, nil
 }

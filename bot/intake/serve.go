@@ -28,12 +28,33 @@ type ServeConfig struct {
 	SweepEvery    time.Duration
 	// Listener serves /healthz, /readyz and the webhook.
 	Listener net.Listener
+	// Transport carries the getUpdates requests; nil is
+	// http.DefaultTransport.
+	Transport http.RoundTripper
+}
+
+// The HTTP server's limits. Telegram's webhook requests are small (an
+// update is at most a few kilobytes; the handler reads at most 1 MiB) and
+// answered at once, so slow or idle clients are cut off early.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 60 * time.Second
+	maxHeaderBytes    = 16 << 10
+)
+
+// newServer is the HTTP server of /healthz, /readyz and the webhook.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes}
 }
 
 // Serve receives updates into in until ctx ends: by long polling or by
 // webhook (registered with Telegram through api), with the health
-// endpoints beside. Then it shuts down gracefully: intake stops, updates
-// already being handled finish.
+// endpoints beside. Then it shuts down gracefully, within bounds: the HTTP
+// server stops taking requests (10 s at most), intake stops claiming, and
+// updates already being handled finish (Config.ShutdownTimeout at most).
 func Serve(ctx context.Context, in *Intake, api *tgbot.Bot, store *storage.Store, cfg ServeConfig, log *slog.Logger) error {
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 25 * time.Second
@@ -70,12 +91,12 @@ func Serve(ctx context.Context, in *Intake, api *tgbot.Bot, store *storage.Store
 			return fmt.Errorf("deleteWebhook: %w", Redact(err, cfg.Token))
 		}
 		p := &Poller{URL: cfg.APIURL, Token: cfg.Token, Timeout: cfg.PollTimeout, Intake: in, Log: log,
-			Client: &http.Client{Timeout: cfg.PollTimeout + 10*time.Second}}
+			Client: &http.Client{Timeout: cfg.PollTimeout + 10*time.Second, Transport: cfg.Transport}}
 		wg.Go(func() { p.Run(ctx) })
 		log.Info("receiving updates by long polling")
 	}
 
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(mux)
 	wg.Go(func() {
 		if err := srv.Serve(cfg.Listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)

@@ -21,8 +21,10 @@ const usage = `usage: partnerbot [command]
 
 commands:
   run                      run the bot (the default)
+  playground               try the bot without Telegram: a local web page that
+                           plays Telegram (PLAYGROUND_ADDR, default 127.0.0.1:8080)
   migrate                  apply database migrations and exit
-  grant <user id|@name>    make a user a coordinator
+  grant <user id|@name> [--town NAME]...  make a user a coordinator (for those towns)
   revoke <user id|@name>   make a coordinator a volunteer again
   import towns FILE.csv    add or update towns (see examples/README.md)
   import partnerships FILE.csv
@@ -47,6 +49,8 @@ func run(ctx context.Context, args []string) error {
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
+	case "playground":
+		return runPlayground(ctx, os.Getenv, os.Stdout)
 	case "run", "migrate", "grant", "revoke", "import":
 	default:
 		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
@@ -93,9 +97,19 @@ func serve(ctx context.Context, cfg config.Config, store *storage.Store, log *sl
 		Token: cfg.Token, APIURL: cfg.APIURL, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
 		Listener: ln, Admins: cfg.AdminIDs, DeliveryRate: cfg.DeliveryRate, DeliveryWorkers: cfg.DeliveryWorkers,
 		Owner: fmt.Sprintf("%s/%d", host, os.Getpid()), Log: log,
+		RateLimit: rateLimit(cfg.UserRateLimit), RateWindow: cfg.UserRateWindow, ShutdownTimeout: cfg.ShutdownTimeout,
 	})
 	if err != nil {
 		return err
 	}
 	return inst.Run(ctx)
+}
+
+// rateLimit turns USER_RATE_LIMIT into the intake's setting, where 0 means
+// the default and a negative number no limit.
+func rateLimit(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -9,6 +9,7 @@
 package bottest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,8 +17,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,6 +46,22 @@ type Options struct {
 	WebhookSecret string
 	// Now replaces the bot's clock.
 	Now func() time.Time
+	// Lease is the intake's update lease (default 2 minutes); a test that
+	// kills an instance shortens it so the takeover comes soon.
+	Lease time.Duration
+	// IntakeWorkers is the number of updates each instance handles at once
+	// (default intake.DefaultWorkers).
+	IntakeWorkers int
+	// RateLimit and RateWindow set the per-user rate limit. Tests talk
+	// faster than people, so the limit is off unless RateLimit is set.
+	RateLimit  int
+	RateWindow time.Duration
+	// ShutdownTimeout bounds how long a stopping instance waits for
+	// running handlers (default intake.DefaultShutdownTimeout).
+	ShutdownTimeout time.Duration
+	// Log, if set, receives the bot's log lines instead of the test log
+	// (a fuzz target may not log through its testing.F).
+	Log io.Writer
 }
 
 // Env is a fake Telegram server, a test database and running bot
@@ -62,6 +81,7 @@ type Env struct {
 	mu      sync.Mutex
 	running []*Instance
 	started int // instances started so far, to name each one's leases
+	panics  atomic.Int64
 }
 
 // New starts a fake Telegram server, creates a database, and starts one
@@ -92,10 +112,21 @@ func New(t testing.TB, opts ...Options) *Env {
 // pool, intake and HTTP server).
 type Instance struct {
 	// Addr is the host:port of its HTTP server (health, webhook).
-	Addr   string
+	Addr string
+	// Owner is the name of its update leases (inbound_updates.claimed_by).
+	Owner  string
+	env    *Env
 	cancel context.CancelFunc
 	done   chan error
 	pool   *pgxpool.Pool
+	ln     net.Listener
+	net    *killSwitch
+	// dead is set by Kill: no new database connection is made.
+	dead    atomic.Bool
+	appName string
+	// killAt, if set, kills the instance when one of its database queries
+	// is about to be sent and killAt says so (see KillAtQuery).
+	killAt atomic.Pointer[func(sql string, args []any) bool]
 }
 
 // WebhookPath is where the bot listens for webhook updates in tests.
@@ -104,7 +135,27 @@ const WebhookPath = "/telegram/webhook"
 // Start starts another bot instance on the same server and database.
 func (e *Env) Start() *Instance {
 	e.T.Helper()
-	pool, err := pgxpool.New(context.Background(), e.botDB)
+	e.mu.Lock()
+	e.started++
+	owner := fmt.Sprintf("test-%d", e.started)
+	e.mu.Unlock()
+	in := &Instance{Owner: owner, env: e, done: make(chan error, 1), net: newKillSwitch(),
+		appName: fmt.Sprintf("bottest-%s-%d", owner, time.Now().UnixNano())}
+	pcfg, err := pgxpool.ParseConfig(e.botDB)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	// The instance's connections carry its name, so that Kill can find
+	// and end them, and no new one is made once it is dead.
+	pcfg.ConnConfig.RuntimeParams["application_name"] = in.appName
+	pcfg.BeforeConnect = func(context.Context, *pgx.ConnConfig) error {
+		if in.dead.Load() {
+			return errKilled
+		}
+		return nil
+	}
+	pcfg.ConnConfig.Tracer = killTracer{in}
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -112,24 +163,27 @@ func (e *Env) Start() *Instance {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{e.T}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var out io.Writer = testWriter{e.T}
+	if e.Opts.Log != nil {
+		out = e.Opts.Log
+	}
+	log := slog.New(panicCounter{slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}), &e.panics})
 	cfg := instance.Config{Token: e.TG.Token(), APIURL: e.TG.URL(), Listener: ln, Admins: e.Opts.Admins,
 		// Tests raise the send rate: only the pacing, not its speed, is theirs.
 		DeliveryRate: 1000,
-		PollTimeout:  time.Second, SweepEvery: 200 * time.Millisecond, Now: e.Opts.Now, Catalog: e.catalog, Log: log}
+		PollTimeout:  time.Second, SweepEvery: 200 * time.Millisecond, Now: e.Opts.Now, Catalog: e.catalog, Log: log,
+		Owner: owner, Lease: e.Opts.Lease, IntakeWorkers: e.Opts.IntakeWorkers,
+		RateLimit: cmp.Or(e.Opts.RateLimit, -1), RateWindow: e.Opts.RateWindow, ShutdownTimeout: e.Opts.ShutdownTimeout,
+		WrapTransport: in.net.wrap}
 	if e.Opts.WebhookSecret != "" {
 		cfg.WebhookURL, cfg.WebhookSecret = "http://"+ln.Addr().String()+WebhookPath, e.Opts.WebhookSecret
 	}
-	e.mu.Lock()
-	e.started++
-	cfg.Owner = fmt.Sprintf("test-%d", e.started)
-	e.mu.Unlock()
 	inst, err := instance.New(storage.New(pool), cfg)
 	if err != nil {
 		e.T.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	in := &Instance{Addr: ln.Addr().String(), cancel: cancel, done: make(chan error, 1), pool: pool}
+	in.Addr, in.cancel, in.pool, in.ln = ln.Addr().String(), cancel, pool, ln
 	go func() { in.done <- inst.Run(ctx) }()
 	e.waitReady(in)
 	e.mu.Lock()
@@ -165,6 +219,71 @@ func (in *Instance) Stop() error {
 	err := <-in.done
 	in.pool.Close()
 	return err
+}
+
+// Kill ends the instance the way a crash or a power cut would, without
+// its graceful shutdown: its database connections are cut (and no new one
+// is made), its Bot API requests fail, those under way included, and its
+// HTTP server stops listening. Whatever it held (update leases) stays held
+// until the lease runs out. Kill returns once the remains of the instance
+// have stopped; it is no longer among Running.
+func (in *Instance) Kill() {
+	e := in.env
+	e.T.Helper()
+	in.die()
+	e.mu.Lock()
+	e.running = slices.DeleteFunc(e.running, func(r *Instance) bool { return r == in })
+	e.mu.Unlock()
+	// What is left of the process can reach nothing any more; let its
+	// goroutines end.
+	in.cancel()
+	select {
+	case <-in.done:
+	case <-time.After(WaitTimeout):
+		e.T.Error("a killed instance's goroutines did not end")
+	}
+	in.pool.Close()
+}
+
+// die cuts the instance off: the database first (so that nothing it does
+// after losing the network reaches the database), then the network.
+func (in *Instance) die() {
+	if in.dead.Swap(true) {
+		return
+	}
+	// Wait (up to 5 s) until each backend is gone, so that a query about
+	// to be sent on one of them never runs.
+	if _, err := in.env.Pool.Exec(context.Background(),
+		`SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = $1`,
+		in.appName); err != nil {
+		in.env.T.Errorf("kill: %v", err)
+	}
+	in.net.kill()
+	in.ln.Close()
+}
+
+// KillAtQuery arms a kill: when the instance is about to send a database
+// query for which match(sql, args) is true, it is killed (Kill) before the
+// query reaches the database, so that query never runs. It lets a test
+// stop an instance between two steps, e.g. after a handler ran and before
+// its update is marked done. Wait for the kill with Killed.
+func (in *Instance) KillAtQuery(match func(sql string, args []any) bool) {
+	in.killAt.Store(&match)
+}
+
+// Killed waits until the instance was killed by KillAtQuery, then cleans
+// up after it like Kill.
+func (in *Instance) Killed() {
+	e := in.env
+	e.T.Helper()
+	deadline := time.Now().Add(WaitTimeout)
+	for !in.dead.Load() {
+		if time.Now().After(deadline) {
+			e.T.Fatal("the instance was not killed")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	in.Kill()
 }
 
 // StopAll stops every running instance.
@@ -213,6 +332,31 @@ func (e *Env) WaitHandled(updateID int64) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// Panics is how many times a handler panicked (and Handle recovered) in
+// any instance so far.
+func (e *Env) Panics() int { return int(e.panics.Load()) }
+
+// panicCounter counts the log records of recovered handler panics.
+type panicCounter struct {
+	slog.Handler
+	n *atomic.Int64
+}
+
+func (h panicCounter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "handler panicked" {
+		h.n.Add(1)
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h panicCounter) WithAttrs(as []slog.Attr) slog.Handler {
+	return panicCounter{h.Handler.WithAttrs(as), h.n}
+}
+
+func (h panicCounter) WithGroup(name string) slog.Handler {
+	return panicCounter{h.Handler.WithGroup(name), h.n}
 }
 
 // testWriter sends the bot's log lines to the test log.

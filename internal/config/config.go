@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // DefaultAPIURL is Telegram's own Bot API server.
@@ -32,7 +33,22 @@ type Config struct {
 	// DeliveryWorkers (DELIVERY_WORKERS) is how many messages one instance
 	// handles at once; 0 means the engine's default (100).
 	DeliveryWorkers int
+	// UserRateLimit (USER_RATE_LIMIT) is how many updates of one user are
+	// handled within UserRateWindow (USER_RATE_WINDOW); the excess gets
+	// one request to slow down and is dropped. 0 turns the limit off.
+	UserRateLimit  int
+	UserRateWindow time.Duration
+	// ShutdownTimeout (SHUTDOWN_TIMEOUT) is how long a stopping instance
+	// waits for updates being handled before it cancels them.
+	ShutdownTimeout time.Duration
 }
+
+// Defaults of the intake settings.
+const (
+	DefaultUserRateLimit   = 20
+	DefaultUserRateWindow  = 10 * time.Second
+	DefaultShutdownTimeout = 8 * time.Second
+)
 
 // Load reads the configuration through getenv (os.Getenv in production).
 // Every problem found is reported, not only the first.
@@ -95,6 +111,28 @@ func load(getenv func(string) string, bot bool) (Config, error) {
 			errs = append(errs, fmt.Errorf("DELIVERY_WORKERS: %q is not a whole number from 1 to 10000", v))
 		}
 		c.DeliveryWorkers = n
+	}
+	c.UserRateLimit, c.UserRateWindow, c.ShutdownTimeout = DefaultUserRateLimit, DefaultUserRateWindow, DefaultShutdownTimeout
+	if v := strings.TrimSpace(getenv("USER_RATE_LIMIT")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 10000 {
+			errs = append(errs, fmt.Errorf("USER_RATE_LIMIT: %q is not a whole number of updates from 0 (no limit) to 10000", v))
+		}
+		c.UserRateLimit = n
+	}
+	if v := strings.TrimSpace(getenv("USER_RATE_WINDOW")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			errs = append(errs, fmt.Errorf("USER_RATE_WINDOW: %q is not a duration from 1s to 1h, such as 10s", v))
+		}
+		c.UserRateWindow = d
+	}
+	if v := strings.TrimSpace(getenv("SHUTDOWN_TIMEOUT")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > 10*time.Minute {
+			errs = append(errs, fmt.Errorf("SHUTDOWN_TIMEOUT: %q is not a duration from 1s to 10m, such as 8s", v))
+		}
+		c.ShutdownTimeout = d
 	}
 	return c, errors.Join(errs...)
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string {
@@ -39,6 +40,11 @@ func TestLoad(t *testing.T) {
 		{"bad delivery rate", with("DELIVERY_RATE", "fast"), []string{"DELIVERY_RATE"}},
 		{"zero delivery rate", with("DELIVERY_RATE", "0"), []string{"DELIVERY_RATE"}},
 		{"bad delivery workers", with("DELIVERY_WORKERS", "-3"), []string{"DELIVERY_WORKERS"}},
+		{"intake tuned", with("USER_RATE_LIMIT", "0", "USER_RATE_WINDOW", "1m", "SHUTDOWN_TIMEOUT", "25s"), nil},
+		{"bad rate limit", with("USER_RATE_LIMIT", "-1"), []string{"USER_RATE_LIMIT"}},
+		{"bad rate window", with("USER_RATE_WINDOW", "10"), []string{"USER_RATE_WINDOW"}},
+		{"tiny rate window", with("USER_RATE_WINDOW", "10ms"), []string{"USER_RATE_WINDOW"}},
+		{"bad shutdown timeout", with("SHUTDOWN_TIMEOUT", "forever"), []string{"SHUTDOWN_TIMEOUT"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,6 +74,9 @@ func TestLoadDefaultsAndAdmins(t *testing.T) {
 	}
 	if c.APIURL != DefaultAPIURL || c.HTTPAddr != ":8080" || c.LogLevel != slog.LevelDebug {
 		t.Errorf("defaults not applied: %+v", c)
+	}
+	if c.UserRateLimit != 20 || c.UserRateWindow != 10*time.Second || c.ShutdownTimeout != 8*time.Second {
+		t.Errorf("intake defaults not applied: %+v", c)
 	}
 	if len(c.AdminIDs) != 3 || c.AdminIDs[2] != 333 {
 		t.Errorf("admins = %v", c.AdminIDs)

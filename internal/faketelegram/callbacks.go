@@ -22,23 +22,7 @@ type callbackQuery struct {
 // chat. The data is not checked against the keyboard, so tests can forge
 // it. It returns the update id and the callback query id.
 func (s *Server) PressButton(from models.User, messageID int, data string) (updateID int64, callbackQueryID string) {
-	s.mu.Lock()
-	cs := s.chatLocked(privateChat(from))
-	msg := &models.Message{ID: messageID, Date: int(time.Now().Unix()), Chat: cs.chat, From: &s.bot}
-	if sm := cs.message(messageID); sm != nil {
-		cp := *sm.api
-		msg = &cp
-	}
-	u := models.Update{CallbackQuery: &models.CallbackQuery{
-		From:         from,
-		Message:      models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage, Message: msg},
-		ChatInstance: strconv.FormatInt(cs.chat.ID*7919+1234567890123, 10),
-		Data:         data,
-	}}
-	updateID = s.injectLocked(&u)
-	s.mu.Unlock()
-	s.deliverIfWebhook()
-	return updateID, u.CallbackQuery.ID
+	return s.PressButtonInChat(from, privateChat(from), messageID, data)
 }
 
 // registerQueryLocked gives a callback query an id if it has none and

@@ -129,11 +129,17 @@ func (s *Server) resolveChatLocked(ref string) (*chatState, *apiError) {
 // writableChatLocked resolves a chat the bot wants to write to.
 func (s *Server) writableChatLocked(ref string) (*chatState, *apiError) {
 	cs, err := s.resolveChatLocked(ref)
+	if err == errChatNotFound {
+		cs, err = s.applicantChatLocked(ref) // groups.go
+	}
 	if err != nil {
 		return nil, err
 	}
 	if s.blocked[cs.chat.ID] {
 		return nil, forbiddenFor(string(cs.chat.Type))
+	}
+	if err := s.groupWriteCheckLocked(cs); err != nil { // groups.go
+		return nil, err
 	}
 	return cs, nil
 }

@@ -196,3 +196,12 @@ func pruneBefore(times []time.Time, cutoff time.Time) []time.Time {
 	}
 	return times[i:]
 }
+
+// PendingFaults is how many faults queued by FailNext for the method have
+// not been used yet. Once it drops, a request took its fault: with a Delay,
+// that request is being held now.
+func (s *Server) PendingFaults(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.faults[strings.ToLower(method)])
+}

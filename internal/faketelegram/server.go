@@ -66,6 +66,9 @@ type Server struct {
 	rateLimits  bool
 	limiter     *rateLimiter
 	tooManyReqs int
+
+	// grp: members, join requests, invite links, migrations (groups.go)
+	grp *groupState
 }
 
 // New starts a fake Bot API server on a local port.
@@ -190,6 +193,12 @@ func init() {
 		"setMyCommands":          (*Server).handleSetMyCommands,
 		"getMyCommands":          (*Server).handleGetMyCommands,
 		"deleteMyCommands":       (*Server).handleDeleteMyCommands,
+		// groups.go
+		"getChatMember":          (*Server).handleGetChatMember,
+		"getChatAdministrators":  (*Server).handleGetChatAdministrators,
+		"createChatInviteLink":   (*Server).handleCreateChatInviteLink,
+		"approveChatJoinRequest": (*Server).handleApproveChatJoinRequest,
+		"declineChatJoinRequest": (*Server).handleDeclineChatJoinRequest,
 	} {
 		methods[strings.ToLower(name)] = methodInfo{name: name, handler: h}
 	}

@@ -80,6 +80,7 @@ func (s *Server) injectLocked(u *models.Update) int64 {
 func (s *Server) registerIncomingLocked(m *models.Message) {
 	cs := s.chatLocked(m.Chat)
 	m.Chat = cs.chat
+	s.userSpokeLocked(cs.chat.ID) // groups.go
 	if m.ID == 0 {
 		m.ID = cs.nextMessageID()
 	}

@@ -46,6 +46,18 @@ type Config struct {
 	// PollTimeout and SweepEvery tune the intake; zero means its defaults.
 	PollTimeout time.Duration
 	SweepEvery  time.Duration
+	// IntakeWorkers, Lease, ShutdownTimeout, RateLimit and RateWindow tune
+	// the intake (see intake.Config); zero means its defaults, a negative
+	// RateLimit turns the per-user rate limit off.
+	IntakeWorkers   int
+	Lease           time.Duration
+	ShutdownTimeout time.Duration
+	RateLimit       int
+	RateWindow      time.Duration
+	// WrapTransport, if set, wraps the HTTP transport of every Bot API
+	// client of the instance (replies, delivery, getUpdates); tests cut an
+	// instance off the network with it.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 	// Now is the clock of the bot and the delivery engine; nil is the
 	// wall clock. Tests and the playground move it.
 	Now func() time.Time
@@ -63,6 +75,8 @@ type Instance struct {
 	engine *delivery.Engine
 	intake *intake.Intake
 	log    *slog.Logger
+	// pollTransport carries getUpdates.
+	pollTransport http.RoundTripper
 }
 
 // New assembles an instance on store. Nothing talks to Telegram before Run.
@@ -75,15 +89,21 @@ func New(store *storage.Store, cfg Config) (*Instance, error) {
 			return nil, err
 		}
 	}
+	wrap := cfg.WrapTransport
+	if wrap == nil {
+		wrap = func(t http.RoundTripper) http.RoundTripper { return t }
+	}
 	api, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
+		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute, Transport: wrap(http.DefaultTransport)}))
 	if err != nil {
 		return nil, err
 	}
 	// The delivery engine sends through a client of its own that keeps a
 	// connection per worker open (Go's default keeps two).
+	sendClient := delivery.HTTPClient(cfg.DeliveryWorkers)
+	sendClient.Transport = wrap(sendClient.Transport)
 	sender, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(time.Minute, delivery.HTTPClient(cfg.DeliveryWorkers)))
+		tgbot.WithHTTPClient(time.Minute, sendClient))
 	if err != nil {
 		return nil, err
 	}
@@ -98,8 +118,11 @@ func New(store *storage.Store, cfg Config) (*Instance, error) {
 	}
 	app := bot.New(bot.Deps{API: api, Store: store, Catalog: catalog, Admins: cfg.Admins, Log: log, Now: cfg.Now,
 		Delivery: engine})
-	in := intake.New(store, app.Handle, intake.Config{Owner: cfg.Owner, KeyOf: bot.UserKey}, log)
-	return &Instance{cfg: cfg, store: store, api: api, app: app, engine: engine, intake: in, log: log}, nil
+	in := intake.New(store, app.Handle, intake.Config{Owner: cfg.Owner, KeyOf: bot.UserKey, Throttled: app.SlowDown,
+		Workers: cfg.IntakeWorkers, Lease: cfg.Lease, ShutdownTimeout: cfg.ShutdownTimeout,
+		RateLimit: cfg.RateLimit, RateWindow: cfg.RateWindow}, log)
+	return &Instance{cfg: cfg, store: store, api: api, app: app, engine: engine, intake: in, log: log,
+		pollTransport: wrap(http.DefaultTransport)}, nil
 }
 
 // clockFunc makes Config.Now the delivery engine's clock.
@@ -135,7 +158,7 @@ func (i *Instance) Run(ctx context.Context) error {
 
 	err = intake.Serve(ctx, i.intake, i.api, i.store, intake.ServeConfig{
 		APIURL: i.cfg.APIURL, Token: i.cfg.Token, WebhookURL: i.cfg.WebhookURL, WebhookSecret: i.cfg.WebhookSecret,
-		PollTimeout: i.cfg.PollTimeout, SweepEvery: i.cfg.SweepEvery, Listener: i.cfg.Listener,
+		PollTimeout: i.cfg.PollTimeout, SweepEvery: i.cfg.SweepEvery, Listener: i.cfg.Listener, Transport: i.pollTransport,
 	}, i.log)
 	cancel()
 	if eerr := <-engineDone; eerr != nil {

@@ -1,0 +1,411 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"partnerbot/internal/bottest"
+	"partnerbot/internal/testclock"
+	"partnerbot/internal/timefmt"
+	"partnerbot/internal/zones"
+	"partnerbot/locales"
+	"partnerbot/storage"
+)
+
+// broadcastWorld is a project world with the example partnerships
+// (Ichnia — Grevesmühlen — Laxå), a town outside that network (Zhytomyr),
+// an administrator (id 1, English) and a running clock.
+type broadcastWorld struct {
+	*projectWorld
+	clock *testclock.Clock
+	admin *bottest.User
+}
+
+func newBroadcastWorld(t *testing.T, at time.Time) *broadcastWorld {
+	t.Helper()
+	clk := testclock.New(at)
+	w := &broadcastWorld{projectWorld: newProjectWorld(t, bottest.Options{Admins: []int64{1}, Now: clk.Now}), clock: clk}
+	addExamplePartnerships(t, w.projectWorld)
+	ctx := context.Background()
+	err := w.Store.WriteTowns(ctx, func(tw *storage.TownWriter) error {
+		_, _, err := tw.UpsertTown(ctx, storage.TownRecord{Key: "ua-zhytomyr", Name: "Zhytomyr", Country: "UA", Region: "Zhytomyr Oblast"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := w.Store.SearchTowns(ctx, "Zhytomyr", 1)
+	if err != nil || len(found) == 0 {
+		t.Fatalf("Zhytomyr: %v", err)
+	}
+	w.towns["Zhytomyr"] = found[0]
+	w.admin = w.user(1, "en", "Ada")
+	return w
+}
+
+// resident is a started user whose profile town is town, speaking langs.
+func (w *broadcastWorld) resident(id int64, lang, name, town string, langs ...string) *bottest.User {
+	w.t.Helper()
+	u := w.user(id, lang, name)
+	if err := w.Store.SaveProfile(context.Background(), storage.Profile{UserID: id, TownID: w.towns[town].ID,
+		Languages: langs}); err != nil {
+		w.t.Fatal(err)
+	}
+	return u
+}
+
+// grantCoordinator makes u coordinator for town through /coordinators,
+// as the administrator.
+func (w *broadcastWorld) grantCoordinator(u *bottest.User, town string) {
+	w.t.Helper()
+	en := w.Loc("en")
+	w.admin.Say("/coordinators").Press(en.Plain("coordinators_add_button"))
+	w.admin.Say("@" + u.TG.Username).Press(en.Plain("coordinators_confirm_yes")).
+		Expect(en.T("coordinator_granted", "Name", u.TG.FirstName))
+	w.admin.Say("/coordinators").Press(en.Plain("coordinators_town_button", "Name", u.TG.FirstName))
+	w.admin.Expect(en.T("coordinators_ask_town"))
+	w.admin.Say(town).Press(w.townButton(en, town))
+	w.admin.Expect(en.T("coordinators_town_added", "Name", u.TG.FirstName, "Town", w.towns[town].Name))
+	w.admin.Say("/coordinators").Expect(en.T("coordinators_towns", "Towns", w.towns[town].Name))
+}
+
+// composeToNetwork takes u through /broadcast to the text step with the
+// whole network, everyone living there.
+func composeToNetwork(u *bottest.User, l *locales.Localizer) {
+	u.Say("/broadcast").Expect(l.T("bc_ask_place"))
+	u.Press(l.Plain("bc_place_network")).Expect(l.T("bc_ask_countries"))
+	u.Press(l.Plain("step_done")).Expect(l.T("bc_ask_groups"))
+	u.Press(l.Plain("step_done")).Expect(l.T("bc_ask_sectors"))
+	u.Press(l.Plain("step_done")).Expect(l.T("bc_ask_topics"))
+	u.Press(l.Plain("step_done"))
+}
+
+// copiesOf lists the texts chatID received that contain s (sent, not
+// edits).
+func copiesOf(w *broadcastWorld, chatID int64, s string) int { return countMessages(w.Env, chatID, s) }
+
+// TestBroadcastComposeAndSend: an administrator grants a Ukrainian
+// coordinator the town Ichnia; she composes an announcement to her
+// partnership network with a Ukrainian and a German version, after an
+// invalid-markup retry; the counts per language, the preview and the send;
+// recipients in all five languages get the right version (their language,
+// a profile language, else hers with a note in theirs); a muted person and
+// one outside the network get nothing; the status ends done.
+func TestBroadcastComposeAndSend(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	olena := w.user(2, "uk", "Olena")
+	w.grantCoordinator(olena, "Ichnia")
+
+	ruk := w.resident(11, "uk", "Taras", "Ichnia")
+	rde := w.resident(12, "de", "Jonas", "Grevesmühlen")
+	rfr := w.resident(13, "fr", "Claire", "Grevesmühlen", "fr", "de")
+	rsv := w.resident(14, "sv", "Sara", "Laxå")
+	ren := w.resident(15, "en", "Emma", "Laxå")
+	muted := w.resident(16, "de", "Max", "Ichnia")
+	outsider := w.resident(17, "uk", "Petro", "Zhytomyr")
+	if err := w.Store.AddMute(context.Background(), muted.ID(), storage.Mute{Kind: storage.MuteTown,
+		Value: itoa(w.towns["Ichnia"].ID)}); err != nil {
+		t.Fatal(err)
+	}
+
+	uk := w.Loc("uk")
+	olena.Say("/broadcast")
+	olena.Press(uk.Plain("bc_place_network"))
+	// Five people in the network: the muted one and the outsider are not counted.
+	olena.Expect(uk.N("bc_counts", 5), uk.Plain("lang_list_uk")+" 1", uk.Plain("lang_list_de")+" 1",
+		uk.Plain("lang_list_fr")+" 1", uk.Plain("lang_list_sv")+" 1", uk.Plain("lang_list_en")+" 1")
+	olena.Press(uk.Plain("step_done"))
+	olena.Press(uk.Plain("step_done"))
+	olena.Press(uk.Plain("step_done"))
+	olena.Press(uk.Plain("step_done")).Expect(uk.T("bc_ask_text", "Language", uk.Plain("lang_list_uk")))
+
+	// Invalid markup is caught with its reason, and the question comes again.
+	olena.Say("<b>Вітаємо громади").Expect(uk.T("bc_html_invalid", "Reason",
+		locales.HTML(uk.T("bc_html_unclosed", "Tag", "b"))))
+	olena.Say("<b>Вітаємо</b>, громади & партнери").Expect(uk.T("bc_html_invalid", "Reason",
+		locales.HTML(uk.T("bc_html_entity", "Entity", "& партнери"))))
+	olena.Say("<b>Вітаємо</b>, громади-партнери!")
+	olena.Press(uk.Plain("lang_de")).Expect(uk.T("bc_ask_version", "Language", uk.Plain("lang_list_de")))
+	olena.Say("<b>Willkommen</b>, Partnerorte!")
+	olena.Press(uk.Plain("bc_continue")).Expect(uk.T("bc_ask_links", "Max", 3))
+	olena.Say("Сайт | https://example.org/ichnia")
+	olena.Press(uk.Plain("bc_no_media"))
+	olena.Press(uk.Plain("bc_no_deadline")).Expect(uk.T("bc_ask_send"))
+	olena.Expect(uk.N("bc_preview_line_note", 1, "Language", uk.Plain("lang_list_sv"), "Version", uk.Plain("lang_list_uk")))
+	olena.Expect(uk.N("bc_preview_line", 1, "Language", uk.Plain("lang_list_fr"), "Version", uk.Plain("lang_list_de")))
+
+	// The Swedish preview is what Sara will see: Olena's text with a note in Swedish.
+	sv := w.Loc("sv")
+	olena.Press(uk.Plain("bc_preview_button", "Language", uk.Plain("lang_sv")))
+	preview := olena.Expect(sv.T("bc_note_language", "Language", sv.Plain("lang_list_uk")), "<b>Вітаємо</b>, громади-партнери!")
+	w.expectButtons(preview, "Сайт", sv.Plain("bc_mute_town", "Town", "Ichnia"))
+
+	olena.Press(uk.Plain("bc_send_now"))
+	olena.WaitFor(uk.T("bc_status_done"))
+
+	waitForMessage(t, w.Env, ruk.ID(), "<b>Вітаємо</b>, громади-партнери!")
+	waitForMessage(t, w.Env, rde.ID(), "<b>Willkommen</b>, Partnerorte!")
+	waitForMessage(t, w.Env, rfr.ID(), "<b>Willkommen</b>, Partnerorte!")
+	waitForMessage(t, w.Env, rsv.ID(), sv.T("bc_note_language", "Language", sv.Plain("lang_list_uk")), "Вітаємо")
+	en := w.Loc("en")
+	waitForMessage(t, w.Env, ren.ID(), en.T("bc_note_language", "Language", en.Plain("lang_list_uk")), "Вітаємо")
+	if n := copiesOf(w, rde.ID(), "Вітаємо"); n != 0 {
+		t.Errorf("Jonas got the Ukrainian version as well (%d)", n)
+	}
+	if strings.Contains(w.TG.Sent(rfr.ID())[len(w.TG.Sent(rfr.ID()))-1].Text, "ℹ️") {
+		t.Error("Claire, who reads German, got a note about the language")
+	}
+	// The author reads only her own preview.
+	if n := copiesOf(w, olena.ID(), "Вітаємо"); n != 1 {
+		t.Errorf("Olena got her text %d times, want once (the preview)", n)
+	}
+	for _, u := range []*bottest.User{muted, outsider} {
+		if n := copiesOf(w, u.ID(), "Вітаємо") + copiesOf(w, u.ID(), "Willkommen"); n != 0 {
+			t.Errorf("%s got the announcement %d times", u.TG.FirstName, n)
+		}
+	}
+
+	// /broadcasts lists it with its figures.
+	olena.Say("/broadcasts").Expect(uk.T("bc_list_title"), "✅ 5 ")
+	var action string
+	if err := w.Pool.QueryRow(context.Background(), `SELECT action FROM audit_log WHERE actor_id = $1 AND action = 'broadcast'`,
+		olena.ID()).Scan(&action); err != nil {
+		t.Fatalf("no audit entry of the broadcast: %v", err)
+	}
+}
+
+// TestBroadcastRefusals: a volunteer is refused /broadcast, /broadcasts
+// and every broadcast button, forged ones included; a coordinator is
+// refused a town outside her network, in the dialogue, by forged wizard
+// data and in the storage; a coordinator whose role is revoked mid-way is
+// refused at the next step and at the end. In German and Swedish.
+func TestBroadcastRefusals(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	de, sv := w.Loc("de"), w.Loc("sv")
+	vol := w.resident(20, "sv", "Nils", "Laxå")
+	for _, cmd := range []string{"/broadcast", "/broadcasts"} {
+		vol.Say(cmd).ExpectNot(sv.T("bc_ask_place"))
+		vol.Expect(sv.T("not_allowed_coordinator"))
+	}
+	for _, data := range []string{"bc:s:1", "bc:f:1", "bc:v:1", "wz:0:network", "bm:mt:1", "bm:r:1"} {
+		vol.PressData(data)
+		vol.ExpectNot(sv.T("bc_ask_place"))
+		vol.ExpectNot(sv.T("bc_ask_correct_lang"))
+	}
+
+	anna := w.user(3, "de", "Anna")
+	w.grantCoordinator(anna, "Grevesmühlen")
+	anna.Say("/broadcast").Press(de.Plain("bc_place_chosen")).Expect(de.T("bc_ask_towns"))
+	anna.Say("Zhytomyr").Press(w.townButton(de, "Zhytomyr")).Expect(de.T("bc_town_outside"))
+	// A forged button for a town that was never offered.
+	anna.PressData("wz:1:" + itoa(w.towns["Zhytomyr"].ID))
+	anna.Expect(de.T("step_use_buttons"))
+	// Offered (she typed it) and forged past the check: the storage refuses it.
+	_, err := w.Store.ResolveAudience(context.Background(), storage.Audience{Place: storage.PlaceChosen,
+		Towns: []int64{w.towns["Zhytomyr"].ID}, Groups: []string{storage.GroupResidents}},
+		storage.Sender{UserID: anna.ID()}, storage.Exclusions{Kind: storage.KindAnnouncements})
+	if !errors.Is(err, storage.ErrOutsideNetwork) {
+		t.Fatalf("resolving a town outside the network: %v, want ErrOutsideNetwork", err)
+	}
+	// Laxå, her partner's partner, is inside.
+	anna.Say("Laxå").Press(w.townButton(de, "Laxå")).Expect(de.T("bc_towns_picked", "Towns", "Laxå"))
+
+	// Revoked while the dialogue is open: refused at the next step.
+	if _, err := w.Pool.Exec(context.Background(), `UPDATE users SET role = 'volunteer' WHERE id = $1`, anna.ID()); err != nil {
+		t.Fatal(err)
+	}
+	anna.Press(de.Plain("step_done")).Expect(de.T("not_allowed_coordinator"))
+	anna.PressData("bc:s:1")
+	anna.ExpectNot(de.N("bc_stopped", 0))
+}
+
+// pendingBroadcastJobs counts the copies of broadcast id still queued.
+func pendingBroadcastJobs(t *testing.T, w *broadcastWorld, kind string, chatID int64) int {
+	t.Helper()
+	var n int
+	if err := w.Pool.QueryRow(context.Background(), `
+		SELECT count(*) FROM river_job WHERE kind = 'delivery_send' AND args->>'kind' = $1
+		  AND ($2 = 0 OR (args->>'chat_id')::bigint = $2)
+		  AND state IN ('scheduled', 'available', 'retryable', 'running')`, kind, chatID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestBroadcastQuietHoursStopCorrectRemind: a French coordinator sends a
+// funding call at 22:30 Paris time. The English recipient in New York gets
+// it at once; the German and the Ukrainian one are due at 08:00 their time
+// (quiet hours); the status says so. Stopping cancels their copies, which
+// never arrive, even after 08:00. Correcting the text edits the copy
+// already delivered. The recipient asks to be reminded of the deadline and
+// gets the reminder a week before, in English.
+func TestBroadcastQuietHoursStopCorrectRemind(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 21, 30, 0, 0, time.UTC))
+	ctx := context.Background()
+	camille := w.user(4, "fr", "Camille")
+	w.grantCoordinator(camille, "Grevesmühlen")
+	emma := w.resident(31, "en", "Emma", "Grevesmühlen")
+	if err := w.Store.SetTimeZone(ctx, emma.ID(), "America/New_York"); err != nil {
+		t.Fatal(err)
+	}
+	jonas := w.resident(32, "de", "Jonas", "Grevesmühlen")
+	taras := w.resident(33, "uk", "Taras", "Laxå")
+
+	fr, en := w.Loc("fr"), w.Loc("en")
+	paris, newYork := zones.Load("Europe/Paris"), zones.Load("America/New_York")
+	composeToNetwork(camille, fr)
+	camille.Say("Appel à projets : <i>jeunesse</i>")
+	camille.Press(fr.Plain("bc_continue"))
+	camille.Press(fr.Plain("bc_no_links"))
+	camille.Press(fr.Plain("bc_no_media")).Expect(fr.T("bc_ask_deadline", "Example", timefmt.Numeric(fr, w.clock.Now().In(paris).AddDate(0, 1, 0))))
+	camille.Say("15.04.2026").Expect(fr.T("bc_ask_send"))
+	camille.Press(fr.Plain("bc_send_now"))
+
+	note := en.T("bc_note_language", "Language", en.Plain("lang_list_fr"))
+	copyMsg := emma.WaitFor(note, "Appel à projets : <i>jeunesse</i>")
+	w.expectButtons(copyMsg, en.Plain("bc_remind_button"), en.Plain("bc_mute_town", "Town", "Grevesmühlen"))
+
+	// Quiet hours: due at 08:00 in Berlin and in Kyiv.
+	due := map[int64]time.Time{}
+	rows, err := w.Pool.Query(ctx, `SELECT user_id, due_at FROM broadcast_recipients`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			t.Fatal(err)
+		}
+		due[id] = at.UTC()
+	}
+	for id, want := range map[int64]time.Time{
+		emma.ID():  time.Date(2026, 3, 2, 21, 30, 0, 0, time.UTC),
+		jonas.ID(): time.Date(2026, 3, 3, 7, 0, 0, 0, time.UTC),
+		taras.ID(): time.Date(2026, 3, 3, 6, 0, 0, 0, time.UTC),
+	} {
+		if got := due[id]; !got.Truncate(time.Minute).Equal(want) {
+			t.Errorf("copy to %d due %v, want %v", id, got, want)
+		}
+	}
+	camille.WaitFor(fr.T("bc_status_sent", "Sent", 1, "Total", 3), fr.T("bc_status_waiting", "Waiting", 2,
+		"When", timefmt.Short(fr, time.Date(2026, 3, 3, 6, 0, 0, 0, time.UTC).In(paris))))
+
+	// Stop: the two waiting copies never go.
+	camille.Press(fr.Plain("bc_stop_button")).Expect(fr.N("bc_stopped", 2))
+	if n := pendingBroadcastJobs(t, w, "broadcast", 0); n != 0 {
+		t.Fatalf("%d copies still queued after stop", n)
+	}
+	w.clock.Advance(11 * time.Hour)
+	time.Sleep(time.Second)
+	for _, u := range []*bottest.User{jonas, taras} {
+		if n := copiesOf(w, u.ID(), "Appel à projets"); n != 0 {
+			t.Errorf("%s got the stopped announcement", u.TG.FirstName)
+		}
+	}
+
+	// Correct the text: Emma's copy is edited.
+	camille.Press(fr.Plain("bc_correct_button")).Expect(fr.T("bc_ask_correct_lang"))
+	camille.Press(fr.Plain("lang_fr"))
+	camille.Say("Appel à projets : <i>jeunesse et sport</i>").Expect(fr.N("bc_corrected", 1, "Language", fr.Plain("lang_list_fr")))
+	waitForMessage(t, w.Env, emma.ID(), note, "<i>jeunesse et sport</i>")
+	edited := false
+	for _, m := range w.TG.Sent(emma.ID()) {
+		edited = edited || m.Edited && strings.Contains(m.Text, "jeunesse et sport")
+	}
+	if !edited || copiesOf(w, emma.ID(), "Appel à projets") != 1 {
+		t.Fatalf("the correction was not an edit of Emma's one copy")
+	}
+
+	// Remind me: a week and a day before 15 April 23:59 Paris time.
+	emma.Press(en.Plain("bc_remind_button"))
+	w.expectAlert(emma, en.Plain("bc_remind_set"))
+	if n := pendingBroadcastJobs(t, w, "broadcast_reminder", emma.ID()); n != 2 {
+		t.Fatalf("%d reminders queued, want 2", n)
+	}
+	w.clock.Set(time.Date(2026, 4, 8, 22, 0, 0, 0, time.UTC))
+	deadline := time.Date(2026, 4, 15, 23, 59, 0, 0, paris)
+	emma.WaitFor(en.T("bc_reminder_week", "When", timefmt.DateTime(en, deadline.In(newYork))))
+}
+
+// TestBroadcastMuteAndSwitches: a Swedish recipient mutes the town an
+// announcement came from with its button, sees the mute in /settings and
+// switches announcements off there; the next announcement does not count
+// or reach her; /export shows both, and lifting the mute works. A forged
+// mute button for a broadcast she never received is refused.
+func TestBroadcastMuteAndSwitches(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	olena := w.user(2, "uk", "Olena")
+	w.grantCoordinator(olena, "Ichnia")
+	sara := w.resident(14, "sv", "Sara", "Laxå")
+	uk, sv := w.Loc("uk"), w.Loc("sv")
+
+	send := func(text string) {
+		composeToNetwork(olena, uk)
+		olena.Say(text)
+		olena.Press(uk.Plain("bc_continue"))
+		olena.Press(uk.Plain("bc_no_links"))
+		olena.Press(uk.Plain("bc_no_media"))
+		olena.Press(uk.Plain("bc_no_deadline"))
+		olena.Press(uk.Plain("bc_send_now"))
+	}
+	send("Перше оголошення")
+	sara.WaitFor("Перше оголошення")
+	sara.Press(sv.Plain("bc_mute_town", "Town", "Ichnia"))
+	w.expectAlert(sara, sv.Plain("bc_muted_town", "Town", "Ichnia"))
+	sara.Say("/settings").Expect(sv.T("settings_muted_town", "Name", "Ichnia"), sv.T("settings_kind_on", "Kind", sv.Plain("settings_kind_announcements")))
+	sara.Press(sv.Plain("settings_kind_switch_off", "Kind", sv.Plain("settings_kind_announcements")))
+	sara.Expect(sv.T("settings_kind_off", "Kind", sv.Plain("settings_kind_announcements")))
+
+	rs, err := w.Store.ResolveAudience(ctx, storage.Audience{Place: storage.PlaceNetwork, Groups: []string{storage.GroupResidents}},
+		storage.Sender{UserID: olena.ID()}, storage.Exclusions{Kind: storage.KindAnnouncements})
+	if err != nil || len(rs) != 0 {
+		t.Fatalf("with announcements off: %v, %v", rs, err)
+	}
+	export, err := w.Store.Export(ctx, sara.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"user_mutes.user_id", "user_message_kinds_off.user_id"} {
+		if !strings.Contains(string(export[key]), "\"user_id\"") {
+			t.Errorf("/export lacks %s: %s", key, export[key])
+		}
+	}
+	// Nobody left to address: the bot says so instead of sending.
+	composeToNetwork(olena, uk)
+	olena.Say("Друге оголошення")
+	olena.Press(uk.Plain("bc_continue"))
+	olena.Press(uk.Plain("bc_no_links"))
+	olena.Press(uk.Plain("bc_no_media"))
+	olena.Press(uk.Plain("bc_no_deadline")).Expect(uk.N("bc_counts", 0))
+	olena.Press(uk.Plain("bc_send_now")).Expect(uk.T("bc_nobody"))
+	if n := copiesOf(w, sara.ID(), "Друге оголошення"); n != 0 {
+		t.Fatal("Sara got an announcement she switched off")
+	}
+
+	// Lifting the mute.
+	sara.Say("/settings").Press(sv.Plain("settings_unmute_button", "Name", "Ichnia"))
+	if ms, err := w.Store.Mutes(ctx, sara.ID()); err != nil || len(ms) != 0 {
+		t.Fatalf("mutes after lifting: %v, %v", ms, err)
+	}
+	// A forged mute button of a broadcast she did not receive.
+	other := w.resident(15, "en", "Emma", "Laxå")
+	send("Третє оголошення")
+	other.WaitFor("Третє оголошення")
+	var third int64
+	if err := w.Pool.QueryRow(ctx, `SELECT max(id) FROM broadcasts`).Scan(&third); err != nil {
+		t.Fatal(err)
+	}
+	sara.PressData("bm:mt:" + itoa(third))
+	if ms, _ := w.Store.Mutes(ctx, sara.ID()); len(ms) != 0 {
+		t.Fatal("a forged mute button of someone else's copy took effect")
+	}
+}

@@ -1,0 +1,72 @@
+package intake
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"partnerbot/internal/testdb"
+	"partnerbot/storage"
+)
+
+// TestUpdateThatNeverFinishesIsGivenUp: an update whose handling was
+// started MaxAttempts times and never finished (it brought its instance
+// down each time) is given up rather than tried for ever, and its user's
+// next update is handled.
+func TestUpdateThatNeverFinishesIsGivenUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := storage.New(testdb.New(t))
+	if _, err := store.RecordUpdate(ctx, 1, 5, []byte(`{"update_id":1,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"text":"a"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	// Three instances claimed it and died.
+	for range DefaultMaxAttempts {
+		if c, err := store.ClaimNextUpdate(ctx, "dead", 0, time.Minute, 0); err != nil || c.UpdateID != 1 {
+			t.Fatalf("claim: %+v %v", c, err)
+		}
+	}
+	var mu sync.Mutex
+	var handled []int64
+	in := New(store, func(_ context.Context, u *models.Update) {
+		mu.Lock()
+		defer mu.Unlock()
+		handled = append(handled, u.ID)
+	}, Config{Owner: "live", Lease: 300 * time.Millisecond, RateLimit: -1,
+		KeyOf: func(*models.Update) int64 { return 5 }}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); in.Run(runCtx, 50*time.Millisecond) }()
+	defer func() { stop(); <-done }()
+	if err := in.Record(ctx, []byte(`{"update_id":2,"message":{"message_id":2,"date":1,"chat":{"id":5,"type":"private"},"text":"b"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var n int
+		if err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM inbound_updates WHERE done_at IS NULL`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("updates still not done")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var outcome string
+	if err := store.Pool().QueryRow(ctx, `SELECT outcome FROM inbound_updates WHERE update_id = 1`).Scan(&outcome); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if outcome != string(storage.OutcomeAbandoned) || len(handled) != 1 || handled[0] != 2 {
+		t.Fatalf("update 1 ended %q; handled %v, want update 1 abandoned and only update 2 handled", outcome, handled)
+	}
+}

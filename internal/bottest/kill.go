@@ -1,0 +1,95 @@
+package bottest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+)
+
+var errKilled = errors.New("bottest: instance killed")
+
+// killSwitch is the network of one instance: every Bot API client of the
+// instance goes through it. kill makes each request fail, those under way
+// included (their contexts are cancelled), as when the process dies.
+type killSwitch struct {
+	ctx    context.Context // cancelled by kill
+	cancel context.CancelFunc
+
+	mu   sync.Mutex
+	dead bool
+}
+
+func newKillSwitch() *killSwitch {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &killSwitch{ctx: ctx, cancel: cancel}
+}
+
+// wrap is instance.Config.WrapTransport.
+func (k *killSwitch) wrap(next http.RoundTripper) http.RoundTripper {
+	return killableTransport{k: k, next: next}
+}
+
+func (k *killSwitch) kill() {
+	k.mu.Lock()
+	k.dead = true
+	k.mu.Unlock()
+	k.cancel()
+}
+
+type killableTransport struct {
+	k    *killSwitch
+	next http.RoundTripper
+}
+
+func (t killableTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.k.mu.Lock()
+	dead := t.k.dead
+	t.k.mu.Unlock()
+	if dead {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, errKilled
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	stop := context.AfterFunc(t.k.ctx, cancel)
+	resp, err := t.next.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		stop()
+		cancel()
+		return nil, err
+	}
+	resp.Body = &bodyCloser{ReadCloser: resp.Body, done: func() { stop(); cancel() }}
+	return resp, nil
+}
+
+// bodyCloser releases the request's context once the body is closed.
+type bodyCloser struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+func (b *bodyCloser) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.done)
+	return err
+}
+
+// killTracer kills its instance just before a query KillAtQuery chose is
+// sent.
+type killTracer struct{ in *Instance }
+
+func (k killTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	if m := k.in.killAt.Load(); m != nil && (*m)(data.SQL, data.Args) {
+		k.in.killAt.Store(nil)
+		k.in.die()
+	}
+	return ctx
+}
+
+func (killTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
