@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/go-telegram/bot/models"
-	"github.com/jackc/pgx/v5"
 
 	"partnerbot/delivery"
 	"partnerbot/internal/zones"
@@ -248,49 +247,38 @@ const (
 	kindYouthEvent   = "group_youth_event"
 )
 
-// youthMessages are the messages of kind about ref for the youth groups
-// that want what (storage.YouthReceive…) from townID and its partner
-// towns, on one of topics (none: any topic).
-func (a *App) youthMessages(ctx context.Context, townID int64, topics []string, what, kind string, ref int64) ([]delivery.Message, error) {
-	if townID == 0 {
-		return nil, nil
+// youthMessages prepares the messages of kind to the youth groups that
+// want what (storage.YouthReceive…) from townID and its partner towns, on
+// one of topics (none: any topic). The caller gives the id of the project
+// or event they are about once it has one, in the transaction that
+// creates it, so the announcement commits or fails with it.
+func (a *App) youthMessages(ctx context.Context, townID int64, topics []string, what, kind string) (func(ref int64) []delivery.Message, error) {
+	var groups []storage.YouthGroup
+	if townID != 0 {
+		nw, err := a.store.Network(ctx, townID)
+		if err != nil {
+			return nil, err
+		}
+		towns := []int64{townID}
+		for _, partner := range nw.Direct {
+			towns = append(towns, partner.Town.ID)
+		}
+		if groups, err = a.store.YouthGroupsMatching(ctx, storage.YouthAudience{Towns: towns, Topics: topics, Kind: what}); err != nil {
+			return nil, err
+		}
 	}
-	nw, err := a.store.Network(ctx, townID)
-	if err != nil {
-		return nil, err
-	}
-	towns := []int64{townID}
-	for _, partner := range nw.Direct {
-		towns = append(towns, partner.Town.ID)
-	}
-	groups, err := a.store.YouthGroupsMatching(ctx, storage.YouthAudience{Towns: towns, Topics: topics, Kind: what})
-	if err != nil {
-		return nil, err
-	}
-	ms := make([]delivery.Message, 0, len(groups))
-	for _, g := range groups {
-		ms = append(ms, delivery.Message{ChatID: g.ChatID, Kind: kind, Ref: ref})
-	}
-	return ms, nil
-}
-
-// announceToYouthGroups schedules the new project to the youth groups of
-// its town and its town's partners whose topics it shares.
-func (a *App) announceToYouthGroups(ctx context.Context, p storage.Project) error {
-	if a.delivery == nil || !p.Listed() {
-		return nil
-	}
-	ms, err := a.youthMessages(ctx, p.Town.ID, p.Topics, storage.YouthReceiveProjects, kindYouthProject, p.ID)
-	if err != nil || len(ms) == 0 {
-		return err
-	}
-	return a.store.InTx(ctx, func(tx pgx.Tx) error { return a.notify(ctx, tx, ms...) })
+	return func(ref int64) []delivery.Message {
+		ms := make([]delivery.Message, len(groups))
+		for i, g := range groups {
+			ms[i] = delivery.Message{ChatID: g.ChatID, Kind: kind, Ref: ref}
+		}
+		return ms
+	}, nil
 }
 
 // youthEventMessages are the announcements of a new event to youth groups:
 // those of its town (else its project's town) and the partner towns, on
-// the topics of its project (an event without a project: any topic). They
-// are scheduled in the event's transaction, once its id is known.
+// the topics of its project (an event without a project: any topic).
 func (a *App) youthEventMessages(ctx context.Context, f storage.EventFields) (func(eventID int64) []delivery.Message, error) {
 	townID, topics := f.TownID, []string(nil)
 	if f.ProjectID != 0 {
@@ -303,16 +291,7 @@ func (a *App) youthEventMessages(ctx context.Context, f storage.EventFields) (fu
 			townID = p.Town.ID
 		}
 	}
-	ms, err := a.youthMessages(ctx, townID, topics, storage.YouthReceiveEvents, kindYouthEvent, 0)
-	if err != nil {
-		return nil, err
-	}
-	return func(eventID int64) []delivery.Message {
-		for i := range ms {
-			ms[i].Ref = eventID
-		}
-		return ms
-	}, nil
+	return a.youthMessages(ctx, townID, topics, storage.YouthReceiveEvents, kindYouthEvent)
 }
 
 // renderYouthEvent writes a new event for a youth group, in its language

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/jackc/pgx/v5"
+
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -103,7 +105,18 @@ func (a *App) fieldNames() []string {
 // created.
 func (a *App) newProjectWizard() *Wizard[projectDraft] {
 	w := &Wizard[projectDraft]{Name: "new_project", Finish: func(ctx context.Context, r *Request, d *projectDraft) error {
-		p, err := a.store.CreateProjectWithinLimits(ctx, r.User.ID, d.fields(), a.now())
+		f := d.fields()
+		youth, err := a.youthMessages(ctx, f.TownID, f.Topics, storage.YouthReceiveProjects, kindYouthProject) // group_youth.go
+		if err != nil {
+			return err
+		}
+		var p storage.Project
+		err = a.store.InTx(ctx, func(tx pgx.Tx) (err error) {
+			if p, err = a.store.CreateProjectWithinLimitsTx(ctx, tx, r.User.ID, f, a.now()); err != nil {
+				return err
+			}
+			return a.notify(ctx, tx, youth(p.ID)...)
+		})
 		if refusal := projectLimitRefusal(r, err); refusal != "" {
 			return a.reply(ctx, r, refusal, nil)
 		}
@@ -111,9 +124,6 @@ func (a *App) newProjectWizard() *Wizard[projectDraft] {
 			return err
 		}
 		r.Log.Info("project created", "project", p.Code)
-		if err := a.announceToYouthGroups(ctx, p); err != nil { // group_youth.go
-			r.Log.Error("announce project to youth groups", "err", err)
-		}
 		return a.showCard(ctx, r, p, "project_created", false)
 	}}
 	for _, f := range a.projectFields() {

@@ -21,6 +21,7 @@ import (
 	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/remind"
 	"partnerbot/internal/testclock"
+	"partnerbot/internal/testdb"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -658,9 +659,11 @@ func TestLimitsSurviveDeleteMe(t *testing.T) {
 	sven := w.user(53005, "sv", "Sven")
 	var mine []storage.Project
 	for i := range storage.MaxActiveProjects {
-		p, err := w.Store.CreateProjectWithinLimits(ctx, sven.ID(), storage.ProjectFields{Title: fmt.Sprint("Projekt ", i),
-			Description: "D", TownID: w.towns["Laxå"].ID, Sector: "civil_society", Topics: []string{"culture"},
-			Languages: []string{"sv"}}, clock.Now())
+		p, err := testdb.InTx(w.Store, func(tx pgx.Tx) (storage.Project, error) {
+			return w.Store.CreateProjectWithinLimitsTx(ctx, tx, sven.ID(), storage.ProjectFields{Title: fmt.Sprint("Projekt ", i),
+				Description: "D", TownID: w.towns["Laxå"].ID, Sector: "civil_society", Topics: []string{"culture"},
+				Languages: []string{"sv"}}, clock.Now())
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -122,7 +122,9 @@ func TestLimitsSurviveErasure(t *testing.T) {
 
 	// Projects: active ones, and new ones a day.
 	create := func(at time.Time) (storage.Project, error) {
-		return f.s.CreateProjectWithinLimits(ctx, spammer, f.fields("Laxå", "Spam", "D"), at)
+		return testdb.InTx(f.s, func(tx pgx.Tx) (storage.Project, error) {
+			return f.s.CreateProjectWithinLimitsTx(ctx, tx, spammer, f.fields("Laxå", "Spam", "D"), at)
+		})
 	}
 	var mine []storage.Project
 	for range storage.MaxActiveProjects {

@@ -172,7 +172,7 @@ func searchVector(a, b string) string {
 
 // CreateProject registers a project of ownerID, whatever they have
 // already: for imports and tests. What a person registers goes through
-// CreateProjectWithinLimits.
+// CreateProjectWithinLimitsTx.
 func (s *Store) CreateProject(ctx context.Context, ownerID int64, f ProjectFields) (Project, error) {
 	if err := f.Validate(); err != nil {
 		return Project{}, err
@@ -185,33 +185,31 @@ func (s *Store) CreateProject(ctx context.Context, ownerID int64, f ProjectField
 	return p, err
 }
 
-// CreateProjectWithinLimits registers a project of ownerID at now, unless
-// they have MaxActiveProjects projects that are not archived
+// CreateProjectWithinLimitsTx registers a project of ownerID at now in the
+// caller's transaction (what the caller schedules about it commits with
+// it), unless they have MaxActiveProjects projects that are not archived
 // (ErrProjectLimit) or registered ProjectsPerDay in the last 24 hours
 // (ErrProjectRate; deleting projects or one's data does not reset that).
-func (s *Store) CreateProjectWithinLimits(ctx context.Context, ownerID int64, f ProjectFields, now time.Time) (Project, error) {
+func (s *Store) CreateProjectWithinLimitsTx(ctx context.Context, tx pgx.Tx, ownerID int64, f ProjectFields, now time.Time) (Project, error) {
 	if err := f.Validate(); err != nil {
 		return Project{}, err
 	}
-	var p Project
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		if err := lockPerson(ctx, tx, ownerID); err != nil {
-			return err
-		}
-		key, err := checkProjectLimits(ctx, tx, ownerID, now)
-		if err != nil {
-			return err
-		}
-		if p, err = createProject(ctx, tx, ownerID, f); err != nil {
-			return err
-		}
-		return addMark(ctx, tx, key, limitProject, 0, now.Add(limitWindow))
-	})
-	return p, err
+	if err := lockPerson(ctx, tx, ownerID); err != nil {
+		return Project{}, err
+	}
+	key, err := checkProjectLimits(ctx, tx, ownerID, now)
+	if err != nil {
+		return Project{}, err
+	}
+	p, err := createProject(ctx, tx, ownerID, f)
+	if err != nil {
+		return Project{}, err
+	}
+	return p, addMark(ctx, tx, key, limitProject, 0, now.Add(limitWindow))
 }
 
 // CheckProjectLimits tells whether ownerID may register a project at now:
-// ErrProjectLimit or ErrProjectRate as for CreateProjectWithinLimits,
+// ErrProjectLimit or ErrProjectRate as for CreateProjectWithinLimitsTx,
 // which checks the same again.
 func (s *Store) CheckProjectLimits(ctx context.Context, ownerID int64, now time.Time) error {
 	return s.InTx(ctx, func(tx pgx.Tx) error {
