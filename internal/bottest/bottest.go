@@ -43,6 +43,10 @@ type Options struct {
 	WebhookSecret string
 	// Now replaces the bot's clock.
 	Now func() time.Time
+	// DeliveryRate is the delivery engine's send rate; zero means 1000 a
+	// second (tests check the pacing, not its speed; a benchmark sets
+	// Telegram's 30).
+	DeliveryRate float64
 }
 
 // Env is a fake Telegram server, a test database and running bot
@@ -104,7 +108,12 @@ const WebhookPath = "/telegram/webhook"
 // Start starts another bot instance on the same server and database.
 func (e *Env) Start() *Instance {
 	e.T.Helper()
-	pool, err := pgxpool.New(context.Background(), e.botDB)
+	return e.start(e.botDB, nil, testWriter{e.T})
+}
+
+func (e *Env) start(dbURL string, transport http.RoundTripper, logTo io.Writer) *Instance {
+	e.T.Helper()
+	pool, err := pgxpool.New(context.Background(), dbURL)
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -112,10 +121,14 @@ func (e *Env) Start() *Instance {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{e.T}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cfg := instance.Config{Token: e.TG.Token(), APIURL: e.TG.URL(), Listener: ln, Admins: e.Opts.Admins,
+	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	rate := e.Opts.DeliveryRate
+	if rate == 0 {
 		// Tests raise the send rate: only the pacing, not its speed, is theirs.
-		DeliveryRate: 1000,
+		rate = 1000
+	}
+	cfg := instance.Config{Token: e.TG.Token(), APIURL: e.TG.URL(), Listener: ln, Admins: e.Opts.Admins,
+		DeliveryRate: rate, DeliveryTransport: transport,
 		PollTimeout:  time.Second, SweepEvery: 200 * time.Millisecond, Now: e.Opts.Now, Catalog: e.catalog, Log: log}
 	if e.Opts.WebhookSecret != "" {
 		cfg.WebhookURL, cfg.WebhookSecret = "http://"+ln.Addr().String()+WebhookPath, e.Opts.WebhookSecret

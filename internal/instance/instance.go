@@ -40,6 +40,10 @@ type Config struct {
 	// delivery.Config); zero means its defaults.
 	DeliveryRate    float64
 	DeliveryWorkers int
+	// DeliveryTransport, if set, carries the delivery engine's Bot API
+	// requests instead of delivery.HTTPClient's transport (a test cuts an
+	// instance off with it, as when its process dies).
+	DeliveryTransport http.RoundTripper
 	// Owner names this process in update leases; it must differ between
 	// instances sharing a database.
 	Owner string
@@ -82,8 +86,12 @@ func New(store *storage.Store, cfg Config) (*Instance, error) {
 	}
 	// The delivery engine sends through a client of its own that keeps a
 	// connection per worker open (Go's default keeps two).
+	senderClient := delivery.HTTPClient(cfg.DeliveryWorkers)
+	if cfg.DeliveryTransport != nil {
+		senderClient.Transport = cfg.DeliveryTransport
+	}
 	sender, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(time.Minute, delivery.HTTPClient(cfg.DeliveryWorkers)))
+		tgbot.WithHTTPClient(time.Minute, senderClient))
 	if err != nil {
 		return nil, err
 	}
