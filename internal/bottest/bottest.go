@@ -129,7 +129,7 @@ func (e *Env) start(dbURL string, transport http.RoundTripper, logTo io.Writer) 
 	}
 	cfg := instance.Config{Token: e.TG.Token(), APIURL: e.TG.URL(), Listener: ln, Admins: e.Opts.Admins,
 		DeliveryRate: rate, DeliveryTransport: transport,
-		PollTimeout:  time.Second, SweepEvery: 200 * time.Millisecond, Now: e.Opts.Now, Catalog: e.catalog, Log: log}
+		PollTimeout: time.Second, SweepEvery: 200 * time.Millisecond, Now: e.Opts.Now, Catalog: e.catalog, Log: log}
 	if e.Opts.WebhookSecret != "" {
 		cfg.WebhookURL, cfg.WebhookSecret = "http://"+ln.Addr().String()+WebhookPath, e.Opts.WebhookSecret
 	}
