@@ -461,13 +461,26 @@ func (a *App) renderBroadcastStatus(ctx context.Context, m delivery.Message) (de
 		return delivery.Rendered{}, err
 	}
 	if counts.Remaining() > 0 && !b.Stopped {
+		// The next update starts a slot at least statusEvery from now:
+		// the slot of now+statusEvery may start just after now, and two
+		// edits a few milliseconds apart would exceed Telegram's limit of
+		// edits in one chat.
 		next := now.Add(statusEvery)
+		if _, at := statusSlot(next); at.Before(next) {
+			next = at.Add(statusEvery)
+		}
 		if counts.Due == 0 && counts.NextDue.After(next) {
 			next = counts.NextDue
 		}
 		if _, err := a.delivery.Schedule(ctx, statusTick(b, next)); err != nil {
 			return delivery.Rendered{}, err
 		}
+	}
+	// An update that runs a slot late (a retry, say, after its instance
+	// died) would come right before the next one; that one says it.
+	if _, slot := statusSlot(time.Unix(0, m.Variant*int64(statusEvery))); now.Sub(slot) > statusEvery &&
+		counts.Remaining() > 0 && !b.Stopped {
+		return delivery.Rendered{}, stale(m, "status update late")
 	}
 	text := a.statusText(l, loc, b, counts, now)
 	changed, err := a.store.SetBroadcastStatusText(ctx, b.ID, text)
