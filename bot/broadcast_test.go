@@ -3,11 +3,13 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"partnerbot/internal/bottest"
+	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/testclock"
 	"partnerbot/internal/timefmt"
 	"partnerbot/internal/zones"
@@ -407,4 +409,57 @@ func TestBroadcastMuteAndSwitches(t *testing.T) {
 	if ms, _ := w.Store.Mutes(ctx, sara.ID()); len(ms) != 0 {
 		t.Fatal("a forged mute button of someone else's copy took effect")
 	}
+}
+
+// TestBroadcastCopyGivenUpCountsAsFailed: a copy whose last attempt fails
+// (River gives up on it) counts as failed in the figures, not as still
+// due, and the status ends.
+func TestBroadcastCopyGivenUpCountsAsFailed(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 21, 30, 0, 0, time.UTC))
+	ctx := context.Background()
+	anna := w.user(3, "de", "Anna")
+	w.grantCoordinator(anna, "Grevesmühlen")
+	jonas := w.resident(32, "de", "Jonas", "Grevesmühlen")
+	de := w.Loc("de")
+	composeToNetwork(anna, de)
+	anna.Say("Sommerfest am Hafen")
+	anna.Press(de.Plain("bc_continue"))
+	anna.Press(de.Plain("bc_no_links"))
+	anna.Press(de.Plain("bc_no_media"))
+	anna.Press(de.Plain("bc_no_deadline"))
+	anna.Press(de.Plain("bc_send_now"))
+	// Quiet hours hold Jonas's copy until 08:00 Berlin time; by then its
+	// earlier attempts have failed, and the one left fails too.
+	if n := pendingBroadcastJobs(t, w, "broadcast", jonas.ID()); n != 1 {
+		t.Fatalf("%d copies queued for Jonas, want 1", n)
+	}
+	if _, err := w.Pool.Exec(ctx, `UPDATE river_job SET attempt = max_attempts - 1
+		WHERE args->>'kind' = 'broadcast' AND (args->>'chat_id')::bigint = $1`, jonas.ID()); err != nil {
+		t.Fatal(err)
+	}
+	w.TG.FailNext("sendMessage", faketelegram.Fault{Code: http.StatusInternalServerError})
+	w.clock.Set(time.Date(2026, 3, 3, 7, 1, 0, 0, time.UTC))
+	var id int64
+	if err := w.Pool.QueryRow(ctx, `SELECT max(id) FROM broadcasts`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for {
+		c, err := w.Store.BroadcastCounts(ctx, id, w.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Failed == 1 && c.Remaining() == 0 && c.Total == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("figures %+v, want the one copy failed and none remaining", c)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := copiesOf(w, jonas.ID(), "Sommerfest"); n != 0 {
+		t.Fatalf("Jonas got %d copies", n)
+	}
+	anna.WaitFor(de.T("bc_status_problems", "Blocked", 0, "Failed", 1), de.T("bc_status_done"))
 }
