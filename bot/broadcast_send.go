@@ -381,6 +381,19 @@ func (a *App) renderBroadcast(ctx context.Context, m delivery.Message) (delivery
 	return a.renderCopy(b, v), nil
 }
 
+// recheckBroadcast drops a copy rendered before its broadcast was
+// stopped, right before it would go out.
+func (a *App) recheckBroadcast(ctx context.Context, m delivery.Message) error {
+	b, err := loadFor(ctx, m, m.Ref, a.store.Broadcast)
+	if err != nil {
+		return err
+	}
+	if b.Stopped {
+		return stale(m, "broadcast stopped")
+	}
+	return nil
+}
+
 // broadcastOutcome records what became of a copy; a copy that went out
 // with a text corrected meanwhile is corrected in turn.
 func (a *App) broadcastOutcome(ctx context.Context, m delivery.Message, o delivery.Outcome) error {

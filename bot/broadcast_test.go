@@ -28,8 +28,16 @@ type broadcastWorld struct {
 
 func newBroadcastWorld(t *testing.T, at time.Time) *broadcastWorld {
 	t.Helper()
+	return newBroadcastWorldAt(t, at, 0)
+}
+
+// newBroadcastWorldAt is newBroadcastWorld with the delivery engine
+// sending rate messages a second (0: bottest's default).
+func newBroadcastWorldAt(t *testing.T, at time.Time, rate float64) *broadcastWorld {
+	t.Helper()
 	clk := testclock.New(at)
-	w := &broadcastWorld{projectWorld: newProjectWorld(t, bottest.Options{Admins: []int64{1}, Now: clk.Now}), clock: clk}
+	w := &broadcastWorld{projectWorld: newProjectWorld(t, bottest.Options{Admins: []int64{1}, Now: clk.Now,
+		DeliveryRate: rate}), clock: clk}
 	addExamplePartnerships(t, w.projectWorld)
 	ctx := context.Background()
 	err := w.Store.WriteTowns(ctx, func(tw *storage.TownWriter) error {
@@ -462,4 +470,113 @@ func TestBroadcastCopyGivenUpCountsAsFailed(t *testing.T) {
 		t.Fatalf("Jonas got %d copies", n)
 	}
 	anna.WaitFor(de.T("bc_status_problems", "Blocked", 0, "Failed", 1), de.T("bc_status_done"))
+}
+
+// residents adds n people who started the bot, living in the towns in
+// turn and speaking the five languages in turn, ids from first on.
+func (w *broadcastWorld) residents(first int64, n int, towns ...string) {
+	w.t.Helper()
+	ids := make([]int64, len(towns))
+	for i, name := range towns {
+		ids[i] = w.towns[name].ID
+	}
+	if _, err := w.Pool.Exec(context.Background(), `
+		WITH u AS (
+			INSERT INTO users (id, username, first_name, language_code, language)
+			SELECT $1 + i, 'r' || ($1 + i), 'R' || i, ($2::text[])[1 + i % 5], ($2::text[])[1 + i % 5]
+			FROM generate_series(0, $3 - 1) i
+			RETURNING id)
+		INSERT INTO user_profiles (user_id, town_id, languages, interests)
+		SELECT id, ($4::bigint[])[1 + (id - $1) % cardinality($4::bigint[])], '{}', '{}' FROM u`,
+		first, locales.Codes, n, ids); err != nil {
+		w.t.Fatal(err)
+	}
+	for i := range int64(n) {
+		w.TG.KnownChat(first + i)
+	}
+}
+
+// acceptedCopies counts the messages Telegram accepted in the chats from
+// first to first+n-1 that contain s.
+func acceptedCopies(w *broadcastWorld, first int64, n int, s string) int {
+	k := 0
+	for i := range int64(n) {
+		k += copiesOf(w, first+i, s)
+	}
+	return k
+}
+
+// TestBroadcastStopWhileSending: a broadcast to 40 people goes out at 4
+// a second; the author stops it after a few copies. Nothing more reaches
+// anyone after the stop is confirmed, and the figures add up: sent as
+// Telegram accepted, the rest stopped or dropped, none remaining.
+func TestBroadcastStopWhileSending(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorldAt(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), 4)
+	ctx := context.Background()
+	olena := w.user(2, "uk", "Olena")
+	w.grantCoordinator(olena, "Ichnia")
+	const first, n = 5000, 40
+	w.residents(first, n, "Ichnia", "Grevesmühlen", "Laxå")
+	uk := w.Loc("uk")
+	composeToNetwork(olena, uk)
+	olena.Say("Зупинене оголошення")
+	olena.Press(uk.Plain("bc_continue"))
+	olena.Press(uk.Plain("bc_no_links"))
+	olena.Press(uk.Plain("bc_no_media"))
+	olena.Press(uk.Plain("bc_no_deadline"))
+	olena.Press(uk.Plain("bc_send_now"))
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for acceptedCopies(w, first, n, "Зупинене") < 5 {
+		if time.Now().After(deadline) {
+			t.Fatal("the copies did not start going out")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var id int64
+	if err := w.Pool.QueryRow(ctx, `SELECT max(id) FROM broadcasts`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	// The live status offers Stop once its first update is out.
+	for {
+		if _, _, err := w.TG.PressButtonByText(olena.TG, uk.Plain("bc_stop_button")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no Stop button on the status")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for {
+		b, err := w.Store.Broadcast(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Stopped {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the broadcast was not stopped")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	atStop := acceptedCopies(w, first, n, "Зупинене")
+	olena.WaitFor("⏹")
+	time.Sleep(3 * time.Second)
+	after := acceptedCopies(w, first, n, "Зупинене")
+	// One copy may have passed its last check before the commit and be on
+	// the wire (at 4 a second, one at most); nothing else may follow.
+	if after > atStop+1 {
+		t.Errorf("%d copies went out after the stop was committed (%d before)", after-atStop, atStop)
+	}
+	if after == n {
+		t.Fatal("every copy went out: the stop came too late to test anything")
+	}
+	c, err := w.Store.BroadcastCounts(ctx, id, w.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Total != n || c.Sent != after || c.Sent+c.Stopped+c.Dropped != n || c.Remaining() != 0 {
+		t.Errorf("figures %+v with %d copies accepted; want them to add up to %d, none remaining", c, after, n)
+	}
 }

@@ -168,6 +168,8 @@ func (a *App) Renderer() delivery.Renderer {
 		kindBroadcastReminder: a.renderBroadcastReminder,
 	}, Outcomes: map[string]delivery.OutcomeFunc{
 		kindBroadcast: a.broadcastOutcome,
+	}, Rechecks: map[string]delivery.RecheckFunc{
+		kindBroadcast: a.recheckBroadcast,
 	}}
 }
 

@@ -81,6 +81,15 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 		return e.observe(ctx, m, Outcome{Result: ResultBlocked})
 	}
 
+	// What the message is about may have changed while it waited for its
+	// slot (the slot is then left unused).
+	if err := e.recheck(ctx, m); errors.Is(err, ErrDrop) {
+		log.Info("message dropped before sending", "reason", err)
+		return e.observe(ctx, m, Outcome{Result: ResultDropped})
+	} else if err != nil {
+		return interrupted(ctx, fmt.Errorf("recheck %s: %w", m.Kind, err))
+	}
+
 	// Once the request is on its way it is not abandoned, not even on
 	// shutdown: an answer we never read would leave us not knowing whether
 	// the message went out.
