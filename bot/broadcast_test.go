@@ -580,3 +580,90 @@ func TestBroadcastStopWhileSending(t *testing.T) {
 		t.Errorf("figures %+v with %d copies accepted; want them to add up to %d, none remaining", c, after, n)
 	}
 }
+
+// dueOf is when userID's copy of the newest broadcast is due.
+func dueOf(t *testing.T, w *broadcastWorld, userID int64) time.Time {
+	t.Helper()
+	var at time.Time
+	if err := w.Pool.QueryRow(context.Background(), `SELECT due_at FROM broadcast_recipients
+		WHERE user_id = $1 AND broadcast_id = (SELECT max(id) FROM broadcasts)`, userID).Scan(&at); err != nil {
+		t.Fatal(err)
+	}
+	return at.UTC()
+}
+
+// TestBroadcastUrgentIsForAdmins: at 22:30 Berlin time an administrator
+// marks an announcement urgent and Jonas in Grevesmühlen gets it at once;
+// a coordinator is not offered the switch, and a forged press of it is
+// refused: her copy waits for 08:00.
+func TestBroadcastUrgentIsForAdmins(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 2, 21, 30, 0, 0, time.UTC)
+	w := newBroadcastWorld(t, now)
+	ctx := context.Background()
+	jonas := w.resident(32, "de", "Jonas", "Grevesmühlen")
+	en, de := w.Loc("en"), w.Loc("de")
+	// The administrator speaks for Laxå, so that "the network" is hers.
+	if _, err := w.Pool.Exec(ctx, `INSERT INTO coordinator_towns (user_id, town_id) VALUES ($1, $2)`,
+		w.admin.ID(), w.towns["Laxå"].ID); err != nil {
+		t.Fatal(err)
+	}
+	composeToNetwork(w.admin, en)
+	w.admin.Say("Road closed tonight")
+	w.admin.Press(en.Plain("bc_continue"))
+	w.admin.Press(en.Plain("bc_no_links"))
+	w.admin.Press(en.Plain("bc_no_media"))
+	ask := w.admin.Press(en.Plain("bc_no_deadline")).Expect(en.T("bc_ask_send"))
+	w.expectButtons(ask, en.Plain("bc_urgent"))
+	w.admin.Press(en.Plain("bc_urgent"))
+	w.admin.Press(en.Plain("bc_send_now"))
+	jonas.WaitFor("Road closed tonight")
+	if got := dueOf(t, w, jonas.ID()); !got.Truncate(time.Minute).Equal(now) {
+		t.Errorf("urgent copy due %v, want %v", got, now)
+	}
+
+	anna := w.user(3, "de", "Anna")
+	w.grantCoordinator(anna, "Grevesmühlen")
+	w.resident(33, "uk", "Taras", "Laxå")
+	composeToNetwork(anna, de)
+	anna.Say("Straße heute Nacht gesperrt")
+	anna.Press(de.Plain("bc_continue"))
+	anna.Press(de.Plain("bc_no_links"))
+	anna.Press(de.Plain("bc_no_media"))
+	ask = anna.Press(de.Plain("bc_no_deadline")).Expect(de.T("bc_ask_send"))
+	var sendNow string
+	for _, row := range ask.Buttons() {
+		for _, b := range row {
+			if b.Text == de.Plain("bc_urgent") {
+				t.Fatal("a coordinator is offered the urgent switch")
+			}
+			if b.Text == de.Plain("bc_send_now") {
+				sendNow = b.CallbackData
+			}
+		}
+	}
+	forged, ok := strings.CutSuffix(sendNow, ":now")
+	if !ok {
+		t.Fatalf("send-now button data %q", sendNow)
+	}
+	anna.PressData(forged + ":urgent")
+	anna.Expect(de.T("bc_urgent_admins"))
+	anna.Press(de.Plain("bc_send_now"))
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for pendingBroadcastJobs(t, w, "broadcast", jonas.ID()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("Anna's copy to Jonas was not scheduled")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got, want := dueOf(t, w, jonas.ID()), time.Date(2026, 3, 3, 7, 0, 0, 0, time.UTC); !got.Truncate(time.Minute).Equal(want) {
+		t.Errorf("a coordinator's copy due %v, want %v (after quiet hours)", got, want)
+	}
+	var urgent bool
+	if err := w.Pool.QueryRow(ctx, `SELECT urgent FROM broadcasts WHERE id = (SELECT max(id) FROM broadcasts)`).Scan(&urgent); err != nil || urgent {
+		t.Errorf("coordinator's broadcast urgent = %v (%v)", urgent, err)
+	}
+	if n := copiesOf(w, jonas.ID(), "Straße heute Nacht"); n != 0 {
+		t.Errorf("Jonas got the coordinator's announcement during quiet hours")
+	}
+}
