@@ -538,15 +538,7 @@ func TestBroadcastStopWhileSending(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The live status offers Stop once its first update is out.
-	for {
-		if _, _, err := w.TG.PressButtonByText(olena.TG, uk.Plain("bc_stop_button")); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no Stop button on the status")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	pressWhenOffered(t, w, olena, uk.Plain("bc_stop_button"))
 	for {
 		b, err := w.Store.Broadcast(ctx, id)
 		if err != nil {
@@ -665,5 +657,92 @@ func TestBroadcastUrgentIsForAdmins(t *testing.T) {
 	}
 	if n := copiesOf(w, jonas.ID(), "Straße heute Nacht"); n != 0 {
 		t.Errorf("Jonas got the coordinator's announcement during quiet hours")
+	}
+}
+
+// TestBroadcastCorrectedWhileSending: a broadcast to 20 people goes out
+// at 2 a second and is corrected after the first copies. Workers render
+// copies before they wait for their send slot, so many copies written
+// with the old text go out after the correction; each of those is edited
+// in turn. In the end everyone has exactly one copy, with the new text.
+func TestBroadcastCorrectedWhileSending(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorldAt(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), 2)
+	olena := w.user(2, "uk", "Olena")
+	w.grantCoordinator(olena, "Ichnia")
+	const first, n = 6000, 20
+	w.residents(first, n, "Ichnia", "Grevesmühlen", "Laxå")
+	uk := w.Loc("uk")
+	composeToNetwork(olena, uk)
+	olena.Say("Збір у середу")
+	olena.Press(uk.Plain("bc_continue"))
+	olena.Press(uk.Plain("bc_no_links"))
+	olena.Press(uk.Plain("bc_no_media"))
+	olena.Press(uk.Plain("bc_no_deadline"))
+	olena.Press(uk.Plain("bc_send_now"))
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for acceptedCopies(w, first, n, "Збір у") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the copies did not start going out")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	pressWhenOffered(t, w, olena, uk.Plain("bc_correct_button"))
+	olena.WaitFor(uk.T("bc_ask_correct_lang"))
+	olena.Press(uk.Plain("lang_uk"))
+	olena.Say("Збір у четвер")
+	atCorrection := acceptedCopies(w, first, n, "Збір у")
+	olena.WaitFor("✏️")
+	deadline = time.Now().Add(2 * bottest.WaitTimeout)
+	corrected := func() int {
+		k := 0
+		for i := range int64(n) {
+			for _, m := range w.TG.Messages(first + i) {
+				if strings.Contains(m.Text, "Збір у четвер") {
+					k++
+				}
+			}
+		}
+		return k
+	}
+	for corrected() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d copies have the corrected text; Olena saw:\n%s", corrected(), n, olena.Transcript())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	edited := 0
+	for i := range int64(n) {
+		// Messages is the chat's messages as they are now; Sent has an
+		// event for the send and one for each edit.
+		if ms := w.TG.Messages(first + i); len(ms) != 1 || !strings.Contains(ms[0].Text, "Збір у четвер") {
+			t.Errorf("%d has %d messages, want one copy with the corrected text", first+i, len(ms))
+		}
+		for _, m := range w.TG.Sent(first + i) {
+			if m.Edited {
+				edited++
+			}
+		}
+	}
+	if atCorrection >= n || edited <= atCorrection+1 {
+		t.Errorf("%d copies out at the correction, %d edited: no copy rendered before it and sent after was edited",
+			atCorrection, edited)
+	}
+}
+
+// pressWhenOffered presses the button labelled label as soon as a message
+// of the bot offers it (the live status gets its buttons with its first
+// update).
+func pressWhenOffered(t *testing.T, w *broadcastWorld, u *bottest.User, label string) {
+	t.Helper()
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for {
+		if _, _, err := w.TG.PressButtonByText(u.TG, label); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no button %q", label)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
