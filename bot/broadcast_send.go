@@ -273,7 +273,7 @@ func (a *App) finishBroadcast(ctx context.Context, r *Request, d *broadcastDraft
 				due = afterQuietHours(sendAt, zones.Load(zone))
 			}
 			to[i] = storage.BroadcastDelivery{UserID: rc.UserID, DueAt: due}
-			ms[i] = delivery.Message{ChatID: rc.UserID, Kind: kindBroadcast, DueAt: due}
+			ms[i] = delivery.Message{ChatID: rc.UserID, Kind: kindBroadcast, DueAt: due, Bulk: true}
 		}
 		if id, err = a.store.CreateBroadcastTx(ctx, tx, f, to); err != nil {
 			return err
@@ -390,6 +390,35 @@ func (a *App) recheckBroadcast(ctx context.Context, m delivery.Message) error {
 	}
 	if b.Stopped {
 		return stale(m, "broadcast stopped")
+	}
+	return nil
+}
+
+// statusSendWithin is how long after its slot starts a status update may
+// still go out while copies remain: the next one starts a slot at least
+// statusEvery after this one was written, so two edits are at least
+// statusEvery - statusSendWithin apart, within Telegram's limit of edits
+// in one chat. A late update (its send slot came late) gives way to the
+// next.
+const statusSendWithin = statusEvery - 2*time.Second
+
+// recheckBroadcastStatus drops a status update whose send slot came too
+// late, unless it is the last one.
+func (a *App) recheckBroadcastStatus(ctx context.Context, m delivery.Message) error {
+	now := a.now()
+	if _, slot := statusSlot(time.Unix(0, m.Variant*int64(statusEvery))); now.Sub(slot) <= statusSendWithin {
+		return nil
+	}
+	b, err := loadFor(ctx, m, m.Ref, a.store.Broadcast)
+	if err != nil {
+		return err
+	}
+	c, err := a.store.BroadcastCounts(ctx, b.ID, now)
+	if err != nil {
+		return err
+	}
+	if c.Remaining() > 0 && !b.Stopped {
+		return stale(m, "status update late")
 	}
 	return nil
 }

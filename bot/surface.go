@@ -169,7 +169,8 @@ func (a *App) Renderer() delivery.Renderer {
 	}, Outcomes: map[string]delivery.OutcomeFunc{
 		kindBroadcast: a.broadcastOutcome,
 	}, Rechecks: map[string]delivery.RecheckFunc{
-		kindBroadcast: a.recheckBroadcast,
+		kindBroadcast:       a.recheckBroadcast,
+		kindBroadcastStatus: a.recheckBroadcastStatus,
 	}}
 }
 

@@ -241,6 +241,10 @@ func (e *Engine) job(m Message) (sendArgs, *river.InsertOpts) {
 	// One instant, one encoding: the unique key hashes the JSON.
 	m.DueAt = m.DueAt.UTC().Truncate(time.Microsecond)
 	opts := &river.InsertOpts{Queue: queue, MaxAttempts: maxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	if m.Bulk {
+		// River takes jobs by priority (1 first), then by due time.
+		opts.Priority = 2
+	}
 	// River parks every job with a ScheduledAt until its scheduler's next
 	// round (up to 5s); one due now is better made available at once.
 	if m.DueAt.After(now) {
