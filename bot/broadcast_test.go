@@ -746,3 +746,45 @@ func pressWhenOffered(t *testing.T, w *broadcastWorld, u *bottest.User, label st
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestBroadcastScheduledInAuthorsZone: Anna, in New York, schedules an
+// announcement for 09:30 her time on 2 March (14:30 UTC); Jonas in
+// Grevesmühlen (15:30 there, no quiet hours) gets it then, not before.
+func TestBroadcastScheduledInAuthorsZone(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	anna := w.user(3, "de", "Anna")
+	w.grantCoordinator(anna, "Grevesmühlen")
+	if err := w.Store.SetTimeZone(ctx, anna.ID(), "America/New_York"); err != nil {
+		t.Fatal(err)
+	}
+	jonas := w.resident(32, "de", "Jonas", "Grevesmühlen")
+	de := w.Loc("de")
+	composeToNetwork(anna, de)
+	anna.Say("Markt am Samstag")
+	anna.Press(de.Plain("bc_continue"))
+	anna.Press(de.Plain("bc_no_links"))
+	anna.Press(de.Plain("bc_no_media"))
+	anna.Press(de.Plain("bc_no_deadline"))
+	anna.Press(de.Plain("bc_send_later"))
+	// Read in her zone: the due time below is the check.
+	anna.Say("02.03.2026 09:30")
+	want := time.Date(2026, 3, 2, 14, 30, 0, 0, time.UTC)
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for pendingBroadcastJobs(t, w, "broadcast", jonas.ID()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing scheduled; Anna saw:\n%s", anna.Transcript())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := dueOf(t, w, jonas.ID()); !got.Equal(want) {
+		t.Errorf("copy due %v, want %v (09:30 in New York)", got, want)
+	}
+	time.Sleep(time.Second)
+	if n := copiesOf(w, jonas.ID(), "Markt am Samstag"); n != 0 {
+		t.Fatal("the scheduled announcement went out early")
+	}
+	w.clock.Set(want.Add(time.Minute))
+	waitForMessage(t, w.Env, jonas.ID(), "Markt am Samstag")
+}
