@@ -249,10 +249,16 @@ func broadcastLoad(b *testing.B, n int, kill bool) {
 	for k := 0; k+benchRate < len(at); k++ {
 		tightest = min(tightest, at[k+benchRate].Sub(at[k]))
 	}
-	// The live status: edits of Olena's status message.
+	// The live status: edits of Olena's status message (not those of the
+	// dialogue before it).
+	var statusID int64
+	if err := env.Pool.QueryRow(ctx, `SELECT status_message_id FROM broadcasts WHERE id = $1`, id).Scan(&statusID); err != nil {
+		b.Fatal(err)
+	}
 	var edits []time.Time
 	for _, c := range env.TG.Calls("editMessageText") {
-		if c.Status == http.StatusOK && c.Params["chat_id"] == strconv.FormatInt(olena.ID(), 10) {
+		if c.Status == http.StatusOK && c.Params["chat_id"] == strconv.FormatInt(olena.ID(), 10) &&
+			c.Params["message_id"] == strconv.FormatInt(statusID, 10) {
 			edits = append(edits, c.Time)
 		}
 	}
