@@ -273,7 +273,7 @@ func (a *App) finishBroadcast(ctx context.Context, r *Request, d *broadcastDraft
 				due = afterQuietHours(sendAt, zones.Load(zone))
 			}
 			to[i] = storage.BroadcastDelivery{UserID: rc.UserID, DueAt: due}
-			ms[i] = delivery.Message{ChatID: rc.UserID, Kind: kindBroadcast, DueAt: due}
+			ms[i] = delivery.Message{ChatID: rc.UserID, Kind: kindBroadcast, DueAt: due, Bulk: true}
 		}
 		if id, err = a.store.CreateBroadcastTx(ctx, tx, f, to); err != nil {
 			return err
@@ -381,6 +381,48 @@ func (a *App) renderBroadcast(ctx context.Context, m delivery.Message) (delivery
 	return a.renderCopy(b, v), nil
 }
 
+// recheckBroadcast drops a copy rendered before its broadcast was
+// stopped, right before it would go out.
+func (a *App) recheckBroadcast(ctx context.Context, m delivery.Message) error {
+	b, err := loadFor(ctx, m, m.Ref, a.store.Broadcast)
+	if err != nil {
+		return err
+	}
+	if b.Stopped {
+		return stale(m, "broadcast stopped")
+	}
+	return nil
+}
+
+// statusSendWithin is how long after its slot starts a status update may
+// still go out while copies remain: the next one starts a slot at least
+// statusEvery after this one was written, so two edits are at least
+// statusEvery - statusSendWithin apart, within Telegram's limit of edits
+// in one chat. A late update (its send slot came late) gives way to the
+// next.
+const statusSendWithin = statusEvery - 2*time.Second
+
+// recheckBroadcastStatus drops a status update whose send slot came too
+// late, unless it is the last one.
+func (a *App) recheckBroadcastStatus(ctx context.Context, m delivery.Message) error {
+	now := a.now()
+	if _, slot := statusSlot(time.Unix(0, m.Variant*int64(statusEvery))); now.Sub(slot) <= statusSendWithin {
+		return nil
+	}
+	b, err := loadFor(ctx, m, m.Ref, a.store.Broadcast)
+	if err != nil {
+		return err
+	}
+	c, err := a.store.BroadcastCounts(ctx, b.ID, now)
+	if err != nil {
+		return err
+	}
+	if c.Remaining() > 0 && !b.Stopped {
+		return stale(m, "status update late")
+	}
+	return nil
+}
+
 // broadcastOutcome records what became of a copy; a copy that went out
 // with a text corrected meanwhile is corrected in turn.
 func (a *App) broadcastOutcome(ctx context.Context, m delivery.Message, o delivery.Outcome) error {
@@ -461,13 +503,26 @@ func (a *App) renderBroadcastStatus(ctx context.Context, m delivery.Message) (de
 		return delivery.Rendered{}, err
 	}
 	if counts.Remaining() > 0 && !b.Stopped {
+		// The next update starts a slot at least statusEvery from now:
+		// the slot of now+statusEvery may start just after now, and two
+		// edits a few milliseconds apart would exceed Telegram's limit of
+		// edits in one chat.
 		next := now.Add(statusEvery)
+		if _, at := statusSlot(next); at.Before(next) {
+			next = at.Add(statusEvery)
+		}
 		if counts.Due == 0 && counts.NextDue.After(next) {
 			next = counts.NextDue
 		}
 		if _, err := a.delivery.Schedule(ctx, statusTick(b, next)); err != nil {
 			return delivery.Rendered{}, err
 		}
+	}
+	// An update that runs a slot late (a retry, say, after its instance
+	// died) would come right before the next one; that one says it.
+	if _, slot := statusSlot(time.Unix(0, m.Variant*int64(statusEvery))); now.Sub(slot) > statusEvery &&
+		counts.Remaining() > 0 && !b.Stopped {
+		return delivery.Rendered{}, stale(m, "status update late")
 	}
 	text := a.statusText(l, loc, b, counts, now)
 	changed, err := a.store.SetBroadcastStatusText(ctx, b.ID, text)

@@ -3,11 +3,13 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"partnerbot/internal/bottest"
+	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/testclock"
 	"partnerbot/internal/timefmt"
 	"partnerbot/internal/zones"
@@ -26,8 +28,16 @@ type broadcastWorld struct {
 
 func newBroadcastWorld(t *testing.T, at time.Time) *broadcastWorld {
 	t.Helper()
+	return newBroadcastWorldAt(t, at, 0)
+}
+
+// newBroadcastWorldAt is newBroadcastWorld with the delivery engine
+// sending rate messages a second (0: bottest's default).
+func newBroadcastWorldAt(t *testing.T, at time.Time, rate float64) *broadcastWorld {
+	t.Helper()
 	clk := testclock.New(at)
-	w := &broadcastWorld{projectWorld: newProjectWorld(t, bottest.Options{Admins: []int64{1}, Now: clk.Now}), clock: clk}
+	w := &broadcastWorld{projectWorld: newProjectWorld(t, bottest.Options{Admins: []int64{1}, Now: clk.Now,
+		DeliveryRate: rate}), clock: clk}
 	addExamplePartnerships(t, w.projectWorld)
 	ctx := context.Background()
 	err := w.Store.WriteTowns(ctx, func(tw *storage.TownWriter) error {
@@ -408,4 +418,374 @@ func TestBroadcastMuteAndSwitches(t *testing.T) {
 	if ms, _ := w.Store.Mutes(ctx, sara.ID()); len(ms) != 0 {
 		t.Fatal("a forged mute button of someone else's copy took effect")
 	}
+}
+
+// TestBroadcastCopyGivenUpCountsAsFailed: a copy whose last attempt fails
+// (River gives up on it) counts as failed in the figures, not as still
+// due, and the status ends.
+func TestBroadcastCopyGivenUpCountsAsFailed(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 21, 30, 0, 0, time.UTC))
+	ctx := context.Background()
+	anna := w.user(3, "de", "Anna")
+	w.grantCoordinator(anna, "Grevesmühlen")
+	jonas := w.resident(32, "de", "Jonas", "Grevesmühlen")
+	de := w.Loc("de")
+	composeToNetwork(anna, de)
+	anna.Say("Sommerfest am Hafen")
+	anna.Press(de.Plain("bc_continue"))
+	anna.Press(de.Plain("bc_no_links"))
+	anna.Press(de.Plain("bc_no_media"))
+	anna.Press(de.Plain("bc_no_deadline"))
+	anna.Press(de.Plain("bc_send_now"))
+	// Quiet hours hold Jonas's copy until 08:00 Berlin time; by then its
+	// earlier attempts have failed, and the one left fails too.
+	if n := pendingBroadcastJobs(t, w, "broadcast", jonas.ID()); n != 1 {
+		t.Fatalf("%d copies queued for Jonas, want 1", n)
+	}
+	if _, err := w.Pool.Exec(ctx, `UPDATE river_job SET attempt = max_attempts - 1
+		WHERE args->>'kind' = 'broadcast' AND (args->>'chat_id')::bigint = $1`, jonas.ID()); err != nil {
+		t.Fatal(err)
+	}
+	w.TG.FailNext("sendMessage", faketelegram.Fault{Code: http.StatusInternalServerError})
+	w.clock.Set(time.Date(2026, 3, 3, 7, 1, 0, 0, time.UTC))
+	var id int64
+	if err := w.Pool.QueryRow(ctx, `SELECT max(id) FROM broadcasts`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for {
+		c, err := w.Store.BroadcastCounts(ctx, id, w.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Failed == 1 && c.Remaining() == 0 && c.Total == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("figures %+v, want the one copy failed and none remaining", c)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := copiesOf(w, jonas.ID(), "Sommerfest"); n != 0 {
+		t.Fatalf("Jonas got %d copies", n)
+	}
+	anna.WaitFor(de.T("bc_status_problems", "Blocked", 0, "Failed", 1), de.T("bc_status_done"))
+}
+
+// residents adds n people who started the bot, living in the towns in
+// turn and speaking the five languages in turn, ids from first on.
+func (w *broadcastWorld) residents(first int64, n int, towns ...string) {
+	w.t.Helper()
+	ids := make([]int64, len(towns))
+	for i, name := range towns {
+		ids[i] = w.towns[name].ID
+	}
+	if _, err := w.Pool.Exec(context.Background(), `
+		WITH u AS (
+			INSERT INTO users (id, username, first_name, language_code, language)
+			SELECT $1 + i, 'r' || ($1 + i), 'R' || i, ($2::text[])[1 + i % 5], ($2::text[])[1 + i % 5]
+			FROM generate_series(0, $3 - 1) i
+			RETURNING id)
+		INSERT INTO user_profiles (user_id, town_id, languages, interests)
+		SELECT id, ($4::bigint[])[1 + (id - $1) % cardinality($4::bigint[])], '{}', '{}' FROM u`,
+		first, locales.Codes, n, ids); err != nil {
+		w.t.Fatal(err)
+	}
+	for i := range int64(n) {
+		w.TG.KnownChat(first + i)
+	}
+}
+
+// acceptedCopies counts the messages Telegram accepted in the chats from
+// first to first+n-1 that contain s.
+func acceptedCopies(w *broadcastWorld, first int64, n int, s string) int {
+	k := 0
+	for i := range int64(n) {
+		k += copiesOf(w, first+i, s)
+	}
+	return k
+}
+
+// TestBroadcastStopWhileSending: a broadcast to 40 people goes out at 4
+// a second; the author stops it after a few copies. Nothing more reaches
+// anyone after the stop is confirmed, and the figures add up: sent as
+// Telegram accepted, the rest stopped or dropped, none remaining.
+func TestBroadcastStopWhileSending(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorldAt(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), 4)
+	ctx := context.Background()
+	olena := w.user(2, "uk", "Olena")
+	w.grantCoordinator(olena, "Ichnia")
+	const first, n = 5000, 40
+	w.residents(first, n, "Ichnia", "Grevesmühlen", "Laxå")
+	uk := w.Loc("uk")
+	composeToNetwork(olena, uk)
+	olena.Say("Зупинене оголошення")
+	olena.Press(uk.Plain("bc_continue"))
+	olena.Press(uk.Plain("bc_no_links"))
+	olena.Press(uk.Plain("bc_no_media"))
+	olena.Press(uk.Plain("bc_no_deadline"))
+	olena.Press(uk.Plain("bc_send_now"))
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for acceptedCopies(w, first, n, "Зупинене") < 5 {
+		if time.Now().After(deadline) {
+			t.Fatal("the copies did not start going out")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var id int64
+	if err := w.Pool.QueryRow(ctx, `SELECT max(id) FROM broadcasts`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	// The live status offers Stop once its first update is out.
+	pressWhenOffered(t, w, olena, uk.Plain("bc_stop_button"))
+	for {
+		b, err := w.Store.Broadcast(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Stopped {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the broadcast was not stopped")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	atStop := acceptedCopies(w, first, n, "Зупинене")
+	olena.WaitFor("⏹")
+	time.Sleep(3 * time.Second)
+	after := acceptedCopies(w, first, n, "Зупинене")
+	// One copy may have passed its last check before the commit and be on
+	// the wire (at 4 a second, one at most); nothing else may follow.
+	if after > atStop+1 {
+		t.Errorf("%d copies went out after the stop was committed (%d before)", after-atStop, atStop)
+	}
+	if after == n {
+		t.Fatal("every copy went out: the stop came too late to test anything")
+	}
+	c, err := w.Store.BroadcastCounts(ctx, id, w.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Total != n || c.Sent != after || c.Sent+c.Stopped+c.Dropped != n || c.Remaining() != 0 {
+		t.Errorf("figures %+v with %d copies accepted; want them to add up to %d, none remaining", c, after, n)
+	}
+}
+
+// dueOf is when userID's copy of the newest broadcast is due.
+func dueOf(t *testing.T, w *broadcastWorld, userID int64) time.Time {
+	t.Helper()
+	var at time.Time
+	if err := w.Pool.QueryRow(context.Background(), `SELECT due_at FROM broadcast_recipients
+		WHERE user_id = $1 AND broadcast_id = (SELECT max(id) FROM broadcasts)`, userID).Scan(&at); err != nil {
+		t.Fatal(err)
+	}
+	return at.UTC()
+}
+
+// TestBroadcastUrgentIsForAdmins: at 22:30 Berlin time an administrator
+// marks an announcement urgent and Jonas in Grevesmühlen gets it at once;
+// a coordinator is not offered the switch, and a forged press of it is
+// refused: her copy waits for 08:00.
+func TestBroadcastUrgentIsForAdmins(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 2, 21, 30, 0, 0, time.UTC)
+	w := newBroadcastWorld(t, now)
+	ctx := context.Background()
+	jonas := w.resident(32, "de", "Jonas", "Grevesmühlen")
+	en, de := w.Loc("en"), w.Loc("de")
+	// The administrator speaks for Laxå, so that "the network" is hers.
+	if _, err := w.Pool.Exec(ctx, `INSERT INTO coordinator_towns (user_id, town_id) VALUES ($1, $2)`,
+		w.admin.ID(), w.towns["Laxå"].ID); err != nil {
+		t.Fatal(err)
+	}
+	composeToNetwork(w.admin, en)
+	w.admin.Say("Road closed tonight")
+	w.admin.Press(en.Plain("bc_continue"))
+	w.admin.Press(en.Plain("bc_no_links"))
+	w.admin.Press(en.Plain("bc_no_media"))
+	ask := w.admin.Press(en.Plain("bc_no_deadline")).Expect(en.T("bc_ask_send"))
+	w.expectButtons(ask, en.Plain("bc_urgent"))
+	w.admin.Press(en.Plain("bc_urgent"))
+	w.admin.Press(en.Plain("bc_send_now"))
+	jonas.WaitFor("Road closed tonight")
+	if got := dueOf(t, w, jonas.ID()); !got.Truncate(time.Minute).Equal(now) {
+		t.Errorf("urgent copy due %v, want %v", got, now)
+	}
+
+	anna := w.user(3, "de", "Anna")
+	w.grantCoordinator(anna, "Grevesmühlen")
+	w.resident(33, "uk", "Taras", "Laxå")
+	composeToNetwork(anna, de)
+	anna.Say("Straße heute Nacht gesperrt")
+	anna.Press(de.Plain("bc_continue"))
+	anna.Press(de.Plain("bc_no_links"))
+	anna.Press(de.Plain("bc_no_media"))
+	ask = anna.Press(de.Plain("bc_no_deadline")).Expect(de.T("bc_ask_send"))
+	var sendNow string
+	for _, row := range ask.Buttons() {
+		for _, b := range row {
+			if b.Text == de.Plain("bc_urgent") {
+				t.Fatal("a coordinator is offered the urgent switch")
+			}
+			if b.Text == de.Plain("bc_send_now") {
+				sendNow = b.CallbackData
+			}
+		}
+	}
+	forged, ok := strings.CutSuffix(sendNow, ":now")
+	if !ok {
+		t.Fatalf("send-now button data %q", sendNow)
+	}
+	anna.PressData(forged + ":urgent")
+	anna.Expect(de.T("bc_urgent_admins"))
+	anna.Press(de.Plain("bc_send_now"))
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for pendingBroadcastJobs(t, w, "broadcast", jonas.ID()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("Anna's copy to Jonas was not scheduled")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got, want := dueOf(t, w, jonas.ID()), time.Date(2026, 3, 3, 7, 0, 0, 0, time.UTC); !got.Truncate(time.Minute).Equal(want) {
+		t.Errorf("a coordinator's copy due %v, want %v (after quiet hours)", got, want)
+	}
+	var urgent bool
+	if err := w.Pool.QueryRow(ctx, `SELECT urgent FROM broadcasts WHERE id = (SELECT max(id) FROM broadcasts)`).Scan(&urgent); err != nil || urgent {
+		t.Errorf("coordinator's broadcast urgent = %v (%v)", urgent, err)
+	}
+	if n := copiesOf(w, jonas.ID(), "Straße heute Nacht"); n != 0 {
+		t.Errorf("Jonas got the coordinator's announcement during quiet hours")
+	}
+}
+
+// TestBroadcastCorrectedWhileSending: a broadcast to 20 people goes out
+// at 2 a second and is corrected after the first copies. Workers render
+// copies before they wait for their send slot, so many copies written
+// with the old text go out after the correction; each of those is edited
+// in turn. In the end everyone has exactly one copy, with the new text.
+func TestBroadcastCorrectedWhileSending(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorldAt(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), 2)
+	olena := w.user(2, "uk", "Olena")
+	w.grantCoordinator(olena, "Ichnia")
+	const first, n = 6000, 20
+	w.residents(first, n, "Ichnia", "Grevesmühlen", "Laxå")
+	uk := w.Loc("uk")
+	composeToNetwork(olena, uk)
+	olena.Say("Збір у середу")
+	olena.Press(uk.Plain("bc_continue"))
+	olena.Press(uk.Plain("bc_no_links"))
+	olena.Press(uk.Plain("bc_no_media"))
+	olena.Press(uk.Plain("bc_no_deadline"))
+	olena.Press(uk.Plain("bc_send_now"))
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for acceptedCopies(w, first, n, "Збір у") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the copies did not start going out")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	pressWhenOffered(t, w, olena, uk.Plain("bc_correct_button"))
+	olena.WaitFor(uk.T("bc_ask_correct_lang"))
+	olena.Press(uk.Plain("lang_uk"))
+	olena.Say("Збір у четвер")
+	atCorrection := acceptedCopies(w, first, n, "Збір у")
+	olena.WaitFor("✏️")
+	deadline = time.Now().Add(2 * bottest.WaitTimeout)
+	corrected := func() int {
+		k := 0
+		for i := range int64(n) {
+			for _, m := range w.TG.Messages(first + i) {
+				if strings.Contains(m.Text, "Збір у четвер") {
+					k++
+				}
+			}
+		}
+		return k
+	}
+	for corrected() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d copies have the corrected text; Olena saw:\n%s", corrected(), n, olena.Transcript())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	edited := 0
+	for i := range int64(n) {
+		// Messages is the chat's messages as they are now; Sent has an
+		// event for the send and one for each edit.
+		if ms := w.TG.Messages(first + i); len(ms) != 1 || !strings.Contains(ms[0].Text, "Збір у четвер") {
+			t.Errorf("%d has %d messages, want one copy with the corrected text", first+i, len(ms))
+		}
+		for _, m := range w.TG.Sent(first + i) {
+			if m.Edited {
+				edited++
+			}
+		}
+	}
+	if atCorrection >= n || edited <= atCorrection+1 {
+		t.Errorf("%d copies out at the correction, %d edited: no copy rendered before it and sent after was edited",
+			atCorrection, edited)
+	}
+}
+
+// pressWhenOffered presses the button labelled label as soon as a message
+// of the bot offers it (the live status gets its buttons with its first
+// update).
+func pressWhenOffered(t *testing.T, w *broadcastWorld, u *bottest.User, label string) {
+	t.Helper()
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for {
+		if _, _, err := w.TG.PressButtonByText(u.TG, label); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no button %q", label)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestBroadcastScheduledInAuthorsZone: Anna, in New York, schedules an
+// announcement for 09:30 her time on 2 March (14:30 UTC); Jonas in
+// Grevesmühlen (15:30 there, no quiet hours) gets it then, not before.
+func TestBroadcastScheduledInAuthorsZone(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	anna := w.user(3, "de", "Anna")
+	w.grantCoordinator(anna, "Grevesmühlen")
+	if err := w.Store.SetTimeZone(ctx, anna.ID(), "America/New_York"); err != nil {
+		t.Fatal(err)
+	}
+	jonas := w.resident(32, "de", "Jonas", "Grevesmühlen")
+	de := w.Loc("de")
+	composeToNetwork(anna, de)
+	anna.Say("Markt am Samstag")
+	anna.Press(de.Plain("bc_continue"))
+	anna.Press(de.Plain("bc_no_links"))
+	anna.Press(de.Plain("bc_no_media"))
+	anna.Press(de.Plain("bc_no_deadline"))
+	anna.Press(de.Plain("bc_send_later"))
+	// Read in her zone: the due time below is the check.
+	anna.Say("02.03.2026 09:30")
+	want := time.Date(2026, 3, 2, 14, 30, 0, 0, time.UTC)
+	deadline := time.Now().Add(bottest.WaitTimeout)
+	for pendingBroadcastJobs(t, w, "broadcast", jonas.ID()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing scheduled; Anna saw:\n%s", anna.Transcript())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := dueOf(t, w, jonas.ID()); !got.Equal(want) {
+		t.Errorf("copy due %v, want %v (09:30 in New York)", got, want)
+	}
+	time.Sleep(time.Second)
+	if n := copiesOf(w, jonas.ID(), "Markt am Samstag"); n != 0 {
+		t.Fatal("the scheduled announcement went out early")
+	}
+	w.clock.Set(want.Add(time.Minute))
+	waitForMessage(t, w.Env, jonas.ID(), "Markt am Samstag")
 }

@@ -170,6 +170,9 @@ func (a *App) Renderer() delivery.Renderer {
 		kindBroadcastReminder: a.renderBroadcastReminder,
 	}, Outcomes: map[string]delivery.OutcomeFunc{
 		kindBroadcast: a.broadcastOutcome,
+	}, Rechecks: map[string]delivery.RecheckFunc{
+		kindBroadcast:       a.recheckBroadcast,
+		kindBroadcastStatus: a.recheckBroadcastStatus,
 	}}
 }
 

@@ -251,6 +251,11 @@ func (e *Engine) job(m Message) (sendArgs, *river.InsertOpts) {
 			opts.Priority = p
 		}
 	}
+	if m.Bulk {
+		// River takes jobs by priority (1 first), then by due time: bulk
+		// copies (a broadcast) go after everything else.
+		opts.Priority = 4
+	}
 	// River parks every job with a ScheduledAt until its scheduler's next
 	// round (up to 5s); one due now is better made available at once.
 	if m.DueAt.After(now) {

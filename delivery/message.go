@@ -32,6 +32,10 @@ type Message struct {
 	// zero. The Renderer can compare it with the current state (a reminder
 	// for an event that has moved since is stale).
 	DueAt time.Time `json:"due_at"`
+	// Bulk marks a copy of a mass mailing (a broadcast): when many
+	// messages are due, every other message (reminders, a broadcast's
+	// live status) is taken first.
+	Bulk bool `json:"bulk,omitempty"`
 }
 
 // Rendered is a message ready to send.

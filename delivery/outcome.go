@@ -59,11 +59,42 @@ type Observer interface {
 	Observe(ctx context.Context, m Message, o Outcome) error
 }
 
-// WithOutcomes is a Renderer by kind (Kinds) with outcome functions for
-// some kinds.
+// Rechecker is a Renderer that can still drop a message it rendered,
+// right before it goes out: a worker renders first and then waits for a
+// send slot, which at a saturated rate takes seconds, and what the
+// message is about may have changed meanwhile (a broadcast stopped).
+// Recheck returns ErrDrop (wrapped) to drop the message; any other error
+// leaves the job to run again.
+type Rechecker interface {
+	Recheck(ctx context.Context, m Message) error
+}
+
+// RecheckFunc is a Recheck for one kind.
+type RecheckFunc func(ctx context.Context, m Message) error
+
+// WithOutcomes is a Renderer by kind (Kinds) with outcome functions and
+// rechecks for some kinds.
 type WithOutcomes struct {
 	Kinds
 	Outcomes map[string]OutcomeFunc
+	Rechecks map[string]RecheckFunc
+}
+
+// Recheck implements Rechecker.
+func (w WithOutcomes) Recheck(ctx context.Context, m Message) error {
+	if f, ok := w.Rechecks[m.Kind]; ok {
+		return f(ctx, m)
+	}
+	return nil
+}
+
+// recheck asks the renderer, if it can, whether m is still to go out.
+func (e *Engine) recheck(ctx context.Context, m Message) error {
+	r, ok := e.renderer.(Rechecker)
+	if !ok {
+		return nil
+	}
+	return r.Recheck(ctx, m)
 }
 
 // Observe implements Observer.

@@ -29,7 +29,27 @@ type sendWorker struct {
 }
 
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
-	return w.e.deliver(ctx, job.ID, job.Args.Message)
+	err := w.e.deliver(ctx, job.ID, job.Args.Message)
+	if err != nil && job.Attempt >= job.MaxAttempts && !snoozedOrCancelled(err) {
+		// River gives up on the job: the message will not go out, and
+		// whoever counts it must learn so rather than wait for it.
+		w.e.log.Error("message not sent after its last attempt", "job_id", job.ID, "kind", job.Args.Message.Kind,
+			"chat_id", job.Args.ChatID, "attempts", job.Attempt, "err", err)
+		octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.e.cfg.SendTimeout)
+		defer cancel()
+		if oerr := w.e.observe(octx, job.Args.Message, Outcome{Result: ResultFailed}); oerr != nil {
+			w.e.log.Error("record outcome", "err", oerr)
+		}
+	}
+	return err
+}
+
+// snoozedOrCancelled tells whether err is a snooze or a cancellation,
+// which River does not count as a failed attempt.
+func snoozedOrCancelled(err error) bool {
+	var snooze *river.JobSnoozeError
+	var cancel *river.JobCancelError
+	return errors.As(err, &snooze) || errors.As(err, &cancel)
 }
 
 // deliver renders, waits for a send slot, sends and records one message.
@@ -59,6 +79,15 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 	case verdictInactive:
 		log.Info("message not sent: chat inactive")
 		return e.observe(ctx, m, Outcome{Result: ResultBlocked})
+	}
+
+	// What the message is about may have changed while it waited for its
+	// slot (the slot is then left unused).
+	if err := e.recheck(ctx, m); errors.Is(err, ErrDrop) {
+		log.Info("message dropped before sending", "reason", err)
+		return e.observe(ctx, m, Outcome{Result: ResultDropped})
+	} else if err != nil {
+		return interrupted(ctx, fmt.Errorf("recheck %s: %w", m.Kind, err))
 	}
 
 	// Once the request is on its way it is not abandoned, not even on

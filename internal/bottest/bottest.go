@@ -62,6 +62,10 @@ type Options struct {
 	// Log, if set, receives the bot's log lines instead of the test log
 	// (a fuzz target may not log through its testing.F).
 	Log io.Writer
+	// DeliveryRate is the delivery engine's send rate; zero means 1000 a
+	// second (tests check the pacing, not its speed; a benchmark sets
+	// Telegram's 30).
+	DeliveryRate float64
 }
 
 // Env is a fake Telegram server, a test database and running bot
@@ -170,7 +174,7 @@ func (e *Env) Start() *Instance {
 	log := slog.New(panicCounter{slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}), &e.panics})
 	cfg := instance.Config{Token: e.TG.Token(), APIURL: e.TG.URL(), Listener: ln, Admins: e.Opts.Admins,
 		// Tests raise the send rate: only the pacing, not its speed, is theirs.
-		DeliveryRate: 1000,
+		DeliveryRate: cmp.Or(e.Opts.DeliveryRate, 1000),
 		PollTimeout:  time.Second, SweepEvery: 200 * time.Millisecond, Now: e.Opts.Now, Catalog: e.catalog, Log: log,
 		Owner: owner, Lease: e.Opts.Lease, IntakeWorkers: e.Opts.IntakeWorkers,
 		RateLimit: cmp.Or(e.Opts.RateLimit, -1), RateWindow: e.Opts.RateWindow, ShutdownTimeout: e.Opts.ShutdownTimeout,

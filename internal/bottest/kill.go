@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -21,6 +23,10 @@ type killSwitch struct {
 
 	mu   sync.Mutex
 	dead bool
+	// refusing lets no new request pass while those under way (inFlight)
+	// finish: KillBetweenSends.
+	refusing atomic.Bool
+	inFlight atomic.Int64
 }
 
 func newKillSwitch() *killSwitch {
@@ -49,21 +55,23 @@ func (t killableTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.k.mu.Lock()
 	dead := t.k.dead
 	t.k.mu.Unlock()
-	if dead {
+	if dead || t.k.refusing.Load() {
 		if r.Body != nil {
 			r.Body.Close()
 		}
 		return nil, errKilled
 	}
+	t.k.inFlight.Add(1)
 	ctx, cancel := context.WithCancel(r.Context())
 	stop := context.AfterFunc(t.k.ctx, cancel)
 	resp, err := t.next.RoundTrip(r.WithContext(ctx))
 	if err != nil {
 		stop()
 		cancel()
+		t.k.inFlight.Add(-1)
 		return nil, err
 	}
-	resp.Body = &bodyCloser{ReadCloser: resp.Body, done: func() { stop(); cancel() }}
+	resp.Body = &bodyCloser{ReadCloser: resp.Body, done: func() { stop(); cancel(); t.k.inFlight.Add(-1) }}
 	return resp, nil
 }
 
@@ -93,3 +101,27 @@ func (k killTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.T
 }
 
 func (killTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// KillBetweenSends kills the instance (Kill) between two Bot API requests
+// rather than during one, whose fate nobody could know: new requests are
+// refused at once, those on the wire finish and what they did is given a
+// moment to be recorded, as a process does until the moment it dies.
+// Tests that count duplicates use it; Kill is for the risky moments.
+func (in *Instance) KillBetweenSends() {
+	in.env.T.Helper()
+	in.net.refusing.Store(true)
+	deadline := time.Now().Add(WaitTimeout)
+	for in.net.inFlight.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	in.Kill()
+}
+
+// StartKillable starts another instance, as Start, with the function
+// that kills it between two sends (KillBetweenSends).
+func (e *Env) StartKillable() (in *Instance, kill func()) {
+	e.T.Helper()
+	in = e.Start()
+	return in, in.KillBetweenSends
+}
