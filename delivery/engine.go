@@ -100,6 +100,9 @@ type Config struct {
 	// Log receives the engine's logs and River's warnings and errors; nil
 	// means slog.Default().
 	Log *slog.Logger
+	// Events, if set, is told what became of every send attempt (metrics);
+	// it must not block.
+	Events func(Event)
 }
 
 func (c Config) withDefaults() Config {
