@@ -18,7 +18,6 @@ import (
 
 	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/instance"
-	"partnerbot/internal/testdb"
 	"partnerbot/storage"
 )
 
@@ -48,7 +47,9 @@ const (
 //
 //	go test -run '^$' -bench BenchmarkThroughput -benchtime 1x -timeout 30m ./internal/loadtest/
 func BenchmarkThroughput(b *testing.B) {
-	dbURL := testdb.URL(b)
+	start := time.Now()
+	dbURL := dataURL(b)
+	b.Logf("data ready in %s", time.Since(start).Round(time.Second))
 	pcfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
 		b.Fatal(err)
@@ -59,9 +60,6 @@ func BenchmarkThroughput(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(pool.Close)
-	start := time.Now()
-	generate(b, pool)
-	b.Logf("data generated in %s", time.Since(start).Round(time.Second))
 
 	bare1 := bare(b, 1)
 	bare8 := bare(b, 8)
