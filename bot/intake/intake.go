@@ -393,3 +393,57 @@ func (in *Intake) sweep(ctx context.Context) {
 		in.notify()
 	}
 }
+
+// RecordBatch stores a batch of raw updates, as Record stores each, in
+// one statement when it can: the updates that decode are inserted
+// together; should PostgreSQL refuse the content of one of them, they are
+// recorded one by one, so that only that one is rejected. An error means
+// the database could not be reached and nothing of the batch may be
+// acknowledged (what was stored is recognised as a replay when the batch
+// comes again).
+func (in *Intake) RecordBatch(ctx context.Context, raws [][]byte) error {
+	if len(raws) == 1 {
+		return in.Record(ctx, raws[0])
+	}
+	batch := make([]storage.NewUpdate, 0, len(raws))
+	kinds := make([]string, 0, len(raws))
+	var undecodable [][]byte
+	for _, raw := range raws {
+		var u models.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			undecodable = append(undecodable, raw)
+			continue
+		}
+		batch = append(batch, storage.NewUpdate{UpdateID: u.ID, UserID: in.keyOf(&u), Payload: raw})
+		kinds = append(kinds, Kind(&u))
+	}
+	for _, raw := range undecodable {
+		if err := in.Record(ctx, raw); err != nil {
+			return err
+		}
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	fresh, err := in.store.RecordUpdates(ctx, batch)
+	if errors.Is(err, storage.ErrUnstorable) {
+		for _, u := range batch {
+			if err := in.Record(ctx, u.Payload); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for i, u := range batch {
+		if !fresh[u.UpdateID] {
+			in.log.Info("duplicate update ignored", "update_id", u.UpdateID)
+			continue
+		}
+		in.obs.Received(kinds[i])
+		in.notify()
+	}
+	return nil
+}
