@@ -258,4 +258,3 @@ func flood(b *testing.B, tg *faketelegram.Server) (p50, p95, max time.Duration) 
 	slices.Sort(lat)
 	return lat[len(lat)/2], lat[len(lat)*95/100], lat[len(lat)-1]
 }
-
