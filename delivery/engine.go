@@ -105,6 +105,9 @@ type Config struct {
 	// scheduled, so that a large fan-out does not hold up what is due
 	// now. Other values, and nil, mean 1.
 	Priority func(kind string) int
+	// Events, if set, is told what became of every send attempt (metrics);
+	// it must not block.
+	Events func(Event)
 }
 
 func (c Config) withDefaults() Config {

@@ -105,6 +105,7 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 		log.Error("message sent but not recorded as sent", "err", err)
 	}
 	log.Debug("message sent", "message_id", sentID)
+	e.event(EventSent)
 	return e.observe(sctx, m, Outcome{Result: ResultSent, MessageID: int64(sentID)})
 }
 
@@ -155,12 +156,14 @@ func (e *Engine) failed(ctx context.Context, log *slog.Logger, m Message, err er
 	f, retryAfter := classify(err)
 	switch f {
 	case failFlood:
+		e.event(EventFlood)
 		log.Warn("telegram asks to slow down; pausing all sending", "retry_after", retryAfter)
 		if perr := e.pace.pause(ctx, retryAfter); perr != nil {
 			log.Error("pause sending", "err", perr)
 		}
 		return river.JobSnooze(retryAfter)
 	case failGone:
+		e.event(goneEvent(err))
 		log.Info("chat is gone or blocked the bot; no more messages to it", "err", err)
 		if merr := markInactive(ctx, e.pool, m.ChatID, err.Error()); merr != nil {
 			return fmt.Errorf("mark chat inactive: %w", merr)
@@ -182,6 +185,7 @@ func (e *Engine) failed(ctx context.Context, log *slog.Logger, m Message, err er
 		}
 		return river.JobCancel(err)
 	}
+	e.event(EventRetry)
 	log.Warn("send failed; will retry", "err", err)
 	return err
 }

@@ -162,3 +162,28 @@ func TestProposeTownNeedsOneLine(t *testing.T) {
 		t.Errorf("a name of 100 characters: %v", err)
 	}
 }
+
+// TestTouchUserWritesOnlyChanges: an unchanged profile is only read, a
+// changed one is written.
+func TestTouchUserWritesOnlyChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	p := storage.TelegramProfile{ID: 91, Username: "olena", FirstName: "Олена", LanguageCode: "uk"}
+	first, err := s.TouchUser(ctx, p)
+	if err != nil || first.FirstName != "Олена" || first.Username != "olena" {
+		t.Fatalf("first contact: %+v %v", first, err)
+	}
+	again, err := s.TouchUser(ctx, p)
+	if err != nil || again != first {
+		t.Fatalf("unchanged profile: %+v %v, want %+v", again, err, first)
+	}
+	p.Username, p.LastName = "", "Коваль"
+	changed, err := s.TouchUser(ctx, p)
+	if err != nil || changed.Username != "" || changed.LastName != "Коваль" || changed.UpdatedAt.Before(first.UpdatedAt) {
+		t.Fatalf("changed profile: %+v %v", changed, err)
+	}
+	if back, err := s.TouchUser(ctx, p); err != nil || back != changed {
+		t.Fatalf("unchanged again (no username): %+v %v, want %+v", back, err, changed)
+	}
+}

@@ -200,3 +200,43 @@ func (s *Store) PruneUpdates(ctx context.Context, age time.Duration) (int64, err
 	}
 	return tag.RowsAffected(), nil
 }
+
+// NewUpdate is an update to be recorded with RecordUpdates.
+type NewUpdate struct {
+	UpdateID, UserID int64
+	Payload          []byte
+}
+
+// RecordUpdates stores a batch of incoming updates in one statement, as
+// RecordUpdate stores one: all or none. fresh holds the update_ids seen
+// for the first time. An error wrapping ErrUnstorable means that the
+// content of one of them was refused, and none was stored: the caller
+// then records them one by one to find it.
+func (s *Store) RecordUpdates(ctx context.Context, us []NewUpdate) (fresh map[int64]bool, err error) {
+	ids, users := make([]int64, len(us)), make([]int64, len(us))
+	payloads := make([]string, len(us))
+	for i, u := range us {
+		ids[i], users[i], payloads[i] = u.UpdateID, u.UserID, string(u.Payload)
+	}
+	rows, err := s.pool.Query(ctx, `
+		INSERT INTO inbound_updates (update_id, user_id, payload)
+		SELECT id, nullif(uid, 0::bigint), p::jsonb FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS b(id, uid, p)
+		ORDER BY id
+		ON CONFLICT (update_id) DO NOTHING
+		RETURNING update_id`, ids, users, payloads)
+	if err == nil {
+		var got []int64
+		got, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err == nil {
+			fresh = make(map[int64]bool, len(got))
+			for _, id := range got {
+				fresh[id] = true
+			}
+			return fresh, nil
+		}
+	}
+	if contentError(err) {
+		return nil, fmt.Errorf("%w: %w", ErrUnstorable, err)
+	}
+	return nil, err
+}

@@ -320,3 +320,35 @@ func TestConcurrentClaimsKeepOrderAndExclusivity(t *testing.T) {
 		}
 	}
 }
+
+func TestRecordUpdatesBatch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	if _, err := s.RecordUpdate(ctx, 11, 5, []byte(`{"update_id":11}`)); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := s.RecordUpdates(ctx, []storage.NewUpdate{
+		{UpdateID: 10, UserID: 5, Payload: []byte(`{"update_id":10}`)},
+		{UpdateID: 11, UserID: 5, Payload: []byte(`{"update_id":11}`)},
+		{UpdateID: 12, UserID: 0, Payload: []byte(`{"update_id":12}`)},
+	})
+	if err != nil || !fresh[10] || fresh[11] || !fresh[12] || len(fresh) != 2 {
+		t.Fatalf("fresh %v, err %v; want 10 and 12 fresh, 11 a replay", fresh, err)
+	}
+	// One refused content refuses the whole batch: nothing of it is stored.
+	_, err = s.RecordUpdates(ctx, []storage.NewUpdate{
+		{UpdateID: 13, UserID: 5, Payload: []byte(`{"update_id":13}`)},
+		{UpdateID: 14, UserID: 5, Payload: []byte(`{"update_id":14,"x":"\u0000"}`)},
+	})
+	if !errors.Is(err, storage.ErrUnstorable) {
+		t.Fatalf("err %v, want ErrUnstorable", err)
+	}
+	if fresh, err := s.RecordUpdate(ctx, 13, 5, []byte(`{"update_id":13}`)); err != nil || !fresh {
+		t.Fatalf("update 13 of the refused batch was stored: fresh=%v err=%v", fresh, err)
+	}
+	c, err := s.ClaimNextUpdate(ctx, "a", time.Minute, time.Minute, 10)
+	if err != nil || c.UpdateID != 10 || c.UserID != 5 {
+		t.Fatalf("claimed %+v, %v; want update 10 of user 5 first", c, err)
+	}
+}

@@ -65,20 +65,30 @@ func scanUser(row pgx.Row) (User, error) {
 // Telegram's language code current afterwards. A username belongs to one
 // account at a time: whoever held it before loses it here, so that
 // UserByUsername never finds a former holder.
+//
+// It runs for every update, and most updates come from someone whose
+// profile has not changed: then it only reads, so that it writes no row
+// version (and no WAL to flush) per update.
 func (s *Store) TouchUser(ctx context.Context, p TelegramProfile) (User, error) {
 	return scanUser(s.pool.QueryRow(ctx, `
-		WITH former AS (
+		WITH same AS (
+			SELECT `+userColumns+` FROM users
+			WHERE id = $1 AND (username, first_name, last_name, language_code)
+				IS NOT DISTINCT FROM (nullif($2, ''), $3::text, $4::text, $5::text)),
+		former AS (
 			UPDATE users SET username = NULL, updated_at = now()
-			WHERE $2 <> '' AND lower(username) = lower($2) AND id <> $1)
+			WHERE NOT EXISTS (SELECT FROM same) AND $2 <> '' AND lower(username) = lower($2) AND id <> $1),
+		touched AS (
 		INSERT INTO users (id, username, first_name, last_name, language_code)
-		VALUES ($1, nullif($2, ''), $3, $4, $5)
+		SELECT $1, nullif($2, ''), $3, $4, $5 WHERE NOT EXISTS (SELECT FROM same)
 		ON CONFLICT (id) DO UPDATE SET
 			username = excluded.username, first_name = excluded.first_name,
 			last_name = excluded.last_name, language_code = excluded.language_code,
 			updated_at = CASE WHEN (users.username, users.first_name, users.last_name, users.language_code)
 			                    IS DISTINCT FROM (excluded.username, excluded.first_name, excluded.last_name, excluded.language_code)
 			                  THEN now() ELSE users.updated_at END
-		RETURNING `+userColumns, p.ID, p.Username, p.FirstName, p.LastName, p.LanguageCode))
+		RETURNING `+userColumns+`)
+		SELECT * FROM same UNION ALL SELECT * FROM touched`, p.ID, p.Username, p.FirstName, p.LastName, p.LanguageCode))
 }
 
 // User returns the user with id.

@@ -33,6 +33,7 @@ type Intake struct {
 	keyOf    func(*models.Update) int64
 	cfg      Config
 	log      *slog.Logger
+	obs      Observer
 
 	// wake tells idle workers that there may be something to claim. A
 	// send never blocks: a full buffer already wakes every worker.
@@ -72,6 +73,8 @@ type Config struct {
 	// MaxAttempts is how often an update is claimed before it is given up
 	// (a handler that kills its instance every time).
 	MaxAttempts int
+	// Observer, if set, is told what becomes of updates (metrics).
+	Observer Observer
 }
 
 // Defaults of Config.
@@ -114,7 +117,10 @@ func New(store *storage.Store, handle func(context.Context, *models.Update), cfg
 		cfg.KeyOf = func(*models.Update) int64 { return 0 }
 	}
 	in := &Intake{store: store, handle: handle, throttle: cfg.Throttled, keyOf: cfg.KeyOf, cfg: cfg, log: log,
-		wake: make(chan struct{}, cfg.Workers)}
+		wake: make(chan struct{}, cfg.Workers), obs: cfg.Observer}
+	if in.obs == nil {
+		in.obs = nopObserver{}
+	}
 	in.hard, in.hardCancel = context.WithCancel(context.Background())
 	return in
 }
@@ -135,12 +141,12 @@ func (in *Intake) Record(ctx context.Context, raw []byte) error {
 			in.log.Warn("dropping update without a readable update_id", "err", err)
 			return nil // Telegram would send it again forever; nothing to key it on
 		}
-		return in.reject(ctx, head.ID, 0, raw, err)
+		return in.reject(ctx, head.ID, 0, raw, KindOther, err)
 	}
 	key := in.keyOf(&u)
 	fresh, err := in.store.RecordUpdate(ctx, u.ID, key, raw)
 	if errors.Is(err, storage.ErrUnstorable) {
-		return in.reject(ctx, u.ID, key, raw, err)
+		return in.reject(ctx, u.ID, key, raw, Kind(&u), err)
 	}
 	if err != nil {
 		return err
@@ -149,17 +155,20 @@ func (in *Intake) Record(ctx context.Context, raw []byte) error {
 		in.log.Info("duplicate update ignored", "update_id", u.ID)
 		return nil
 	}
+	in.obs.Received(Kind(&u))
 	in.notify()
 	return nil
 }
 
 // reject keeps an update that is not to be handled.
-func (in *Intake) reject(ctx context.Context, id, key int64, raw []byte, why error) error {
+func (in *Intake) reject(ctx context.Context, id, key int64, raw []byte, kind string, why error) error {
 	fresh, err := in.store.RecordRejectedUpdate(ctx, id, key, raw)
 	if err != nil {
 		return err
 	}
 	if fresh {
+		in.obs.Received(kind)
+		in.obs.Closed(kind, storage.OutcomeRejected, 0)
 		in.log.Warn("update rejected: its content cannot be stored or decoded; kept as raw bytes",
 			"update_id", id, "user_id", key, "bytes", len(raw), "err", why)
 	}
@@ -253,34 +262,59 @@ func (in *Intake) next() bool {
 // process handles a claimed update, or drops it, and marks it done.
 func (in *Intake) process(c storage.ClaimedUpdate) {
 	log := in.log.With("update_id", c.UpdateID)
-	outcome, lost := in.run(c, log)
-	if lost {
+	r := in.run(c, log)
+	if r.timedOut {
+		in.obs.Failed(r.kind, "timeout")
+	}
+	if r.lost {
+		in.obs.Failed(r.kind, "lease_lost")
 		return // another worker has the update now and marks it done
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
 	defer cancel()
-	if err := in.store.CloseUpdate(ctx, c.UpdateID, outcome); err != nil {
+	if err := in.store.CloseUpdate(ctx, c.UpdateID, r.outcome); err != nil {
 		// The update stays leased and is handled again once the lease has
 		// run out: the one window in which an update is handled twice.
-		log.Error("mark update done", "outcome", outcome, "err", err)
+		log.Error("mark update done", "outcome", r.outcome, "err", err)
+		in.obs.Failed(r.kind, "not_closed")
+		return
 	}
+	in.obs.Closed(r.kind, r.outcome, r.took)
 }
 
-// run decides what becomes of a claimed update and does it. lost is true
-// when the lease went to another worker meanwhile.
-func (in *Intake) run(c storage.ClaimedUpdate, log *slog.Logger) (outcome storage.Outcome, lost bool) {
+// result is what became of a claimed update.
+type result struct {
+	outcome storage.Outcome
+	kind    string
+	// lost is true when the lease went to another worker meanwhile;
+	// timedOut when the handler ran out of time.
+	lost, timedOut bool
+	// took is how long the handler ran.
+	took time.Duration
+}
+
+// run decides what becomes of a claimed update and does it.
+func (in *Intake) run(c storage.ClaimedUpdate, log *slog.Logger) result {
+	var u models.Update
+	decodeErr := errors.New("no payload")
+	if c.Payload != nil {
+		decodeErr = json.Unmarshal(c.Payload, &u)
+	}
+	kind := KindOther
+	if decodeErr == nil {
+		kind = Kind(&u)
+	}
 	if c.Attempts > in.cfg.MaxAttempts {
 		log.Error("update given up: its handling never finished", "attempts", c.Attempts-1, "user_id", c.UserID)
-		return storage.OutcomeAbandoned, false
+		return result{outcome: storage.OutcomeAbandoned, kind: kind}
 	}
 	if c.Payload == nil {
 		log.Info("update without payload (erased on request) dropped")
-		return storage.OutcomeAbandoned, false
+		return result{outcome: storage.OutcomeAbandoned, kind: kind}
 	}
-	var u models.Update
-	if err := json.Unmarshal(c.Payload, &u); err != nil {
-		log.Error("decode stored update", "err", err)
-		return storage.OutcomeRejected, false
+	if decodeErr != nil {
+		log.Error("decode stored update", "err", decodeErr)
+		return result{outcome: storage.OutcomeRejected, kind: kind}
 	}
 	if in.cfg.RateLimit > 0 && c.Recent >= in.cfg.RateLimit {
 		// The first update over the limit asks the user to slow down;
@@ -289,26 +323,29 @@ func (in *Intake) run(c storage.ClaimedUpdate, log *slog.Logger) (outcome storag
 		log.Warn("update over the user's rate limit dropped", "user_id", c.UserID, "limit", in.cfg.RateLimit,
 			"window", in.cfg.RateWindow, "told", first && in.throttle != nil)
 		if first && in.throttle != nil {
-			return storage.OutcomeThrottled, in.leased(c, func(ctx context.Context) { in.throttle(ctx, &u) })
+			return in.leased(c, storage.OutcomeThrottled, kind, func(ctx context.Context) { in.throttle(ctx, &u) })
 		}
-		return storage.OutcomeThrottled, false
+		return result{outcome: storage.OutcomeThrottled, kind: kind}
 	}
-	return storage.OutcomeHandled, in.leased(c, func(ctx context.Context) { in.handle(ctx, &u) })
+	return in.leased(c, storage.OutcomeHandled, kind, func(ctx context.Context) { in.handle(ctx, &u) })
 }
 
 // leased runs f while it holds the update's lease: with a deadline below
 // the lease, renewing the lease meanwhile, and cancelled when the lease is
 // lost or the shutdown grace runs out. It reports whether the lease was
-// lost.
-func (in *Intake) leased(c storage.ClaimedUpdate, f func(context.Context)) (lost bool) {
+// lost, whether f ran out of time, and how long it ran.
+func (in *Intake) leased(c storage.ClaimedUpdate, outcome storage.Outcome, kind string, f func(context.Context)) result {
 	ctx, cancel := context.WithTimeout(in.hard, in.cfg.HandlerTimeout)
 	defer cancel()
 	stop := make(chan struct{})
 	renewed := make(chan bool, 1)
 	go func() { renewed <- in.renew(ctx, cancel, c.UpdateID, stop) }()
+	start := time.Now()
 	f(ctx)
+	took := time.Since(start)
+	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
 	close(stop)
-	return !<-renewed
+	return result{outcome: outcome, kind: kind, lost: !<-renewed, timedOut: timedOut, took: took}
 }
 
 // renew extends the lease every third of it until stop, and reports
@@ -355,4 +392,58 @@ func (in *Intake) sweep(ctx context.Context) {
 	for range pending {
 		in.notify()
 	}
+}
+
+// RecordBatch stores a batch of raw updates, as Record stores each, in
+// one statement when it can: the updates that decode are inserted
+// together; should PostgreSQL refuse the content of one of them, they are
+// recorded one by one, so that only that one is rejected. An error means
+// the database could not be reached and nothing of the batch may be
+// acknowledged (what was stored is recognised as a replay when the batch
+// comes again).
+func (in *Intake) RecordBatch(ctx context.Context, raws [][]byte) error {
+	if len(raws) == 1 {
+		return in.Record(ctx, raws[0])
+	}
+	batch := make([]storage.NewUpdate, 0, len(raws))
+	kinds := make([]string, 0, len(raws))
+	var undecodable [][]byte
+	for _, raw := range raws {
+		var u models.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			undecodable = append(undecodable, raw)
+			continue
+		}
+		batch = append(batch, storage.NewUpdate{UpdateID: u.ID, UserID: in.keyOf(&u), Payload: raw})
+		kinds = append(kinds, Kind(&u))
+	}
+	for _, raw := range undecodable {
+		if err := in.Record(ctx, raw); err != nil {
+			return err
+		}
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	fresh, err := in.store.RecordUpdates(ctx, batch)
+	if errors.Is(err, storage.ErrUnstorable) {
+		for _, u := range batch {
+			if err := in.Record(ctx, u.Payload); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for i, u := range batch {
+		if !fresh[u.UpdateID] {
+			in.log.Info("duplicate update ignored", "update_id", u.UpdateID)
+			continue
+		}
+		in.obs.Received(kinds[i])
+		in.notify()
+	}
+	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -68,5 +70,44 @@ func TestUpdateThatNeverFinishesIsGivenUp(t *testing.T) {
 	defer mu.Unlock()
 	if outcome != string(storage.OutcomeAbandoned) || len(handled) != 1 || handled[0] != 2 {
 		t.Fatalf("update 1 ended %q; handled %v, want update 1 abandoned and only update 2 handled", outcome, handled)
+	}
+}
+
+// TestRecordBatchKeepsGoodUpdatesBesideARefusedOne: a batch in which
+// PostgreSQL refuses one update's content is stored one by one: the
+// others are stored for handling, the refused one kept as rejected, an
+// undecodable one rejected, and a replayed batch changes nothing.
+func TestRecordBatchKeepsGoodUpdatesBesideARefusedOne(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := storage.New(testdb.New(t))
+	in := New(store, func(context.Context, *models.Update) {}, Config{Owner: "a", RateLimit: -1},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	msg := func(id int, text string) []byte {
+		return []byte(`{"update_id":` + strconv.Itoa(id) + `,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"text":"` + text + `"}}`)
+	}
+	batch := [][]byte{msg(1, "a"), msg(2, `b\u0000`), []byte(`{"update_id":3,"message":"no"}`), msg(4, "d")}
+	for range 2 {
+		if err := in.RecordBatch(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := store.Pool().Query(ctx, `SELECT update_id, coalesce(outcome, ''), payload IS NOT NULL FROM inbound_updates ORDER BY update_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var id int
+		var outcome string
+		var payload bool
+		if err := rows.Scan(&id, &outcome, &payload); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strconv.Itoa(id)+":"+outcome+":"+strconv.FormatBool(payload))
+	}
+	want := []string{"1::true", "2:rejected:false", "3:rejected:false", "4::true"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("stored %v, want %v", got, want)
 	}
 }

@@ -85,6 +85,8 @@ func (p *Poller) poll(ctx context.Context, offset int64) (int64, error) {
 	if !res.OK {
 		return offset, fmt.Errorf("getUpdates: HTTP %d: %s", resp.StatusCode, res.Description)
 	}
+	raws := make([][]byte, 0, len(res.Result))
+	next := offset
 	for _, raw := range res.Result {
 		var head struct {
 			ID int64 `json:"update_id"`
@@ -95,12 +97,18 @@ func (p *Poller) poll(ctx context.Context, offset int64) (int64, error) {
 			p.Log.Warn("getUpdates: skipping an update without a readable update_id", "err", err)
 			continue
 		}
-		if err := p.Intake.Record(ctx, raw); err != nil {
-			return offset, fmt.Errorf("record update %d: %w", head.ID, err)
-		}
-		offset = max(offset, head.ID+1)
+		raws = append(raws, raw)
+		next = max(next, head.ID+1)
 	}
-	return offset, nil
+	if len(raws) == 0 {
+		return next, nil
+	}
+	// The batch is stored in one statement, all or nothing, so it is
+	// confirmed as a whole or fetched again as a whole.
+	if err := p.Intake.RecordBatch(ctx, raws); err != nil {
+		return offset, fmt.Errorf("record %d updates: %w", len(raws), err)
+	}
+	return next, nil
 }
 
 // Redact keeps the bot token out of logged errors (net/http puts the URL

@@ -31,6 +31,8 @@ type ServeConfig struct {
 	// Transport carries the getUpdates requests; nil is
 	// http.DefaultTransport.
 	Transport http.RoundTripper
+	// Metrics, if set, is served at /metrics.
+	Metrics http.Handler
 }
 
 // The HTTP server's limits. Telegram's webhook requests are small (an
@@ -73,6 +75,10 @@ func Serve(ctx context.Context, in *Intake, api *tgbot.Bot, store *storage.Store
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
+
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
 
 	var wg sync.WaitGroup
 	if cfg.WebhookURL != "" {

@@ -19,6 +19,7 @@ import (
 	"partnerbot/bot"
 	"partnerbot/bot/intake"
 	"partnerbot/delivery"
+	"partnerbot/internal/metrics"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -68,13 +69,14 @@ type Config struct {
 
 // Instance is one assembled bot, ready to Run.
 type Instance struct {
-	cfg    Config
-	store  *storage.Store
-	api    *tgbot.Bot
-	app    *bot.App
-	engine *delivery.Engine
-	intake *intake.Intake
-	log    *slog.Logger
+	cfg     Config
+	store   *storage.Store
+	api     *tgbot.Bot
+	app     *bot.App
+	engine  *delivery.Engine
+	intake  *intake.Intake
+	metrics *metrics.Metrics
+	log     *slog.Logger
 	// pollTransport carries getUpdates.
 	pollTransport http.RoundTripper
 }
@@ -107,12 +109,14 @@ func New(store *storage.Store, cfg Config) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	m := metrics.New(store.Pool(), log)
 	var clock delivery.Clock
 	if cfg.Now != nil {
 		clock = clockFunc(cfg.Now)
 	}
 	engine, err := delivery.New(store.Pool(), sender, delivery.Config{
-		Rate: cfg.DeliveryRate, Workers: cfg.DeliveryWorkers, Clock: clock, Log: log, Priority: bot.DeliveryPriority})
+		Rate: cfg.DeliveryRate, Workers: cfg.DeliveryWorkers, Clock: clock, Log: log, Priority: bot.DeliveryPriority,
+		Events: m.Delivery})
 	if err != nil {
 		return nil, err
 	}
@@ -120,8 +124,8 @@ func New(store *storage.Store, cfg Config) (*Instance, error) {
 		Delivery: engine})
 	in := intake.New(store, app.Handle, intake.Config{Owner: cfg.Owner, KeyOf: bot.UserKey, Throttled: app.SlowDown,
 		Workers: cfg.IntakeWorkers, Lease: cfg.Lease, ShutdownTimeout: cfg.ShutdownTimeout,
-		RateLimit: cfg.RateLimit, RateWindow: cfg.RateWindow}, log)
-	return &Instance{cfg: cfg, store: store, api: api, app: app, engine: engine, intake: in, log: log,
+		RateLimit: cfg.RateLimit, RateWindow: cfg.RateWindow, Observer: m}, log)
+	return &Instance{cfg: cfg, store: store, api: api, app: app, engine: engine, intake: in, metrics: m, log: log,
 		pollTransport: wrap(http.DefaultTransport)}, nil
 }
 
@@ -159,6 +163,7 @@ func (i *Instance) Run(ctx context.Context) error {
 	err = intake.Serve(ctx, i.intake, i.api, i.store, intake.ServeConfig{
 		APIURL: i.cfg.APIURL, Token: i.cfg.Token, WebhookURL: i.cfg.WebhookURL, WebhookSecret: i.cfg.WebhookSecret,
 		PollTimeout: i.cfg.PollTimeout, SweepEvery: i.cfg.SweepEvery, Listener: i.cfg.Listener, Transport: i.pollTransport,
+		Metrics: i.metrics.Handler(),
 	}, i.log)
 	cancel()
 	if eerr := <-engineDone; eerr != nil {

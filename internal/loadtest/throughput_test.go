@@ -1,0 +1,260 @@
+package loadtest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"partnerbot/internal/faketelegram"
+	"partnerbot/internal/instance"
+	"partnerbot/internal/testdb"
+	"partnerbot/storage"
+)
+
+// Sizes of the runs.
+const (
+	// throughputUpdates are pushed per throughput run, from
+	// throughputUsers people (each stays well within the default rate
+	// limit of 20 in 10 s).
+	throughputUpdates = 2000
+	throughputUsers   = 500
+	// floodMessages come from one person at once while floodOthers people
+	// send floodEach messages each, floodGap apart.
+	floodMessages = 1000
+	floodOthers   = 20
+	floodEach     = 10
+	floodGap      = 100 * time.Millisecond
+)
+
+// BenchmarkThroughput pushes updates end to end through the fake Bot API
+// (getUpdates, stored, handled, answered with sendMessage) and reports
+// updates per second: for a bare go-telegram/bot program whose handler
+// only replies (with the library's default single worker and with 8, as
+// many as the bot's intake workers), for partnerbot answering /help, and
+// for partnerbot answering "/find water Ichnia" over 100,000 generated
+// projects; then, while one person floods 1,000 messages, the latency of
+// other people's replies. It runs the scenario once, whatever b.N is:
+//
+//	go test -run '^$' -bench BenchmarkThroughput -benchtime 1x -timeout 30m ./internal/loadtest/
+func BenchmarkThroughput(b *testing.B) {
+	// LOADTEST_NO_FIND=1 skips the generated data and the /find run (a
+	// quick look at /help and the flood).
+	noFind := os.Getenv("LOADTEST_NO_FIND") == "1"
+	start := time.Now()
+	var dbURL string
+	if noFind {
+		dbURL = testdb.URL(b)
+	} else {
+		dbURL = dataURL(b)
+	}
+	b.Logf("data ready in %s", time.Since(start).Round(time.Second))
+	pcfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pcfg.MaxConns = 20 // as storage.Open
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+
+	bare1 := bare(b, 1)
+	bare8 := bare(b, 8)
+	b.Logf("bare go-telegram/bot: %.0f/s (1 worker), %.0f/s (8 workers)", bare1, bare8)
+
+	tg := faketelegram.New()
+	defer tg.Close()
+	stop := runBot(b, tg, pool)
+	defer stop()
+
+	help := push(b, tg, 1_000_000, func(int) string { return "/help" })
+	find := 0.0
+	if !noFind {
+		find = push(b, tg, 2_000_000, func(int) string { return "/find water Ichnia" })
+	}
+	b.Logf("partnerbot: /help %.0f/s (%.2f of bare with 8 workers, %.2f of bare with 1), /find water Ichnia %.0f/s",
+		help, help/bare8, help/bare1, find)
+	p50, p95, max := flood(b, tg)
+	b.Logf("flood of %d messages from one person: others' replies p50 %s, p95 %s, max %s", floodMessages, p50, p95, max)
+
+	b.ReportMetric(bare1, "bare1-upd/s")
+	b.ReportMetric(bare8, "bare8-upd/s")
+	b.ReportMetric(help, "help-upd/s")
+	b.ReportMetric(help/bare8, "help/bare8")
+	b.ReportMetric(find, "find-upd/s")
+	b.ReportMetric(float64(p95.Microseconds())/1000, "flood-others-p95-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// replies counts the successful sendMessage calls the fake server got.
+func replies(tg *faketelegram.Server) int {
+	n := 0
+	for _, c := range tg.Calls("sendMessage") {
+		if c.Status == 200 {
+			n++
+		}
+	}
+	return n
+}
+
+// waitReplies waits until the fake server has seen n successful
+// sendMessage calls.
+func waitReplies(b *testing.B, tg *faketelegram.Server, n int, timeout time.Duration) {
+	b.Helper()
+	err := tg.WaitUntil(timeout, func(sn *faketelegram.Snapshot) bool {
+		got := 0
+		for _, c := range sn.Calls("sendMessage") {
+			if c.Status == 200 {
+				got++
+			}
+		}
+		return got >= n
+	})
+	if err != nil {
+		b.Fatalf("replies: %v", err)
+	}
+}
+
+// push sends throughputUpdates messages from throughputUsers people (ids
+// from firstUser) at once and returns the updates answered per second,
+// from the first message to the last reply.
+func push(b *testing.B, tg *faketelegram.Server, firstUser int64, text func(int) string) float64 {
+	b.Helper()
+	base := replies(tg)
+	start := time.Now()
+	for i := range throughputUpdates {
+		u := faketelegram.NewUser(firstUser+int64(i%throughputUsers), "User")
+		tg.SendMessage(u, text(i))
+	}
+	waitReplies(b, tg, base+throughputUpdates, 5*time.Minute)
+	took := time.Since(start)
+	if extra := replies(tg) - base - throughputUpdates; extra != 0 {
+		b.Logf("note: %d replies more than updates", extra)
+	}
+	return float64(throughputUpdates) / took.Seconds()
+}
+
+// bare runs a go-telegram/bot program whose handler only replies, with
+// workers, on a fake server of its own, and returns its updates per
+// second.
+func bare(b *testing.B, workers int) float64 {
+	tg := faketelegram.New()
+	defer tg.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	api, err := tgbot.New(tg.Token(), tgbot.WithServerURL(tg.URL()), tgbot.WithSkipGetMe(), tgbot.WithWorkers(workers),
+		tgbot.WithDefaultHandler(func(ctx context.Context, api *tgbot.Bot, u *models.Update) {
+			if u.Message == nil {
+				return
+			}
+			if _, err := api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: u.Message.Chat.ID, Text: "ok"}); err != nil && ctx.Err() == nil {
+				b.Error(err)
+			}
+		}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); api.Start(ctx) }()
+	defer func() { cancel(); <-done }()
+	// The fake server records a call when it answers it, and the first
+	// long poll is answered only when updates come: give the program a
+	// moment to start polling.
+	time.Sleep(500 * time.Millisecond)
+	return push(b, tg, 1, func(int) string { return "/help" })
+}
+
+// runBot starts partnerbot, assembled as in production, on tg and pool,
+// and waits until it polls.
+func runBot(b *testing.B, tg *faketelegram.Server, pool *pgxpool.Pool) (stop func()) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out io.Writer = os.Stderr
+	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelError}))
+	inst, err := instance.New(storage.New(pool), instance.Config{Token: tg.Token(), APIURL: tg.URL(), Listener: ln,
+		Owner: "load-" + strconv.Itoa(os.Getpid()), PollTimeout: time.Second, Log: log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- inst.Run(ctx) }()
+	if _, err := tg.WaitForCalls(ctx, "getUpdates", 1, 30*time.Second); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		cancel()
+		if err := <-done; err != nil {
+			b.Error(err)
+		}
+	}
+}
+
+// flood lets one person send floodMessages at once while floodOthers
+// people each send floodEach messages floodGap apart, and returns the
+// 50th and 95th percentile and the maximum of the others' reply
+// latencies (message injected to reply accepted by the fake server).
+func flood(b *testing.B, tg *faketelegram.Server) (p50, p95, max time.Duration) {
+	b.Helper()
+	const firstOther = 3_000_000
+	flooder := faketelegram.NewUser(3_999_999, "Flood")
+	sentAt := make(map[int64][]time.Time)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range floodMessages {
+		tg.SendMessage(flooder, "/help "+strconv.Itoa(i))
+	}
+	for o := range floodOthers {
+		u := faketelegram.NewUser(firstOther+int64(o), "Other")
+		wg.Go(func() {
+			// Spread the first messages of the others over one gap.
+			time.Sleep(floodGap * time.Duration(o) / floodOthers)
+			for range floodEach {
+				mu.Lock()
+				sentAt[u.ID] = append(sentAt[u.ID], time.Now())
+				tg.SendMessage(u, "/help")
+				mu.Unlock()
+				time.Sleep(floodGap)
+			}
+		})
+	}
+	wg.Wait()
+	var lat []time.Duration
+	for o := range floodOthers {
+		id := int64(firstOther + o)
+		var times []time.Time
+		err := tg.WaitUntil(2*time.Minute, func(sn *faketelegram.Snapshot) bool {
+			times = times[:0]
+			for _, c := range sn.Calls("sendMessage") {
+				if c.Status == 200 && c.Params["chat_id"] == strconv.FormatInt(id, 10) {
+					times = append(times, c.Time)
+				}
+			}
+			return len(times) >= floodEach
+		})
+		if err != nil {
+			b.Fatalf("user %d: %v", id, err)
+		}
+		if len(times) != floodEach {
+			b.Fatalf("user %d: %d replies to %d messages", id, len(times), floodEach)
+		}
+		for i, t := range times {
+			lat = append(lat, t.Sub(sentAt[id][i]))
+		}
+	}
+	slices.Sort(lat)
+	return lat[len(lat)/2], lat[len(lat)*95/100], lat[len(lat)-1]
+}
