@@ -661,7 +661,7 @@ func TestBroadcastUrgentIsForAdmins(t *testing.T) {
 	}
 }
 
-// TestBroadcastCorrectedWhileSending: a broadcast to 20 people goes out
+// TestBroadcastCorrectedWhileSending: a broadcast to 30 people goes out
 // at 2 a second and is corrected after the first copies. Workers render
 // copies before they wait for their send slot, so many copies written
 // with the old text go out after the correction; each of those is edited
@@ -671,7 +671,7 @@ func TestBroadcastCorrectedWhileSending(t *testing.T) {
 	w := newBroadcastWorldAt(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), 2)
 	olena := w.user(2, "uk", "Olena")
 	w.grantCoordinator(olena, "Ichnia")
-	const first, n = 6000, 20
+	const first, n = 6000, 30 // 15 s of sending: time enough to correct the text midway
 	w.residents(first, n, "Ichnia", "Grevesmühlen", "Laxå")
 	uk := w.Loc("uk")
 	composeToNetwork(olena, uk)
@@ -694,7 +694,7 @@ func TestBroadcastCorrectedWhileSending(t *testing.T) {
 	olena.Say("Збір у четвер")
 	atCorrection := acceptedCopies(w, first, n, "Збір у")
 	olena.WaitFor("✏️")
-	deadline = time.Now().Add(2 * bottest.WaitTimeout)
+	deadline = time.Now().Add(4 * bottest.WaitTimeout) // sends and edits share the 2 a second
 	corrected := func() int {
 		k := 0
 		for i := range int64(n) {

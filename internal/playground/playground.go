@@ -196,6 +196,9 @@ func (p *Playground) startOn(ctx context.Context, pool *pgxpool.Pool) (*session,
 	inst, err := instance.New(store, instance.Config{
 		Token: tg.Token(), APIURL: tg.URL(), Listener: ln, Owner: "playground",
 		PollTimeout: 10 * time.Second, Now: clock.Now, Catalog: p.catalog, Log: p.log,
+		// One person clicks through several personas as fast as they can
+		// read; the per-user limit guards a public bot against floods.
+		RateLimit: -1,
 	})
 	if err != nil {
 		ln.Close()
