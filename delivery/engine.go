@@ -144,7 +144,7 @@ func New(pool *pgxpool.Pool, api *tgbot.Bot, cfg Config) (*Engine, error) {
 	if cfg.RescueAfter <= jobTimeout+cfg.SendTimeout {
 		return nil, fmt.Errorf("delivery: RescueAfter (%s) must exceed %s plus SendTimeout (%s)", cfg.RescueAfter, jobTimeout, cfg.SendTimeout)
 	}
-	e := &Engine{cfg: cfg, pool: pool, api: api, pace: newPacer(pool, cfg.Rate), log: cfg.Log}
+	e := &Engine{cfg: cfg, pool: pool, api: api, pace: newPacer(pool, cfg.Rate, nil), log: cfg.Log}
 	e.confirm = newBatcher(maxBatch, recordSent(pool))
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &sendWorker{e: e}); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http/httptrace"
 	"strings"
 	"time"
 
@@ -45,7 +46,7 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 	if err != nil {
 		return interrupted(ctx, fmt.Errorf("render %s: %w", m.Kind, err))
 	}
-	v, err := e.pace.acquire(ctx, jobID, m.ChatID)
+	v, turn, err := e.pace.acquire(ctx, jobID, m.ChatID)
 	if err != nil {
 		return interrupted(ctx, err)
 	}
@@ -63,12 +64,18 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 	// the message went out.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.SendTimeout)
 	defer cancel()
+	// The first byte of the answer bounds when the request reached
+	// Telegram; the pace learns it from the HTTP client at once.
+	tctx := httptrace.WithClientTrace(sctx, &httptrace.ClientTrace{GotFirstResponseByte: turn.answered})
 	p := &tgbot.SendMessageParams{ChatID: m.ChatID, Text: out.Text, ParseMode: models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}}
 	if out.Keyboard != nil {
 		p.ReplyMarkup = out.Keyboard
 	}
-	sent, err := e.api.SendMessage(sctx, p)
+	sent, err := e.api.SendMessage(tctx, p)
+	// Whatever the answer, the request may have reached Telegram: its
+	// moment counts for the pace.
+	turn.done()
 	if err != nil {
 		return e.failed(sctx, log, m, err)
 	}
