@@ -26,10 +26,12 @@ const countMargin = 2 * time.Millisecond
 //
 //   - its slot has come (never before: the slot is what the pace agreed),
 //   - fewer than limit sends of this instance may have reached Telegram
-//     within the last window (see sent below), and fewer than this
-//     instance's own slots of the last window allow, so that several
-//     instances together stay within the slots they were given,
-//   - the chat's previous send from here is at least a chat spacing past.
+//     within the last window (how that is known: below), and fewer than
+//     this instance's own slots of the last window (widened by lag, below),
+//     so that several instances together stay about within the slots they
+//     were given,
+//   - this instance's previous send to the chat is at least a chat spacing
+//     past (chatSpacing) by the same count.
 //
 // When a send is held back its slot is not lost: the sends behind it catch
 // up as soon as the window has room again, so a stall costs no throughput
@@ -46,8 +48,8 @@ type sendGate struct {
 	limit int // most sends in any window
 	// window is the limit's window; counted is that plus countMargin.
 	window, counted time.Duration
-	// slotSpan is how far back this instance's own slots count: the span
-	// of limit consecutive slots of the shared pace.
+	// slotSpan is the span of limit consecutive slots of the shared pace.
+	// This instance's own slots count as far back as that plus lag.
 	slotSpan time.Duration
 	// base is the origin of every instant below (monotonic); clock reads
 	// the time since (tests replace it).
@@ -55,7 +57,7 @@ type sendGate struct {
 	clock func() time.Duration
 
 	mu    sync.Mutex
-	slots []time.Duration // own slots, sorted; those older than slotSpan are dropped
+	slots []time.Duration // own slots, sorted; those older than slotSpan+maxLag are dropped
 	ends  []time.Duration // when finished sends may last have reached Telegram, sorted
 	// inflight counts sends started and not yet answered: they may reach
 	// Telegram at any moment.
@@ -64,7 +66,12 @@ type sendGate struct {
 	queue    []*gateWaiter // sends whose slot has come, held back, in slot order
 	timer    *time.Timer
 	rtt      shortestRTT
-	pruned   time.Duration // when chats was last pruned
+	// lag is how long a send counts past its start, on average lately:
+	// the sends of a window count for window+lag each, so the slots that
+	// allow them are counted over as long, or a machine whose sends all
+	// take longer than the slack would fall behind its own slots.
+	lag    time.Duration
+	pruned time.Duration // when chats was last pruned
 	// wakeAt is when the timer next lets waiting sends through, or -1.
 	wakeAt time.Duration
 }
@@ -195,6 +202,7 @@ func (g *sendGate) finish(t *gateTicket, answered bool) {
 		rtt := g.rtt.observe(now-t.start, now)
 		end = max(t.start, now-rtt)
 	}
+	g.lag += (end - t.start - g.lag) / 32
 	g.inflight--
 	g.ends = insertSorted(g.ends, end)
 	c := g.chats[t.chat]
@@ -242,7 +250,7 @@ func (g *sendGate) pumpLocked() {
 			later(w.slot)
 			break // the rest come later still
 		}
-		if w.slot <= now-g.slotSpan {
+		if w.slot <= now-g.budgetSpan() {
 			// Its slot no longer counts in the window: sending now would
 			// take a turn that belongs to newer slots, perhaps another
 			// instance's. It asks the shared pace again.
@@ -286,7 +294,8 @@ func (g *sendGate) pumpLocked() {
 // another own slot comes), or -1 if only an answer can change that.
 func (g *sendGate) busyLocked(now time.Duration) time.Duration {
 	slotsNow, _ := slices.BinarySearch(g.slots, now+1)
-	budget := min(g.limit, slotsNow)
+	counted, _ := slices.BinarySearch(g.slots, now-g.budgetSpan()+1)
+	budget := min(g.limit, slotsNow-counted)
 	if g.inflight+len(g.ends) < budget {
 		return 0
 	}
@@ -305,6 +314,12 @@ func (g *sendGate) busyLocked(now time.Duration) time.Duration {
 	return wait
 }
 
+// maxLag bounds lag.
+const maxLag = 500 * time.Millisecond
+
+// budgetSpan is how far back this instance's own slots count.
+func (g *sendGate) budgetSpan() time.Duration { return g.slotSpan + min(max(g.lag, 0), maxLag) }
+
 // pruneLocked forgets sends that left the window, slots that no longer
 // count, and chats whose last send is long past.
 func (g *sendGate) pruneLocked(now time.Duration) {
@@ -314,7 +329,7 @@ func (g *sendGate) pruneLocked(now time.Duration) {
 	}
 	g.ends = slices.Delete(g.ends, 0, n)
 	n = 0
-	for n < len(g.slots) && g.slots[n] <= now-g.slotSpan {
+	for n < len(g.slots) && g.slots[n] <= now-g.slotSpan-maxLag {
 		n++
 	}
 	g.slots = slices.Delete(g.slots, 0, n)

@@ -147,6 +147,15 @@ func TestGateKeepsRealSendsWithinTheWindow(t *testing.T) {
 				s.back = 700 * ms
 			}
 		}},
+		// Every other answer 60 ms slower: each of those sends counts that
+		// much longer, more than the slack leaves; the gate falls behind
+		// the slots by little, and does not stall (own slots are counted
+		// over as much longer).
+		{name: "half the answers 60ms slow", n: 120, finish: 500 * ms, expired: "no", tw: func(k int, s *simSend) {
+			if k%2 == 0 {
+				s.back = 61 * ms
+			}
+		}},
 		{name: "stall longer than the window", n: 60, finish: 2 * time.Second, expired: "yes", tw: func(k int, s *simSend) {
 			if s.slot >= 2*time.Second && s.slot < 3500*ms {
 				s.wake = 3500 * ms

@@ -197,7 +197,7 @@ func (p *pacer) reserve(ctx context.Context, qs []paceReq) ([]paceAns, error) {
 	}
 	local := func(t time.Time) time.Time { return sent.Add(t.Sub(*at)) }
 	if at == nil {
-		p.sync.observe(sent, time.Now(), dbNow)
+		p.sync.observe(time.Now(), dbNow)
 		local = p.sync.local
 	}
 	answers := make([]paceAns, len(qs))
@@ -221,28 +221,47 @@ func (p *pacer) reserve(ctx context.Context, qs []paceReq) ([]paceAns, error) {
 
 // clockSync maps the database's clock to this machine's, from the round
 // trip of reservation calls: the database read its clock somewhere between
-// sending the call and receiving the answer, so the shortest round trip
-// seen lately pins it best. Send slots then land on this machine's clock at
-// the instant the database meant, however late an answer was delivered to
-// its worker, which keeps sends from different batches (and instances)
-// from bunching. The mapping takes the latest instant the database's
-// reading can have been made, so that a slot is never early: a send may
-// come a round trip late by it, never before the time it was given.
+// sending the call and receiving the answer. Send slots then land on this
+// machine's clock at the instant the database meant, however late an
+// answer was delivered to its worker, which keeps sends from different
+// batches (and instances) from bunching.
+//
+// A sample maps the database's reading to the moment its answer came, the
+// latest it can have been made, so that a slot is never early: a send may
+// come a round trip late by it, never before its time. A sample that maps
+// earlier is tighter and is taken, but moves the mapping by at most
+// maxSlew of the time since the last sample: jumping, it would move the
+// slots of the next batch closer to those of the last than the pace spaced
+// them. A looser one is taken only when the mapping is older than
+// syncMaxAge (clocks drift, routes change); moving later bunches nothing.
 type clockSync struct {
-	here time.Time // this machine's time (monotonic) when the answer came
-	db   time.Time
-	rtt  time.Duration
+	here    time.Time // this machine's time (monotonic) that db maps to
+	db      time.Time
+	changed time.Time // when the mapping last changed (this machine's)
+	seen    time.Time // when the last sample came
 }
 
-// syncMaxAge is how long a best sample is trusted before any new one
-// replaces it (clocks drift, routes change).
-const syncMaxAge = time.Minute
+const (
+	syncMaxAge = time.Minute
+	// maxSlew: 1% of a second of slots (1 s + windowSlack) is 10 ms, half
+	// the slack.
+	maxSlew = 0.01
+)
 
-func (c *clockSync) observe(sent, received, db time.Time) {
-	rtt := received.Sub(sent)
-	if c.here.IsZero() || rtt <= c.rtt || received.Sub(c.here) > syncMaxAge {
-		*c = clockSync{here: received, db: db, rtt: rtt}
+func (c *clockSync) observe(received, db time.Time) {
+	if c.here.IsZero() {
+		*c = clockSync{here: received, db: db, changed: received, seen: received}
+		return
 	}
+	earlier := c.local(db).Sub(received)
+	switch {
+	case earlier > 0:
+		earlier = min(earlier, time.Duration(maxSlew*float64(received.Sub(c.seen))))
+		*c = clockSync{here: c.local(db).Add(-earlier), db: db, changed: received}
+	case received.Sub(c.changed) > syncMaxAge:
+		*c = clockSync{here: received, db: db, changed: received}
+	}
+	c.seen = received
 }
 
 // local is the time on this machine at which the database's clock reads t

@@ -218,3 +218,44 @@ func TestReservedSlotsHoldTheRateInEveryWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestClockSyncIsNeverEarlyNorJumps maps the database's clock from round
+// trips of uneven length: a slot never lands before the instant the
+// database meant, and a tighter sample moves later slots earlier only by
+// maxSlew of the time passed, so that the slots of consecutive batches are
+// not brought closer than the pace spaced them.
+func TestClockSyncIsNeverEarlyNorJumps(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	base := time.Now()
+	offset := 3*time.Hour + 7*time.Millisecond // this machine's clock minus the database's
+	var c clockSync
+	probe := func(local time.Time) time.Time { return local.Add(-offset).Add(10 * time.Second) } // a db instant ahead
+	var last, lastReceived time.Time                                                             // where the probe mapped before, and when
+	sent := base
+	for k := range 2000 {
+		// One call at a time, as the batch loop makes them.
+		sent = sent.Add(50 * time.Millisecond)
+		rtt := time.Duration(rnd.ExpFloat64() * float64(5*time.Millisecond))
+		if k%100 == 0 {
+			rtt = 80 * time.Millisecond
+		}
+		read := sent.Add(time.Duration(rnd.Float64() * float64(rtt))) // when the database read its clock
+		received := sent.Add(rtt)
+		c.observe(received, read.Add(-offset))
+		sent = received
+
+		for _, db := range []time.Time{read.Add(-offset), probe(base)} {
+			if got, truth := c.local(db), db.Add(offset); got.Before(truth) {
+				t.Fatalf("sample %d: db %v maps to %v, %v before it", k, db, got, truth.Sub(got))
+			}
+		}
+		p := c.local(probe(base))
+		if since := received.Sub(lastReceived); k > 0 && last.Sub(p) > since/100+time.Microsecond {
+			t.Fatalf("sample %d: the mapping moved %v earlier in %v", k, last.Sub(p), since)
+		}
+		last, lastReceived = p, received
+	}
+	if d := c.local(probe(base)).Sub(probe(base).Add(offset)); d > 5*time.Millisecond {
+		t.Errorf("after 100 s of samples the mapping is still %v late", d)
+	}
+}
