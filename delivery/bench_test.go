@@ -31,7 +31,7 @@ func BenchmarkDelivery(b *testing.B) {
 	for _, tc := range []load{
 		{name: "50000_chats_at_1000_per_s", messages: 50000, chats: 50000, rate: 1000, workers: 500},
 		{name: "600_messages_100_chats_at_30_per_s_telegram_limits", messages: 600, chats: 100, rate: 30, workers: 100, limits: true},
-		{name: "10000_messages_1000_chats_10_groups_at_30_per_s_telegram_limits", messages: 10000, chats: 1000, groups: 10, rate: 30, workers: 100, limits: true},
+		{name: "10000_messages_1000_chats_25_groups_at_30_per_s_telegram_limits", messages: 10000, chats: 1000, groups: 25, rate: 30, workers: 100, limits: true},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for range b.N {
