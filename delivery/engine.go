@@ -8,9 +8,18 @@
 //     exists if and only if the transaction commits.
 //   - Two instances never send one message twice: River hands a job to one
 //     worker, and a job that runs again after a crash finds its message in
-//     delivery_sent. The one window left is a crash during the Bot API call
-//     itself, when nobody can know whether Telegram got the message; the
-//     message is then sent again rather than lost.
+//     delivery_sent. The one window left runs from the Bot API request until
+//     the batch that records the message in delivery_sent commits: a crash
+//     in it (before Telegram answers, or after it answered but before the
+//     record is written) leaves no trace of the send, and the message is
+//     then sent again rather than lost, once.
+//   - Send times reserved from the pace all instances share in PostgreSQL
+//     never put more than Config.Rate in one second, nor more in one chat
+//     than Telegram allows. An instance sends a message only at or after
+//     its reserved time, and only while its own sends of the last second,
+//     each counted until Telegram answered it, stay within the rate and
+//     within the slots it was given (sendGate): a late send is not followed
+//     by punctual ones into the same second.
 //   - A message whose instance died is picked up by another (or the
 //     restarted) instance once River considers the job stuck (RescueAfter).
 //   - Stale messages (event moved, cancelled, started) are dropped by the
@@ -152,7 +161,7 @@ func New(pool *pgxpool.Pool, api *tgbot.Bot, cfg Config) (*Engine, error) {
 	if cfg.RescueAfter <= jobTimeout+cfg.SendTimeout {
 		return nil, fmt.Errorf("delivery: RescueAfter (%s) must exceed %s plus SendTimeout (%s)", cfg.RescueAfter, jobTimeout, cfg.SendTimeout)
 	}
-	e := &Engine{cfg: cfg, pool: pool, api: api, pace: newPacer(pool, cfg.Rate), log: cfg.Log}
+	e := &Engine{cfg: cfg, pool: pool, api: api, pace: newPacer(pool, cfg.Rate, nil), log: cfg.Log}
 	e.confirm = newBatcher(maxBatch, recordSent(pool))
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &sendWorker{e: e}); err != nil {

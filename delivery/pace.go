@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -10,14 +11,14 @@ import (
 )
 
 // Telegram's limits for one bot token, as its FAQ states them. Telegram
-// counts in sliding windows; windowSlack widens each window a little, so
-// that a send delayed on its way (scheduling, network) by up to that much
-// cannot squeeze one message too many into a window. It costs 2% of the
-// rate; on a machine so busy that sends are delayed more, a 429 can still
-// come, and pauses everyone for its retry_after.
+// counts in sliding windows. The shared pace spaces slots so that a window
+// widened by windowSlack holds no more than the limit: the gate (gate.go)
+// then has that much room for the jitter of real sends (a worker that
+// wakes a little late, a request a little slow on its way) before it has
+// to hold a send back. It costs 2% of the rate.
 const (
 	// privateGap: about one message a second to one private chat.
-	privateGap = time.Second
+	privateGap = time.Second + windowSlack
 	// groupGap: 20 messages a minute to one group or channel.
 	groupGap    = (time.Minute + windowSlack) / 20
 	windowSlack = 20 * time.Millisecond
@@ -31,18 +32,26 @@ const (
 	maxBatch = 512
 )
 
-// globalGap is the time between two messages at rate messages per second.
+// globalGap is the time between two slots of the shared pace at rate
+// messages per second.
 func globalGap(rate float64) time.Duration {
 	return time.Duration(float64(time.Second+windowSlack) / rate)
 }
 
-// chatGap is the least time between two messages to one chat. Telegram's
+// chatGap is the least time between two slots of one chat. Telegram's
 // group and channel ids are negative, private chats' positive.
 func chatGap(chatID int64) time.Duration {
 	if chatID < 0 {
 		return groupGap
 	}
 	return privateGap
+}
+
+// chatSpacing is the least time between two sends to one chat as Telegram
+// sees them: the chat's gap less the share of windowSlack a group's gap
+// has (a private chat's keeps 19 ms of its slack).
+func chatSpacing(chatID int64) time.Duration {
+	return chatGap(chatID) - windowSlack/20
 }
 
 // verdict is what the pacer decided about one message.
@@ -58,6 +67,7 @@ type paceReq struct{ job, chat int64 }
 
 type paceAns struct {
 	verdict string
+	slot    time.Time // on the pace's clock: the reserved instant (for "go")
 	at      time.Time // on this machine's clock: when to send, or to ask again
 }
 
@@ -65,10 +75,16 @@ type paceAns struct {
 // shared state is in PostgreSQL (delivery_pace, delivery_chat_pace, see
 // migrations/00022_delivery.sql) and every instance reserves send times for
 // the messages it is about to send in batches, one round trip per batch.
+// Its gate then makes the real sends keep what the reservations promised.
 type pacer struct {
 	pool  *pgxpool.Pool
 	gap   time.Duration
 	batch *batcher[paceReq, paceAns]
+	gate  *sendGate
+	// clock, when not nil, is the pace's clock instead of the database's:
+	// tests reserve a minute of slots by it without waiting a minute.
+	// Engines leave it nil, so that every instance shares one clock.
+	clock Clock
 	// notBefore gates the next reservation call when the last one found no
 	// free slot; only the batch loop touches it, as it does sync.
 	notBefore time.Time
@@ -78,60 +94,81 @@ type pacer struct {
 	pausedUntil atomic.Int64
 }
 
-func newPacer(pool *pgxpool.Pool, rate float64) *pacer {
-	p := &pacer{pool: pool, gap: globalGap(rate)}
-	p.batch = newBatcher(maxBatch, p.reserve)
+func newPacer(pool *pgxpool.Pool, rate float64, clock Clock) *pacer {
+	p := &pacer{pool: pool, gap: globalGap(rate), clock: clock}
+	p.gate = newSendGate(p.gap)
+	p.batch = newBatcher(maxBatch, p.reserveWhenDue)
 	return p
 }
 
 // acquire waits until the job's message may be sent to chat, or tells why
-// it must not be.
-func (p *pacer) acquire(ctx context.Context, job, chat int64) (verdict, error) {
+// it must not be. For verdictGo the caller sends at once and then calls the
+// ticket's done.
+func (p *pacer) acquire(ctx context.Context, job, chat int64) (verdict, *gateTicket, error) {
 	for {
 		a, err := p.batch.do(ctx, paceReq{job: job, chat: chat})
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		switch a.verdict {
 		case "sent":
-			return verdictSent, nil
+			return verdictSent, nil, nil
 		case "inactive":
-			return verdictInactive, nil
+			return verdictInactive, nil, nil
 		case "go":
 			if err := sleep(ctx, time.Until(a.at)); err != nil {
-				return 0, err
+				return 0, nil, err
+			}
+			t, err := p.gate.enter(ctx, a.at, chat)
+			if errors.Is(err, errSlotExpired) {
+				continue
+			}
+			if err != nil {
+				return 0, nil, err
 			}
 			if time.Now().UnixNano() >= p.pausedUntil.Load() {
-				return verdictGo, nil
+				return verdictGo, t, nil
 			}
 			// A 429 came in while this slot was waiting: take a new one,
 			// which the shared pace puts after the pause.
+			t.abandon()
 		case "chat":
 			if err := sleep(ctx, time.Until(a.at)); err != nil {
-				return 0, err
+				return 0, nil, err
 			}
 		case "later":
 			// The batch loop waits before asking again.
 		default:
-			return 0, fmt.Errorf("delivery_reserve answered %q", a.verdict)
+			return 0, nil, fmt.Errorf("delivery_reserve answered %q", a.verdict)
 		}
 	}
 }
 
-// reserve is the batch function: one call of delivery_reserve.
-func (p *pacer) reserve(ctx context.Context, qs []paceReq) ([]paceAns, error) {
+// reserveWhenDue is the batch function: it waits while the last call
+// found no free slot, then reserves.
+func (p *pacer) reserveWhenDue(ctx context.Context, qs []paceReq) ([]paceAns, error) {
 	if err := sleep(ctx, time.Until(p.notBefore)); err != nil {
 		return nil, err
 	}
+	return p.reserve(ctx, qs)
+}
+
+// reserve is one call of delivery_reserve.
+func (p *pacer) reserve(ctx context.Context, qs []paceReq) ([]paceAns, error) {
 	jobs := make([]int64, len(qs))
 	chats := make([]int64, len(qs))
 	gaps := make([]float64, len(qs))
 	for i, q := range qs {
 		jobs[i], chats[i], gaps[i] = q.job, q.chat, chatGap(q.chat).Seconds()
 	}
+	var at *time.Time
+	if p.clock != nil {
+		t := p.clock.Now()
+		at = &t
+	}
 	sent := time.Now()
-	rows, err := p.pool.Query(ctx, `SELECT i, verdict, wait, now_at FROM delivery_reserve($1, $2, $3, $4, $5)`,
-		jobs, chats, gaps, p.gap.Seconds(), horizon.Seconds())
+	rows, err := p.pool.Query(ctx, `SELECT i, verdict, wait, now_at FROM delivery_reserve($1, $2, $3, $4, $5, $6)`,
+		jobs, chats, gaps, p.gap.Seconds(), horizon.Seconds(), at)
 	if err != nil {
 		return nil, fmt.Errorf("reserve send slots: %w", err)
 	}
@@ -158,44 +195,77 @@ func (p *pacer) reserve(ctx context.Context, qs []paceReq) ([]paceAns, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reserve send slots: %w", err)
 	}
-	p.sync.observe(sent, time.Now(), dbNow)
+	local := func(t time.Time) time.Time { return sent.Add(t.Sub(*at)) }
+	if at == nil {
+		p.sync.observe(time.Now(), dbNow)
+		local = p.sync.local
+	}
 	answers := make([]paceAns, len(qs))
+	var slots []time.Time
 	p.notBefore = time.Time{}
 	for _, r := range got {
-		a := paceAns{verdict: r.verdict, at: p.sync.local(dbNow.Add(time.Duration(r.wait * float64(time.Second))))}
+		t := dbNow.Add(time.Duration(r.wait * float64(time.Second)))
+		a := paceAns{verdict: r.verdict, at: local(t)}
+		if a.verdict == "go" {
+			a.slot = t
+			slots = append(slots, a.at)
+		}
 		answers[r.i-1] = a
 		if a.verdict == "later" && p.notBefore.IsZero() {
 			p.notBefore = a.at.Add(batchWindow)
 		}
 	}
+	p.gate.addSlots(slots)
 	return answers, nil
 }
 
 // clockSync maps the database's clock to this machine's, from the round
 // trip of reservation calls: the database read its clock somewhere between
-// sending the call and receiving the answer, so the shortest round trip
-// seen lately pins it best. Send slots then land on this machine's clock at
-// the instant the database meant, however late an answer was delivered to
-// its worker, which keeps sends from different batches (and instances)
-// from bunching.
+// sending the call and receiving the answer. Send slots then land on this
+// machine's clock at the instant the database meant, however late an
+// answer was delivered to its worker, which keeps sends from different
+// batches (and instances) from bunching.
+//
+// A sample maps the database's reading to the moment its answer came, the
+// latest it can have been made, so that a slot is never early: a send may
+// come a round trip late by it, never before its time. A sample that maps
+// earlier is tighter and is taken, but moves the mapping by at most
+// maxSlew of the time since the last sample: jumping, it would move the
+// slots of the next batch closer to those of the last than the pace spaced
+// them. A looser one is taken only when the mapping is older than
+// syncMaxAge (clocks drift, routes change); moving later bunches nothing.
 type clockSync struct {
-	here time.Time // this machine's time (monotonic) when the database read db
-	db   time.Time
-	rtt  time.Duration
+	here    time.Time // this machine's time (monotonic) that db maps to
+	db      time.Time
+	changed time.Time // when the mapping last changed (this machine's)
+	seen    time.Time // when the last sample came
 }
 
-// syncMaxAge is how long a best sample is trusted before any new one
-// replaces it (clocks drift, routes change).
-const syncMaxAge = time.Minute
+const (
+	syncMaxAge = time.Minute
+	// maxSlew: 1% of a second of slots (1 s + windowSlack) is 10 ms, half
+	// the slack.
+	maxSlew = 0.01
+)
 
-func (c *clockSync) observe(sent, received, db time.Time) {
-	rtt := received.Sub(sent)
-	if c.here.IsZero() || rtt <= c.rtt || received.Sub(c.here) > syncMaxAge {
-		*c = clockSync{here: sent.Add(rtt / 2), db: db, rtt: rtt}
+func (c *clockSync) observe(received, db time.Time) {
+	if c.here.IsZero() {
+		*c = clockSync{here: received, db: db, changed: received, seen: received}
+		return
 	}
+	earlier := c.local(db).Sub(received)
+	switch {
+	case earlier > 0:
+		earlier = min(earlier, time.Duration(maxSlew*float64(received.Sub(c.seen))))
+		*c = clockSync{here: c.local(db).Add(-earlier), db: db, changed: received}
+	case received.Sub(c.changed) > syncMaxAge:
+		*c = clockSync{here: received, db: db, changed: received}
+	}
+	c.seen = received
 }
 
-// local is the time on this machine at which the database's clock reads t.
+// local is the time on this machine at which the database's clock reads t
+// at the latest.
 func (c *clockSync) local(t time.Time) time.Time { return c.here.Add(t.Sub(c.db)) }
 
 // pause stops all sending for d, on this instance at once and on the others
@@ -208,8 +278,13 @@ func (p *pacer) pause(ctx context.Context, d time.Duration) error {
 			break
 		}
 	}
-	_, err := p.pool.Exec(ctx, `UPDATE delivery_pace SET next_at = greatest(next_at, clock_timestamp() + make_interval(secs => $1))`,
-		d.Seconds())
+	var at *time.Time
+	if p.clock != nil {
+		t := p.clock.Now()
+		at = &t
+	}
+	_, err := p.pool.Exec(ctx, `UPDATE delivery_pace SET next_at = greatest(next_at, coalesce($2, clock_timestamp()) + make_interval(secs => $1))`,
+		d.Seconds(), at)
 	return err
 }
 

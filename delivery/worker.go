@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http/httptrace"
 	"strings"
 	"time"
 
@@ -64,7 +65,7 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 	if err != nil {
 		return interrupted(ctx, fmt.Errorf("render %s: %w", m.Kind, err))
 	}
-	v, err := e.pace.acquire(ctx, jobID, m.ChatID)
+	v, turn, err := e.pace.acquire(ctx, jobID, m.ChatID)
 	if err != nil {
 		return interrupted(ctx, err)
 	}
@@ -82,11 +83,13 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 	}
 
 	// What the message is about may have changed while it waited for its
-	// slot (the slot is then left unused).
+	// slot: its turn at the gate is then given back unused.
 	if err := e.recheck(ctx, m); errors.Is(err, ErrDrop) {
+		turn.abandon()
 		log.Info("message dropped before sending", "reason", err)
 		return e.observe(ctx, m, Outcome{Result: ResultDropped})
 	} else if err != nil {
+		turn.abandon()
 		return interrupted(ctx, fmt.Errorf("recheck %s: %w", m.Kind, err))
 	}
 
@@ -95,7 +98,13 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 	// the message went out.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.SendTimeout)
 	defer cancel()
-	sentID, err := e.send(sctx, m.ChatID, out)
+	// The first byte of the answer bounds when the request reached
+	// Telegram; the pace learns it from the HTTP client at once.
+	tctx := httptrace.WithClientTrace(sctx, &httptrace.ClientTrace{GotFirstResponseByte: turn.answered})
+	sentID, err := e.send(tctx, m.ChatID, out)
+	// Whatever the answer, the request may have reached Telegram: its
+	// moment counts for the pace.
+	turn.done()
 	if err != nil {
 		return e.failed(sctx, log, m, err)
 	}
