@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"partnerbot/internal/stem"
 )
 
 // Word is what one word of a text means.
@@ -42,13 +44,17 @@ func (g *Glossary) TextConcepts(text, lang string) []string {
 	return g.WithBroader(ids)
 }
 
-// languagesOf lists the languages a token is looked up in.
-func languagesOf(tok string) []string {
+// languagesOf lists the languages a token of a text in lang is looked up
+// in. Latin words are read as transliterated Ukrainian only in a Ukrainian
+// text or one of unknown language: in an English text, most is not мосту.
+func languagesOf(tok, lang string) []string {
 	switch {
 	case isCyrillic(tok):
 		return []string{"uk"}
-	case isLatin(tok):
+	case isLatin(tok) && (lang == "" || lang == "uk"):
 		return []string{"de", "fr", "sv", "en", "pl", latinUk}
+	case isLatin(tok):
+		return stem.Latin
 	}
 	return nil
 }
@@ -83,7 +89,7 @@ func (g *Glossary) word(tok, lang string) [][]string {
 
 func (g *Glossary) analyzeWord(tok, lang string) [][]string {
 	var whole []int
-	for _, l := range languagesOf(tok) {
+	for _, l := range languagesOf(tok, lang) {
 		k := g.key(l, tok)
 		if l == latinUk && runeLen(k) < minPart {
 			continue
@@ -214,7 +220,7 @@ func (g *Glossary) phraseMatches(toks []string, lang string, out []Word) {
 		return strings.TrimSuffix(ks[i], "\x00")
 	}
 	for i, t := range toks {
-		for _, l := range languagesOf(t) {
+		for _, l := range languagesOf(t, lang) {
 			cands := g.phrases[l][keyAt(l, i)]
 			for _, p := range cands {
 				if i+len(p.keys) > len(toks) || !counts(p.entry, l, lang) {

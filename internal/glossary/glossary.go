@@ -251,8 +251,10 @@ func (g *Glossary) add(lang, form string, i int) {
 		return
 	}
 	addEntry(g.words, lang, key, e)
-	if slices.Contains(compounding, lang) && !e.strict && runeLen(word) >= minPart {
-		addEntry(g.parts, lang, key, e)
+	// A strict form is still a part of compounds: inside a longer word it
+	// cannot be the homograph of another language (Kind, Kinderchor).
+	if slices.Contains(compounding, lang) && runeLen(word) >= minPart {
+		addEntry(g.parts, lang, key, entry{concept: i})
 	}
 	if lang == "uk" {
 		for _, t := range translit.All(word) {

@@ -47,7 +47,7 @@ func Ukrainian(word string) string {
 		}
 	}
 	nominative := true
-	if s, ok := stripLongest(word, ukEndings, 2); ok && hasVowel(s, ukVowels) {
+	if s, ok := stripLongest(word, ukEndings, 3); ok && hasVowel(s, ukVowels) {
 		nominative = strings.HasSuffix(word, "ь")
 		word = s
 	}
