@@ -4,8 +4,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"partnerbot/internal/stem"
+	"partnerbot/internal/translit"
 )
 
 // Word is what one word of a text means.
@@ -69,6 +71,7 @@ func counts(e entry, form, lang string) bool {
 }
 
 func (g *Glossary) key(lang, tok string) string {
+	tok = elide(tok)
 	if lang == latinUk {
 		return latinKey(tok)
 	}
@@ -88,25 +91,31 @@ func (g *Glossary) word(tok, lang string) [][]string {
 }
 
 func (g *Glossary) analyzeWord(tok, lang string) [][]string {
+	tok = elide(tok)
 	var whole []int
-	for _, l := range languagesOf(tok, lang) {
-		k := g.key(l, tok)
-		if l == latinUk && runeLen(k) < minPart {
-			continue
-		}
-		for _, e := range g.words[l][k] {
-			if counts(e, l, lang) && !slices.Contains(whole, e.concept) {
-				whole = append(whole, e.concept)
-			}
+	langs := languagesOf(tok, lang)
+	// A word of the text's own language means what it means there (English
+	// water is not German Väter); other languages are asked only when it
+	// means nothing there.
+	if i := slices.Index(langs, lang); i >= 0 {
+		whole = g.wholeWord(tok, lang, lang)
+		langs = slices.Delete(slices.Clone(langs), i, i+1)
+	}
+	if len(whole) == 0 {
+		for _, l := range langs {
+			whole = append(whole, g.wholeWord(tok, l, lang)...)
 		}
 	}
+	// Other languages may add several meanings; keep each once.
+	slices.Sort(whole)
+	whole = slices.Compact(whole)
 	if len(whole) > 0 {
 		return [][]string{g.ids(whole)}
 	}
 	if !isLatin(tok) || runeLen(tok) < 2*minPart {
 		return nil
 	}
-	langs := slices.Clone(compounding)
+	langs = slices.Clone(compounding)
 	if i := slices.Index(langs, lang); i > 0 {
 		langs[0], langs[i] = langs[i], langs[0]
 	}
@@ -120,6 +129,42 @@ func (g *Glossary) analyzeWord(tok, lang string) [][]string {
 		}
 	}
 	return nil
+}
+
+// elide drops the elided article or pronoun of a French (or Italian)
+// word: d’enfants is enfants, l’école is école.
+func elide(tok string) string {
+	if !isLatin(tok) {
+		return tok
+	}
+	for i, r := range tok {
+		if i > 3 {
+			break
+		}
+		if translit.IsApostrophe(r) && i > 0 {
+			_, size := utf8.DecodeRuneInString(tok[i:])
+			if rest := tok[i+size:]; rest != "" {
+				return rest
+			}
+		}
+	}
+	return tok
+}
+
+// wholeWord returns the concepts tok means as a whole word of language l,
+// in a text of language lang.
+func (g *Glossary) wholeWord(tok, l, lang string) []int {
+	k := g.key(l, tok)
+	if l == latinUk && runeLen(k) < minPart {
+		return nil
+	}
+	var out []int
+	for _, e := range g.words[l][k] {
+		if counts(e, l, lang) {
+			out = append(out, e.concept)
+		}
+	}
+	return out
 }
 
 func (g *Glossary) ids(concepts []int) []string {

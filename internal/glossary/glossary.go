@@ -53,6 +53,10 @@ type Concept struct {
 	// if any.
 	Topic  string
 	Sector string
+	// Parts, for a concept that is the meeting of others (youth exchange:
+	// youth and exchange), are those others: a search for it also finds a
+	// text that names them separately.
+	Parts []string
 	// Forms are the words of each language, as written in the data.
 	Forms map[string][]string
 	File  string
@@ -118,6 +122,7 @@ type fileConcept struct {
 	Broader []string `toml:"broader"`
 	Topic   string   `toml:"topic"`
 	Sector  string   `toml:"sector"`
+	Parts   []string `toml:"parts"`
 	De      []string `toml:"de"`
 	Uk      []string `toml:"uk"`
 	Fr      []string `toml:"fr"`
@@ -161,7 +166,7 @@ func Load(fsys fs.FS) (*Glossary, error) {
 			if _, dup := g.byID[id]; dup {
 				return nil, fmt.Errorf("%s: concept %q is defined twice", name, id)
 			}
-			c := Concept{ID: id, Broader: fc.Broader, Topic: fc.Topic, Sector: fc.Sector, File: path.Base(name),
+			c := Concept{ID: id, Broader: fc.Broader, Topic: fc.Topic, Sector: fc.Sector, Parts: fc.Parts, File: path.Base(name),
 				Forms: map[string][]string{"de": fc.De, "uk": fc.Uk, "fr": fc.Fr, "sv": fc.Sv, "en": fc.En, "pl": fc.Pl}}
 			g.byID[id] = len(g.concepts)
 			g.concepts = append(g.concepts, c)
@@ -172,6 +177,11 @@ func Load(fsys fs.FS) (*Glossary, error) {
 		for _, b := range c.Broader {
 			if _, ok := g.byID[b]; !ok {
 				return nil, fmt.Errorf("%s: concept %q: broader concept %q does not exist", c.File, c.ID, b)
+			}
+		}
+		for _, p := range c.Parts {
+			if !slices.Contains(c.Broader, p) {
+				return nil, fmt.Errorf("%s: concept %q: part %q is not among its broader concepts", c.File, c.ID, p)
 			}
 		}
 		for _, lang := range Languages {
@@ -202,13 +212,21 @@ func Load(fsys fs.FS) (*Glossary, error) {
 	return g, nil
 }
 
+// addEntry indexes e under key. When several forms of one concept share
+// a key, a strict one makes the entry strict: English arts must not undo
+// =art.
 func addEntry(m map[string]map[string][]entry, lang, key string, e entry) {
 	if m[lang] == nil {
 		m[lang] = map[string][]entry{}
 	}
-	if !slices.Contains(m[lang][key], e) {
-		m[lang][key] = append(m[lang][key], e)
+	es := m[lang][key]
+	for i := range es {
+		if es[i].concept == e.concept {
+			es[i].strict = es[i].strict || e.strict
+			return
+		}
 	}
+	m[lang][key] = append(es, e)
 }
 
 // add indexes one form of concept i.
@@ -224,7 +242,7 @@ func (g *Glossary) add(lang, form string, i int) {
 	case len(toks) > 1:
 		p := phrase{entry: e}
 		for _, t := range toks {
-			p.keys = append(p.keys, Key(lang, t))
+			p.keys = append(p.keys, Key(lang, elide(t)))
 		}
 		if g.phrases[lang] == nil {
 			g.phrases[lang] = map[string][]phrase{}
@@ -245,7 +263,7 @@ func (g *Glossary) add(lang, form string, i int) {
 		}
 		return
 	}
-	word := toks[0]
+	word := elide(toks[0])
 	key := Key(lang, word)
 	if key == "" {
 		return

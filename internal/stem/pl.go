@@ -6,6 +6,8 @@ import "strings"
 // that Polish strips, longest first wins.
 var plEndings = []string{
 	"owie", "ami", "ach", "ego", "emu", "ymi", "imi", "ych", "ich", "ów", "om", "ym", "im", "ej", "ie", "em",
+	// nouns in -ia, -ie (ogrzewanie, ogrzewania, ogrzewaniu, historia, historii)
+	"iami", "iach", "iom", "iem", "ią", "ię", "ia", "iu", "ii",
 	"ą", "ę", "a", "e", "i", "y", "o", "u",
 }
 

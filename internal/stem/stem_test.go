@@ -35,6 +35,8 @@ func TestForms(t *testing.T) {
 			{"pożarna", "pożarnej", "pożarną", "pożarny", "pożarnych"},
 			{"kultura", "kultury", "kulturze", "kulturą"},
 			{"wymiana", "wymiany", "wymianie", "wymianę"},
+			{"ogrzewanie", "ogrzewania", "ogrzewaniu", "ogrzewaniem"},
+			{"historia", "historii", "historię", "historią"},
 		},
 		"de": {
 			{"schule", "schulen"},
