@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+
+	"partnerbot/internal/langdetect"
 )
 
 // Limits of an event's texts, in characters, as the schema enforces them.
@@ -47,6 +49,9 @@ type Event struct {
 	TownName     string
 	TownCountry  string
 	ProjectTitle string
+	// TextLang is the language of the title and description (package
+	// langdetect), "" when not known.
+	TextLang string
 }
 
 // EndsAt is when the event is over.
@@ -58,6 +63,12 @@ var ErrEventClosed = errors.New("event cancelled or started")
 
 // ErrInvalidEvent is returned for fields the schema would refuse.
 var ErrInvalidEvent = errors.New("invalid event")
+
+// eventLang detects the language of an event's title and description,
+// read together: a title alone is often too short to tell.
+func eventLang(f EventFields) string {
+	return langdetect.Detect(f.Title + "\n" + f.Description)
+}
 
 // Validate checks the rules the schema enforces.
 func (f EventFields) Validate() error {
@@ -76,14 +87,15 @@ const eventColumns = `e.id, e.title, e.description, e.starts_at, e.time_zone, e.
 	coalesce(e.town_id, 0), coalesce(e.project_id, 0), coalesce(e.created_by, 0), e.cancelled_at IS NOT NULL,
 	coalesce((SELECT t.name FROM towns t WHERE t.id = e.town_id), ''),
 	coalesce((SELECT t.country FROM towns t WHERE t.id = e.town_id), ''),
-	coalesce((SELECT p.title FROM projects p WHERE p.id = e.project_id), '')`
+	coalesce((SELECT p.title FROM projects p WHERE p.id = e.project_id), ''), coalesce(e.text_lang, '')`
 
 // scanEvent reads eventColumns, and extra columns after them into extra.
 func scanEvent(row pgx.Row, extra ...any) (Event, error) {
 	var e Event
 	var minutes int
 	err := row.Scan(append([]any{&e.ID, &e.Title, &e.Description, &e.StartsAt, &e.TimeZone, &minutes, &e.Place, &e.URL,
-		&e.TownID, &e.ProjectID, &e.CreatedBy, &e.Cancelled, &e.TownName, &e.TownCountry, &e.ProjectTitle}, extra...)...)
+		&e.TownID, &e.ProjectID, &e.CreatedBy, &e.Cancelled, &e.TownName, &e.TownCountry, &e.ProjectTitle, &e.TextLang},
+		extra...)...)
 	e.Duration = time.Duration(minutes) * time.Minute
 	return e, notFound(err)
 }
@@ -115,10 +127,10 @@ func (s *Store) CreateEvent(ctx context.Context, creatorID int64, f EventFields,
 		var id int64
 		if err := tx.QueryRow(ctx, `
 			INSERT INTO events (title, description, starts_at, time_zone, duration_min, place, online_url,
-				town_id, project_id, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, 0::bigint), nullif($9, 0::bigint), $10)
+				town_id, project_id, created_by, text_lang)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, 0::bigint), nullif($9, 0::bigint), $10, $11)
 			RETURNING id`, f.Title, f.Description, f.StartsAt, f.TimeZone, int(f.Duration/time.Minute), f.Place, f.URL,
-			f.TownID, f.ProjectID, creatorID).Scan(&id); err != nil {
+			f.TownID, f.ProjectID, creatorID, nullLang(eventLang(f))).Scan(&id); err != nil {
 			return err
 		}
 		var err error
@@ -202,9 +214,12 @@ func (s *Store) UpdateEvent(ctx context.Context, id int64, f EventFields, now ti
 		if _, err := tx.Exec(ctx, `
 			UPDATE events SET title = $2, description = $3, starts_at = $4, time_zone = $5, duration_min = $6,
 				place = $7, online_url = $8, town_id = nullif($9, 0::bigint), project_id = nullif($10, 0::bigint),
-				updated_at = now()
+				text_lang = $11, updated_at = now()
 			WHERE id = $1`, id, f.Title, f.Description, f.StartsAt, f.TimeZone, int(f.Duration/time.Minute),
-			f.Place, f.URL, f.TownID, f.ProjectID); err != nil {
+			f.Place, f.URL, f.TownID, f.ProjectID, nullLang(eventLang(f))); err != nil {
+			return err
+		}
+		if err := deleteTranslationsOf(ctx, tx, changed(old.Title, f.Title), changed(old.Description, f.Description)); err != nil {
 			return err
 		}
 		if e, err = eventByID(ctx, tx, id, false); err != nil {

@@ -53,6 +53,9 @@ var PersonalData = []PersonalColumn{
 	// and when the next message to it may go.
 	{Table: "delivery_inactive", Column: "chat_id"},
 	{Table: "delivery_chat_pace", Column: "chat_id"},
+	// Machine translations of what the person wrote (package translate);
+	// the hash of the source text is only a cache key.
+	{Table: "translations", Column: "owner_id", Omit: []string{"source_hash"}},
 	{Table: "users", Column: "id"},
 }
 

@@ -89,6 +89,7 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 	fillProjectData(t, s, 101, 202)
 	fillEventData(t, s, 101, 202)
 	fillDeliveryData(t, pool, 101, 202)
+	fillTranslationData(t, s, 101, 202)
 
 	export, err := s.Export(ctx, 101)
 	if err != nil {

@@ -108,7 +108,7 @@ func generateProjects(b testing.TB, s *storage.Store) []int64 {
 	}
 	exec(`CREATE TEMP TABLE bench_projects (code text, owner_id bigint, title text,
 		description text, town_id bigint, partner_town_id bigint, sector text, topics text[], languages text[],
-		archived bool, hidden bool, doc_a text, doc_b text, created_at timestamptz)`)
+		archived bool, hidden bool, doc_a text, doc_b text, doc_c text, created_at timestamptz)`)
 	now := time.Now()
 	used := map[int64]bool{}
 	batch := make([][]any, 0, benchProjects)
@@ -120,21 +120,26 @@ func generateProjects(b testing.TB, s *storage.Store) []int64 {
 		if p := townIDs[r.IntN(len(townIDs))]; r.IntN(2) == 0 && p != town {
 			partner = &p
 		}
+		sector, topics := storage.Sectors[r.IntN(len(storage.Sectors))], someOf(r, storage.Topics, 3)
+		// Languages are not detected here (100,000 texts of generated words
+		// would take minutes and say little): concepts are looked up in
+		// every language, as for a text of unknown language.
 		batch = append(batch, []any{storage.NewProjectCode(), int64(1 + i%benchOwners), title, desc, town, partner,
-			storage.Sectors[r.IntN(len(storage.Sectors))], someOf(r, storage.Topics, 3), someOf(r, storage.ProfileLanguages, 3),
+			sector, topics, someOf(r, storage.ProfileLanguages, 3),
 			r.IntN(20) == 0, r.IntN(100) == 0, storage.SearchDocument(title), storage.SearchDocument(desc),
+			storage.ConceptVector(title, desc, "", "", sector, topics),
 			now.Add(-time.Duration(benchProjects-i) * 15 * time.Minute)})
 	}
 	if _, err := pool.CopyFrom(ctx, pgx.Identifier{"bench_projects"}, []string{"code", "owner_id", "title",
 		"description", "town_id", "partner_town_id", "sector", "topics", "languages", "archived", "hidden", "doc_a",
-		"doc_b", "created_at"}, pgx.CopyFromRows(batch)); err != nil {
+		"doc_b", "doc_c", "created_at"}, pgx.CopyFromRows(batch)); err != nil {
 		b.Fatal(err)
 	}
 	exec(`INSERT INTO projects (code, owner_id, title, description, town_id, partner_town_id, sector, topics, languages,
 			contact_requests, archived_at, hidden_at, search, created_at, updated_at)
 		SELECT code, owner_id, title, description, town_id, partner_town_id, sector, topics, languages, true,
 			CASE WHEN archived THEN created_at END, CASE WHEN hidden THEN created_at END,
-			` + storage.SearchVector("doc_a", "doc_b") + `, created_at, created_at
+			` + storage.SearchVector("doc_a", "doc_b", "doc_c") + `, created_at, created_at
 		FROM bench_projects`)
 	exec(`DROP TABLE bench_projects`)
 	exec(`VACUUM ANALYZE`)
