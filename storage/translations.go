@@ -56,6 +56,9 @@ func (s *Store) CachedTranslation(ctx context.Context, text, target string) (Cac
 // for nobody), into target. A translation already stored for the same
 // text, target and owner stays.
 func (s *Store) StoreTranslation(ctx context.Context, text, target string, owner int64, t CachedTranslation) error {
+	if !isLangCode(t.SourceLang) {
+		t.SourceLang = "" // a code the schema does not take is as good as none
+	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO translations (source_hash, target_lang, owner_id, source_lang, translated, provider)
 		VALUES ($1, $2, $3, nullif($4, ''), $5, $6) ON CONFLICT DO NOTHING`,
 		textHash(text), target, nullOwner(owner), t.SourceLang, t.Text, t.Provider)
@@ -136,6 +139,11 @@ func deleteTranslationsOf(ctx context.Context, tx pgx.Tx, texts ...string) error
 	}
 	_, err := tx.Exec(ctx, `DELETE FROM translations WHERE source_hash = ANY ($1)`, hashes)
 	return err
+}
+
+// isLangCode reports whether s is a two-letter lower-case language code.
+func isLangCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
 }
 
 // changed returns old when it differs from now (a text that is gone), ""
