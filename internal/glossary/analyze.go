@@ -71,11 +71,19 @@ func counts(e entry, form, lang string) bool {
 }
 
 func (g *Glossary) key(lang, tok string) string {
-	tok = elide(tok)
-	if lang == latinUk {
-		return latinKey(tok)
+	ck := lang + "\x00" + tok
+	if k, ok := g.keys.get(ck); ok {
+		return k
 	}
-	return Key(lang, tok)
+	t := elide(tok)
+	var k string
+	if lang == latinUk {
+		k = latinKey(t)
+	} else {
+		k = Key(lang, t)
+	}
+	g.keys.put(ck, k)
+	return k
 }
 
 // word returns the parts of one token (see Word.Parts), from the cache
@@ -293,28 +301,29 @@ func (g *Glossary) phraseMatches(toks []string, lang string, out []Word) {
 	}
 }
 
-// wordCache remembers the analyses of recent words: texts repeat their
-// words, and analysing one costs up to a few hundred stemmings for a long
-// compound. It holds at most maxCached words and starts over when full.
-type wordCache struct {
+// cache remembers recent analyses of words (their parts, their key in a
+// language): texts repeat their words, and analysing one costs a
+// stemming per language, up to a few hundred for a long compound. It
+// holds at most maxCached entries and starts over when full.
+type cache[V any] struct {
 	mu sync.Mutex
-	m  map[string][][]string
+	m  map[string]V
 }
 
 const maxCached = 200000
 
-func (c *wordCache) get(k string) ([][]string, bool) {
+func (c *cache[V]) get(k string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[k]
 	return v, ok
 }
 
-func (c *wordCache) put(k string, v [][]string) {
+func (c *cache[V]) put(k string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= maxCached {
-		c.m = map[string][][]string{}
+		c.m = map[string]V{}
 	}
 	c.m[k] = v
 }

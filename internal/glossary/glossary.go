@@ -89,7 +89,8 @@ type Glossary struct {
 	// closure[i] is concept i and every concept it is a kind of.
 	closure [][]int
 	version string
-	cache   wordCache
+	cache   cache[[][]string]
+	keys    cache[string]
 }
 
 // latinUk is the pseudo-language of Ukrainian words written in Latin

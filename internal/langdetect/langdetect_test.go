@@ -55,3 +55,17 @@ func TestDetectNothingToTell(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDetect measures one detection of a short text (the detector
+// already built).
+//
+//	go test -run '^$' -bench Detect -benchmem ./internal/langdetect/
+func BenchmarkDetect(b *testing.B) {
+	Warm()
+	texts := append(append([]string{}, samples["de"]...), samples["sv"]...)
+	i := 0
+	for b.Loop() {
+		Detect(texts[i%len(texts)])
+		i++
+	}
+}
