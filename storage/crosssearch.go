@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 
-	"partnerbot/internal/glossary"
 	"partnerbot/internal/searchkey"
 )
 
@@ -35,7 +34,7 @@ const maxCrossTerms = 2 * maxQueryWords
 // every token they name.
 func crossTerms(text, lang string, terms [][]string) ([]crossTerm, []string) {
 	ws := words(text)
-	meanings := glossary.Default().QueryWords(ws, lang)
+	meanings := searchGlossary().QueryWords(ws, lang)
 	var out []crossTerm
 	var all []string
 	seen := map[string]bool{}
@@ -53,7 +52,7 @@ func crossTerms(text, lang string, terms [][]string) ([]crossTerm, []string) {
 			out = append(out, crossTerm{term: term})
 		}
 		for _, part := range meanings[i].Parts {
-			toks := glossary.Default().QueryTokens(part)
+			toks := searchGlossary().QueryTokens(part)
 			out = append(out, crossTerm{term: term, tokens: toks})
 			all = append(all, toks...)
 		}

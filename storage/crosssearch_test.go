@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"partnerbot/locales"
 	"partnerbot/storage"
 )
 
@@ -214,5 +215,43 @@ func TestSearchWithoutReaderLanguageStaysLiteral(t *testing.T) {
 	}
 	if got := f.search("", "idrott"); len(got) != 0 {
 		t.Fatalf("literal idrott: %q", got)
+	}
+}
+
+// TestEveryTopicAndSectorNameFindsItsProjects: the name of every topic and
+// sector, as the catalog (locales/) has it in each language, finds a
+// project filed under it whose text says nothing of it.
+func TestEveryTopicAndSectorNameFindsItsProjects(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newProjectFixture(t, 1)
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := map[string]string{}
+	for _, topic := range storage.Topics {
+		p := f.project(1, f.fields("Laxå", "Projekt "+topic, "Ohne Worte.", func(p *storage.ProjectFields) {
+			p.Topics, p.Sector = []string{topic}, "forums"
+		}))
+		code["topic_"+topic] = p.Code
+	}
+	for _, sector := range storage.Sectors {
+		p := f.project(1, f.fields("Laxå", "Projekt "+sector, "Ohne Worte.", func(p *storage.ProjectFields) {
+			p.Topics, p.Sector = []string{"culture"}, sector
+		}))
+		code["sector_"+sector] = p.Code
+	}
+	for id, c := range code {
+		for _, lang := range locales.Codes {
+			name := cat.For(lang).Plain(id)
+			page, err := f.s.SearchProjects(ctx, storage.ProjectQuery{Text: name, ReaderLanguage: lang}, 0, storage.MaxCounted)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(page.Projects, func(p storage.Project) bool { return p.Code == c }) {
+				t.Errorf("%s %q (%s) does not find its project: %q", lang, name, id, titles(page))
+			}
+		}
 	}
 }

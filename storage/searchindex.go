@@ -44,7 +44,7 @@ func analyseProject(title, description, sector string, topics []string) projectT
 // description (weight B), and its topics and sector (weight D, never
 // ranked: search matches them, ts_rank does not ask for them).
 func conceptVector(title, description, titleLang, descriptionLang, sector string, topics []string) string {
-	g := glossary.Default()
+	g := searchGlossary()
 	weights := map[string]string{}
 	for _, t := range g.DocumentTokens(title, titleLang) {
 		weights[t] = "1A"
@@ -93,7 +93,7 @@ func nullLang(lang string) *string {
 // (MigratePool); with an unchanged glossary it only reads one row. Two
 // instances starting together both rewrite; the result is the same.
 func (s *Store) RefreshSearch(ctx context.Context, batch int) (projects int, err error) {
-	version := glossary.Default().Version()
+	version := searchGlossary().Version()
 	var stored string
 	err = s.pool.QueryRow(ctx, `SELECT version FROM search_index_state`).Scan(&stored)
 	if err != nil && err != pgx.ErrNoRows {

@@ -19,6 +19,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -139,10 +140,10 @@ func Load(fsys fs.FS) (*Glossary, error) {
 		return nil, err
 	}
 	slices.Sort(names)
-	g := &Glossary{byID: map[string]int{}, words: map[string]map[string][]entry{},
-		phrases: map[string]map[string][]phrase{}, parts: map[string]map[string][]entry{}}
 	h := sha256.New()
 	h.Write([]byte(analyzerVersion))
+	var concepts []Concept
+	seen := map[string]bool{}
 	for _, name := range names {
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -164,16 +165,59 @@ func Load(fsys fs.FS) (*Glossary, error) {
 		slices.Sort(ids)
 		for _, id := range ids {
 			fc := file[id]
-			if _, dup := g.byID[id]; dup {
+			if seen[id] {
 				return nil, fmt.Errorf("%s: concept %q is defined twice", name, id)
 			}
-			c := Concept{ID: id, Broader: fc.Broader, Topic: fc.Topic, Sector: fc.Sector, Parts: fc.Parts, File: path.Base(name),
-				Forms: map[string][]string{"de": fc.De, "uk": fc.Uk, "fr": fc.Fr, "sv": fc.Sv, "en": fc.En, "pl": fc.Pl}}
-			g.byID[id] = len(g.concepts)
-			g.concepts = append(g.concepts, c)
+			seen[id] = true
+			concepts = append(concepts, Concept{ID: id, Broader: fc.Broader, Topic: fc.Topic, Sector: fc.Sector,
+				Parts: fc.Parts, File: path.Base(name),
+				Forms: map[string][]string{"de": fc.De, "uk": fc.Uk, "fr": fc.Fr, "sv": fc.Sv, "en": fc.En, "pl": fc.Pl}})
 		}
 	}
-	g.version = hex.EncodeToString(h.Sum(nil))[:16]
+	return build(concepts, hex.EncodeToString(h.Sum(nil))[:16])
+}
+
+// Extra are forms added to a concept from outside the data files (the
+// names of topics and sectors in locales/).
+type Extra struct {
+	Concept string
+	Lang    string
+	Forms   []string
+}
+
+// With returns a glossary that also has the extra forms; its Version
+// differs from g's when they add anything.
+func (g *Glossary) With(extra []Extra) (*Glossary, error) {
+	concepts := make([]Concept, len(g.concepts))
+	for i, c := range g.concepts {
+		c.Forms = maps.Clone(c.Forms)
+		concepts[i] = c
+	}
+	h := sha256.New()
+	h.Write([]byte(g.version))
+	for _, e := range extra {
+		i, ok := g.byID[e.Concept]
+		if !ok {
+			return nil, fmt.Errorf("extra forms for unknown concept %q", e.Concept)
+		}
+		concepts[i].Forms[e.Lang] = append(slices.Clone(concepts[i].Forms[e.Lang]), e.Forms...)
+		fmt.Fprintf(h, "%s\x00%s\x00%q\x00", e.Concept, e.Lang, e.Forms)
+	}
+	version := g.version
+	if len(extra) > 0 {
+		version = hex.EncodeToString(h.Sum(nil))[:16]
+	}
+	return build(concepts, version)
+}
+
+// build indexes concepts.
+func build(concepts []Concept, version string) (*Glossary, error) {
+	g := &Glossary{byID: map[string]int{}, words: map[string]map[string][]entry{},
+		phrases: map[string]map[string][]phrase{}, parts: map[string]map[string][]entry{}, version: version}
+	g.concepts = concepts
+	for i, c := range concepts {
+		g.byID[c.ID] = i
+	}
 	for i, c := range g.concepts {
 		for _, b := range c.Broader {
 			if _, ok := g.byID[b]; !ok {
@@ -213,9 +257,6 @@ func Load(fsys fs.FS) (*Glossary, error) {
 	return g, nil
 }
 
-// addEntry indexes e under key. When several forms of one concept share
-// a key, a strict one makes the entry strict: English arts must not undo
-// =art.
 func addEntry(m map[string]map[string][]entry, lang, key string, e entry) {
 	if m[lang] == nil {
 		m[lang] = map[string][]entry{}

@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"partnerbot/locales"
 )
 
 // TestEveryConceptHasEveryLanguage: a concept without words in some
@@ -53,52 +51,5 @@ func TestNoKeyMeansTwoUnrelatedConcepts(t *testing.T) {
 	sort.Strings(problems)
 	for _, p := range problems {
 		t.Error(p)
-	}
-}
-
-// TestTopicAndSectorNamesLeadToTheirConcepts: the names people see on
-// buttons (locales/) are words of the concept that is the topic or sector.
-func TestTopicAndSectorNamesLeadToTheirConcepts(t *testing.T) {
-	g := Default()
-	cat, err := locales.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	topics := map[string]string{}
-	sectors := map[string]string{}
-	for _, c := range g.Concepts() {
-		if c.Topic != "" {
-			topics[c.Topic] = c.ID
-		}
-		if c.Sector != "" {
-			sectors[c.Sector] = c.ID
-		}
-	}
-	for _, id := range []string{"youth", "culture", "education", "health", "energy", "water", "reconstruction",
-		"funding", "sport", "environment"} {
-		concept, ok := topics[id]
-		if !ok {
-			t.Errorf("no concept is topic %q", id)
-			continue
-		}
-		for _, lang := range locales.Codes {
-			name := cat.For(lang).Plain("topic_" + id)
-			if !slices.Contains(g.TextConcepts(name, lang), concept) {
-				t.Errorf("%s topic name %q does not lead to %s", lang, name, concept)
-			}
-		}
-	}
-	for _, id := range []string{"administration", "civil_society", "business", "forums"} {
-		concept, ok := sectors[id]
-		if !ok {
-			t.Errorf("no concept is sector %q", id)
-			continue
-		}
-		for _, lang := range locales.Codes {
-			name := cat.For(lang).Plain("sector_" + id)
-			if !slices.Contains(g.TextConcepts(name, lang), concept) {
-				t.Errorf("%s sector name %q does not lead to %s", lang, name, concept)
-			}
-		}
 	}
 }
