@@ -65,6 +65,17 @@ func crossTerms(text, lang string, terms [][]string) ([]crossTerm, []string) {
 	return out, slices.Compact(all)
 }
 
+// meaningful returns the terms that have a meaning in the glossary.
+func meaningful(xterms []crossTerm) map[int]bool {
+	m := map[int]bool{}
+	for _, x := range xterms {
+		if len(x.tokens) > 0 {
+			m[x.term] = true
+		}
+	}
+	return m
+}
+
 // crossMatch returns, for each condition, the ids of the words that
 // satisfy it: those of its literal term (lit, from termIDs) and of its
 // known tokens. It reports false when some condition has none, or when

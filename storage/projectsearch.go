@@ -115,7 +115,9 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 		if err != nil {
 			return page, err
 		}
-		typos, err := s.typoAlternatives(ctx, terms, known)
+		// A word the glossary knows is no typo: across languages it needs
+		// no trigram look-up.
+		typos, err := s.typoAlternatives(ctx, terms, known, meaningful(xterms))
 		if err != nil {
 			return page, err
 		}
@@ -290,12 +292,13 @@ func isPrefix(key string) bool { return utf8.RuneCountInString(key) >= minPrefix
 
 // typoAlternatives finds, for each term long enough whose first key
 // begins no known word, the known words most like it; the result is
-// indexed like terms.
-func (s *Store) typoAlternatives(ctx context.Context, terms [][]string, known map[string][]knownWord) (map[int][]knownWord, error) {
+// indexed like terms. Terms in skip are left out.
+func (s *Store) typoAlternatives(ctx context.Context, terms [][]string, known map[string][]knownWord,
+	skip map[int]bool) (map[int][]knownWord, error) {
 	var keys []string
 	var idx []int
 	for i, t := range terms {
-		if utf8.RuneCountInString(t[0]) >= minTypoLen && len(known[t[0]]) == 0 {
+		if utf8.RuneCountInString(t[0]) >= minTypoLen && len(known[t[0]]) == 0 && !skip[i] {
 			keys, idx = append(keys, t[0]), append(idx, i)
 		}
 	}
