@@ -208,7 +208,8 @@ func (g *Glossary) part(lang, s string, last bool) []int {
 // into known parts of at least minPart letters each if there is one
 // (Jugend|fußball|austausch); else a known last part after an unknown
 // beginning (Straßen|fußball); else a known beginning of at least
-// minPart+1 letters before an unknown end (Jugend|weihe). nil when none of
+// minPart+1 letters before an unknown end of at least minPart-1
+// (Jugend|weihe, Recycling|hof). nil when none of
 // these exists.
 func (g *Glossary) split(lang string, rs []rune) [][]int {
 	n := len(rs)
@@ -246,7 +247,7 @@ func (g *Glossary) split(lang string, rs []rune) [][]int {
 			return [][]int{cs}
 		}
 	}
-	for end := n - minPart; end >= minPart+1; end-- {
+	for end := n - minPart + 1; end >= minPart+1; end-- {
 		if cs := g.part(lang, string(rs[:end]), false); len(cs) > 0 {
 			return [][]int{cs}
 		}

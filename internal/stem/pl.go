@@ -3,9 +3,10 @@ package stem
 import "strings"
 
 // plEndings are the inflectional endings of Polish nouns and adjectives
-// that Polish strips, longest first wins.
+// that Polish strips, longest first wins. The plural -owie (panowie) is
+// left out: it would cut odbudowie (of odbudowa) to odbud.
 var plEndings = []string{
-	"owie", "ami", "ach", "ego", "emu", "ymi", "imi", "ych", "ich", "ów", "om", "ym", "im", "ej", "ie", "em",
+	"ami", "ach", "ego", "emu", "ymi", "imi", "ych", "ich", "ów", "om", "ym", "im", "ej", "ie", "em",
 	// nouns in -ia, -ie (ogrzewanie, ogrzewania, ogrzewaniu, historia, historii)
 	"iami", "iach", "iom", "iem", "ią", "ię", "ia", "iu", "ii",
 	"ą", "ę", "a", "e", "i", "y", "o", "u",

@@ -63,8 +63,19 @@ func Stem(lang, word string) string {
 	envs.Put(env)
 	if lang == "sv" {
 		// Snowball's Swedish leaves the definite -an of words in -a
-		// (skola, skolan): strip it the same way.
+		// (skola, skolan) and the definite -et of neuter words (utbyte,
+		// utbytet; projekt, projektet): strip them the same way.
 		if t, ok := strings.CutSuffix(s, "an"); ok && runeLen(t) >= 3 {
+			s = t
+		} else if t, ok := strings.CutSuffix(s, "et"); ok && runeLen(t) >= 4 {
+			// and the consonant pairs Snowball's last step undoubles
+			// (projekt: projek).
+			for _, pair := range []string{"dd", "gd", "nn", "dt", "gt", "kt", "tt"} {
+				if strings.HasSuffix(t, pair) {
+					t = t[:len(t)-1]
+					break
+				}
+			}
 			s = t
 		}
 	}

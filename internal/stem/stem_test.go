@@ -24,6 +24,10 @@ func TestForms(t *testing.T) {
 			{"митець", "митця", "митці"},
 			{"здоров’я", "здоров'я", "здоровʼя"},
 			{"навчання", "навчанні", "навчанням"},
+			{"відбудова", "відбудови", "відбудові", "відбудову", "відбудовою"},
+			{"мова", "мови", "мові", "мовою"},
+			{"інвестиція", "інвестиції", "інвестицій", "інвестицію", "інвестиціями"},
+			{"історія", "історії", "історій", "історію"},
 		},
 		"pl": {
 			{"szkoła", "szkoły", "szkole", "szkołę", "szkołą", "szkołach"},
@@ -35,6 +39,7 @@ func TestForms(t *testing.T) {
 			{"pożarna", "pożarnej", "pożarną", "pożarny", "pożarnych"},
 			{"kultura", "kultury", "kulturze", "kulturą"},
 			{"wymiana", "wymiany", "wymianie", "wymianę"},
+			{"odbudowa", "odbudowy", "odbudowie", "odbudowę"},
 			{"ogrzewanie", "ogrzewania", "ogrzewaniu", "ogrzewaniem"},
 			{"historia", "historii", "historię", "historią"},
 		},
@@ -55,6 +60,8 @@ func TestForms(t *testing.T) {
 			{"skola", "skolan", "skolor", "skolorna"},
 			{"fotboll", "fotbollen"},
 			{"ungdom", "ungdomar", "ungdomarna"},
+			{"utbyte", "utbytet", "utbyten"},
+			{"projekt", "projektet"},
 		},
 		"en": {
 			{"school", "schools"},

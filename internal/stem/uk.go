@@ -5,13 +5,15 @@ import "strings"
 // ukEndings are the inflectional endings of Ukrainian nouns, adjectives
 // and verbs (infinitive and present tense) that Ukrainian strips, longest
 // first wins. Past-tense endings (-ла, -ло, -ли) are left out: they would
-// cut школа and школи to шко while школу stays школ.
+// cut школа and школи to шко while школу stays школ. So is the masculine
+// dative -ові: it would cut відбудові (of відбудова) and мові to відбуд
+// and м.
 var ukEndings = []string{
 	// adjectives and pronouns
 	"ого", "ього", "ому", "ьому", "ої", "ьої", "ими", "іми", "их", "іх", "ий", "ій", "им", "ім", "ою", "ьою",
 	"ая", "яя", "ее",
 	// nouns
-	"ами", "ями", "ах", "ях", "ам", "ям", "ом", "ем", "єм", "ею", "єю", "ові", "еві", "єві", "ів", "їв",
+	"ами", "ями", "ах", "ях", "ам", "ям", "ом", "ем", "єм", "ею", "єю", "ів", "їв",
 	// verbs
 	"ти", "ть", "ємо", "емо", "имо", "імо", "ете", "єте", "ите", "іте", "уть", "ють", "ать", "ять", "ить", "іть",
 	"еш", "єш", "иш", "іш",
@@ -53,6 +55,12 @@ func Ukrainian(word string) string {
 	}
 	rs := []rune(word)
 	n := len(rs)
+	// Nouns in -ія (історія, історії, історій, реабілітація): the і before
+	// the ending belongs to it.
+	if n >= 5 && rs[n-1] == 'і' {
+		rs = rs[:n-1]
+		n--
+	}
 	// Fleeting vowel: a nominative in -ок or -ець (the ь already gone) of at
 	// least four letters loses it, as its other cases do.
 	if nominative && n >= 4 && (rs[n-2] == 'о' && rs[n-1] == 'к' || rs[n-2] == 'е' && rs[n-1] == 'ц') &&
