@@ -206,8 +206,9 @@ func (g *Glossary) part(lang, s string, last bool) []int {
 
 // split finds the known parts of a compound word rs of lang: a division
 // into known parts of at least minPart letters each if there is one
-// (Jugend|fußball|austausch); else a known last part after an unknown
-// beginning (Straßen|fußball); else a known beginning of at least
+// (Jugend|fußball|austausch); else a known last part of more than minPart
+// letters after an unknown beginning (Straßen|fußball; a short one is too
+// often a mere ending: Heizungsan|lage is not a store); else a known beginning of at least
 // minPart+1 letters before an unknown end of at least minPart-1
 // (Jugend|weihe, Recycling|hof). nil when none of
 // these exists.
@@ -242,7 +243,7 @@ func (g *Glossary) split(lang string, rs []rune) [][]int {
 	if parts := cover(0); len(parts) > 1 {
 		return parts
 	}
-	for start := minPart; n-start >= minPart; start++ {
+	for start := minPart; n-start > minPart; start++ {
 		if cs := g.part(lang, string(rs[start:]), true); len(cs) > 0 {
 			return [][]int{cs}
 		}

@@ -2,6 +2,7 @@ package glossary
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -98,5 +99,60 @@ func TestQueryWordsSplitComposites(t *testing.T) {
 	}
 	if toks := g.QueryTokens([]string{"business"}); !slices.Contains(toks, SectorToken("business")) {
 		t.Fatalf("QueryTokens(business) = %v", toks)
+	}
+}
+
+// TestIssueConceptsInflected: the concepts the partnership domain is
+// about, each in inflected or compounded forms of every language (none
+// of them written as such in the data), lead to the concept.
+func TestIssueConceptsInflected(t *testing.T) {
+	g := Default()
+	words := map[string]string{
+		"de": "Jugendlichen:youth Sportvereins:sport Fußballspiele:football Volleyballturnier:volleyball " +
+			"Austauschprogramm:exchange Ferienlagers:camp Grundschulen:school Kindergartens:kindergarten " +
+			"Feuerwehrleuten:fire_brigade Krankenhäusern:hospital Wasserversorgungsnetz:water_supply " +
+			"Energieversorger:energy Heizungsanlage:heating Wohnungen:housing Wiederaufbaus:reconstruction " +
+			"Kulturzentrums:culture Musikschule:music Chöre:choir Theatergruppe:theatre Kunstausstellung:art " +
+			"Kirchengemeinde:church Städtepartnerschaften:twinning Ehrenamtlichen:volunteering " +
+			"Förderprogramme:funding Verwaltungen:administration Digitalisierungsprojekt:digitalisation " +
+			"Landwirtschaftsbetrieb:agriculture Umweltschutzes:environment Kinderfußballturnier:football",
+		"uk": "молодіжному:youth спортивного:sport футболістів:football волейболом:volleyball обміну:exchange " +
+			"таборі:camp школам:school садочків:kindergarten пожежниками:fire_brigade лікарні:hospital " +
+			"водопостачанням:water_supply енергетичного:energy опаленням:heating житла:housing відбудові:reconstruction " +
+			"культурного:culture музики:music хору:choir театру:theatre мистецтва:art історії:history церкви:church " +
+			"побратимства:twinning волонтерів:volunteering фінансуванню:funding адміністрації:administration " +
+			"цифровізації:digitalisation сільського:agriculture довкіллям:environment молоддю:youth futbolu:football",
+		"fr": "jeunesses:youth sportives:sport footballeurs:football volley:volleyball échanges:exchange " +
+			"colonies:camp écoles:school maternelles:kindergarten pompiers:fire_brigade hôpitaux:hospital " +
+			"énergies:energy chauffages:heating logements:housing reconstructions:reconstruction culturelles:culture " +
+			"musiques:music chorales:choir théâtres:theatre artistes:art historiques:history églises:church " +
+			"jumelages:twinning bénévoles:volunteering financements:funding administrations:administration " +
+			"numériques:digitalisation agricoles:agriculture environnementales:environment",
+		"sv": "ungdomarna:youth idrottsföreningen:sport fotbollslaget:football volleybollen:volleyball utbytet:exchange " +
+			"lägret:camp skolorna:school förskolan:kindergarten brandkåren:fire_brigade sjukhusen:hospital " +
+			"vattenförsörjningen:water_supply energin:energy uppvärmningen:heating bostäderna:housing " +
+			"återuppbyggnaden:reconstruction kulturen:culture musiken:music kören:choir teatern:theatre konsten:art " +
+			"historien:history kyrkan:church vänorten:twinning volontärerna:volunteering finansieringen:funding " +
+			"förvaltningen:administration digitaliseringen:digitalisation jordbruket:agriculture miljön:environment",
+		"en": "youths:youth sporting:sport footballers:football volleyballs:volleyball exchanges:exchange camps:camp " +
+			"schools:school kindergartens:kindergarten firefighters:fire_brigade hospitals:hospital heating:heating " +
+			"housing:housing reconstructed:reconstruction cultural:culture musicians:music choirs:choir " +
+			"theatres:theatre artists:art historical:history churches:church twinned:twinning volunteers:volunteering " +
+			"funded:funding administrations:administration digitalised:digitalisation agricultural:agriculture " +
+			"environmental:environment",
+		"pl": "młodzieżowego:youth sportowych:sport piłkarzy:football siatkówką:volleyball wymianie:exchange " +
+			"obozie:camp szkołach:school przedszkolu:kindergarten strażaków:fire_brigade szpitalach:hospital " +
+			"wodociągu:water_supply energetycznej:energy ogrzewaniem:heating mieszkaniach:housing odbudowie:reconstruction " +
+			"kulturalnej:culture muzyki:music chórze:choir teatrze:theatre sztuki:art historii:history kościele:church " +
+			"partnerstwie:partnership wolontariuszy:volunteering finansowania:funding administracji:administration " +
+			"cyfryzacji:digitalisation rolnictwa:agriculture środowiska:environment",
+	}
+	for lang, list := range words {
+		for _, pair := range strings.Fields(list) {
+			word, want, _ := strings.Cut(pair, ":")
+			if got := g.TextConcepts(word, lang); !slices.Contains(got, want) {
+				t.Errorf("%s %q: %v, want %s", lang, word, got, want)
+			}
+		}
 	}
 }
