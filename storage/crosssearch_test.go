@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -253,5 +254,24 @@ func TestEveryTopicAndSectorNameFindsItsProjects(t *testing.T) {
 				t.Errorf("%s %q (%s) does not find its project: %q", lang, name, id, titles(page))
 			}
 		}
+	}
+}
+
+// TestReadersOwnWordsBeyondTheNewestTranslations: when more than
+// MaxCounted newer projects match only through the glossary, an older one
+// in the reader's own words is still found, and first.
+func TestReadersOwnWordsBeyondTheNewestTranslations(t *testing.T) {
+	t.Parallel()
+	f := newProjectFixture(t, 1)
+	f.project(1, f.fields("Ichnia", "Футбол у парку", "Граємо щосуботи."))
+	for i := range storage.MaxCounted + 5 {
+		f.project(1, f.fields("Grevesmühlen", fmt.Sprintf("Fußballtraining %d", i), "Jeden Samstag."))
+	}
+	page, err := f.s.SearchProjects(context.Background(), storage.ProjectQuery{Text: "футбол", ReaderLanguage: "uk"}, 0, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Projects) == 0 || page.Projects[0].Title != "Футбол у парку" || page.Total != storage.MaxCounted {
+		t.Fatalf("found %q (total %d), want the Ukrainian project first of %d", titles(page), page.Total, storage.MaxCounted)
 	}
 }

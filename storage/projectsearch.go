@@ -138,36 +138,40 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	// The candidates are the newest matches, found by whichever index
 	// suits the query; only they are ranked and counted, and only the page
 	// is joined to its towns. A search across languages takes the newest
-	// matches of its literal words and the newest of its words' meanings,
+	// matches of its words' meanings and the newest of its literal words,
 	// so that the reader's own words are not crowded out by translations.
-	var cands []string
-	for _, cond := range [][]string{literal, crossing} {
-		if cond == nil {
-			continue
-		}
+	probe := func(cond []string) string {
 		w := append(slices.Clone(filters), cond...)
 		if len(w) == 0 {
 			w = []string{"true"}
 		}
-		cands = append(cands, `(SELECT l.project_id AS id, l.created_at FROM project_listings l
-			WHERE `+strings.Join(w, " AND ")+`
+		return `(SELECT l.project_id AS id, l.created_at FROM project_listings l
+			WHERE ` + strings.Join(w, " AND ") + `
 			ORDER BY l.created_at DESC, l.project_id DESC
-			LIMIT `+strconv.Itoa(MaxCounted)+`)`)
+			LIMIT ` + strconv.Itoa(MaxCounted) + `)`
 	}
-	if len(cands) == 0 { // no text: the filters alone
-		w := filters
-		if len(w) == 0 {
-			w = []string{"true"}
-		}
-		cands = append(cands, `(SELECT l.project_id AS id, l.created_at FROM project_listings l
-			WHERE `+strings.Join(w, " AND ")+`
-			ORDER BY l.created_at DESC, l.project_id DESC
-			LIMIT `+strconv.Itoa(MaxCounted)+`)`)
+	// Across languages every literal match is also a match of the
+	// meanings, so the literal words need a probe of their own only when
+	// the meanings already fill the window: then the newest literal
+	// matches may lie beyond it. The condition is evaluated once, before
+	// that probe, which PostgreSQL skips when it is false.
+	var cands string
+	switch {
+	case crossing != nil && literal != nil:
+		cands = `x AS MATERIALIZED (` + probe(crossing) + `),
+		c AS MATERIALIZED (SELECT * FROM x UNION SELECT * FROM ` + probe(literal) + ` lit
+			WHERE (SELECT count(*) FROM x) = ` + strconv.Itoa(MaxCounted) + `)`
+	case crossing != nil:
+		cands = `c AS MATERIALIZED (` + probe(crossing) + `)`
+	case literal != nil:
+		cands = `c AS MATERIALIZED (` + probe(literal) + `)`
+	default: // no text: the filters alone
+		cands = `c AS MATERIALIZED (` + probe(nil) + `)`
 	}
 	b := &pgx.Batch{}
 	b.Queue(searchSettings)
 	b.Queue(`
-		WITH c AS MATERIALIZED (`+strings.Join(cands, " UNION ")+`),
+		WITH `+cands+`,
 		ranked AS (
 			SELECT c.id, c.created_at, `+rank+` AS rank, `+own+` AS own, `+crossRank+` AS cross_rank
 			FROM c JOIN projects p ON p.id = c.id
