@@ -52,6 +52,11 @@ type ProjectPage struct {
 // keeps every search fast however common its words are.
 const MaxCounted = 50
 
+// ownWords is how many matches in the reader's own words a search across
+// languages always has among its candidates (when there are that many):
+// two pages of /find.
+const ownWords = 10
+
 // Typo correction: a query word of at least minTypoLen characters that
 // begins no word of any project also matches up to maxTypoAlternatives
 // known words at least typoSimilarity alike (pg_trgm similarity, 0 to 1).
@@ -140,33 +145,38 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	// is joined to its towns. A search across languages takes the newest
 	// matches of its words' meanings and the newest of its literal words,
 	// so that the reader's own words are not crowded out by translations.
-	probe := func(cond []string) string {
+	probe := func(cond []string, columns string, limit int) string {
 		w := append(slices.Clone(filters), cond...)
 		if len(w) == 0 {
 			w = []string{"true"}
 		}
-		return `(SELECT l.project_id AS id, l.created_at FROM project_listings l
+		return `(SELECT ` + columns + ` FROM project_listings l
 			WHERE ` + strings.Join(w, " AND ") + `
 			ORDER BY l.created_at DESC, l.project_id DESC
-			LIMIT ` + strconv.Itoa(MaxCounted) + `)`
+			LIMIT ` + strconv.Itoa(limit) + `)`
 	}
+	const columns = `l.project_id AS id, l.created_at`
 	// Across languages every literal match is also a match of the
-	// meanings, so the literal words need a probe of their own only when
-	// the meanings already fill the window: then the newest literal
-	// matches may lie beyond it. The condition is evaluated once, before
+	// meanings: the newest matches of the meanings (x) hold the newest
+	// literal ones up to their oldest. Only when they hold fewer than
+	// ownWords literal matches and fill the window may newer-than-others
+	// literal matches lie beyond it; then the newest ownWords literal
+	// matches are fetched as well. The condition is evaluated once, before
 	// that probe, which PostgreSQL skips when it is false.
 	var cands string
 	switch {
 	case crossing != nil && literal != nil:
-		cands = `x AS MATERIALIZED (` + probe(crossing) + `),
-		c AS MATERIALIZED (SELECT * FROM x UNION SELECT * FROM ` + probe(literal) + ` lit
-			WHERE (SELECT count(*) FROM x) = ` + strconv.Itoa(MaxCounted) + `)`
+		inX := strings.ReplaceAll(strings.Join(literal, " AND "), "l.words", "x.words")
+		cands = `x AS MATERIALIZED (` + probe(crossing, columns+`, l.words`, MaxCounted) + `),
+		c AS MATERIALIZED (SELECT id, created_at FROM x UNION SELECT * FROM ` + probe(literal, columns, ownWords) + ` lit
+			WHERE (SELECT count(*) FROM x) = ` + strconv.Itoa(MaxCounted) + `
+				AND (SELECT count(*) FROM x WHERE ` + inX + `) < ` + strconv.Itoa(ownWords) + `)`
 	case crossing != nil:
-		cands = `c AS MATERIALIZED (` + probe(crossing) + `)`
+		cands = `c AS MATERIALIZED (` + probe(crossing, columns, MaxCounted) + `)`
 	case literal != nil:
-		cands = `c AS MATERIALIZED (` + probe(literal) + `)`
+		cands = `c AS MATERIALIZED (` + probe(literal, columns, MaxCounted) + `)`
 	default: // no text: the filters alone
-		cands = `c AS MATERIALIZED (` + probe(nil) + `)`
+		cands = `c AS MATERIALIZED (` + probe(nil, columns, MaxCounted) + `)`
 	}
 	b := &pgx.Batch{}
 	b.Queue(searchSettings)

@@ -35,6 +35,14 @@ func TestTextLanguagesAreStored(t *testing.T) {
 	if c, err = f.s.ContactRequest(ctx, c.ID); err != nil || c.IntroLang != "uk" {
 		t.Fatalf("stored intro language %q (%v)", c.IntroLang, err)
 	}
+	q := f.project(1, f.fields("Laxå", "Wymiana młodzieży", "Szukamy partnerów dla naszej drużyny piłkarskiej."))
+	if q.TitleLang != "pl" || q.DescriptionLang != "pl" {
+		t.Fatalf("Polish project languages %q, %q", q.TitleLang, q.DescriptionLang)
+	}
+	if c, err = f.s.CreateContactRequest(ctx, 2, q.ID, "Dzień dobry, chcielibyśmy dołączyć do wymiany.", time.Now()); err != nil ||
+		c.IntroLang != "pl" {
+		t.Fatalf("Polish intro language %q (%v)", c.IntroLang, err)
+	}
 	ev := eventFields(time.Now().Add(48 * time.Hour))
 	ev.Title, ev.Description = "Rencontre des pompiers", "Une journée d’échange entre les pompiers des villes jumelées."
 	e, err := f.s.CreateEvent(ctx, 1, ev, noop)
