@@ -126,11 +126,15 @@ func expectPending(t *testing.T, env *bottest.Env, eventID int64, want ...pendin
 func waitQueueEmpty(t *testing.T, env *bottest.Env) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
+	now := time.Now
+	if env.Opts.Now != nil {
+		now = env.Opts.Now
+	}
 	for {
 		var n int
 		if err := env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job
 			WHERE state IN ('available', 'retryable', 'running')
-			   OR (state = 'scheduled' AND scheduled_at <= $1)`, env.Opts.Now()).Scan(&n); err != nil {
+			   OR (state = 'scheduled' AND scheduled_at <= $1)`, now()).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n == 0 {

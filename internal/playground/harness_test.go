@@ -27,7 +27,7 @@ import (
 )
 
 // waitTimeout bounds every wait for the bot; no test sleeps a fixed time.
-const waitTimeout = 20 * time.Second
+const waitTimeout = 45 * time.Second
 
 // harness is a playground on a database of its own (dropped at the end)
 // with its page served over real HTTP.
