@@ -154,7 +154,9 @@ func generateProjects(b testing.TB, s *storage.Store) []int64 {
 // BenchmarkSearchProjects measures filtered project searches (the first
 // page of results and their count, as /find shows them) over 100,000
 // generated projects in 20,000 towns, and reports the 50th and 95th
-// percentile latency of single searches (p50-ms, p95-ms).
+// percentile latency of single searches across languages (p50-ms,
+// p95-ms) and of the same searches without a reader's language
+// (literal-p50-ms, literal-p95-ms).
 //
 //	go test ./storage/ -run '^$' -bench SearchProjects -benchtime 2000x
 func BenchmarkSearchProjects(b *testing.B) {
