@@ -303,7 +303,26 @@ func (a *App) finishBroadcast(ctx context.Context, r *Request, d *broadcastDraft
 		return a.editStatus(ctx, r.ChatID, statusID, r.Loc.T(problem), nil)
 	}
 	r.Log.Info("broadcast scheduled", "broadcast_id", id, "recipients", n, "urgent", urgent)
-	return nil
+	// The author sees the figures with Stop and Correct at once, as the
+	// answer to their press; the live updates follow through delivery,
+	// whose slots may come after the copies already queued.
+	b, err := a.store.Broadcast(ctx, id)
+	if err != nil {
+		return err
+	}
+	counts, err := a.store.BroadcastCounts(ctx, id, now)
+	if err != nil {
+		return err
+	}
+	loc, err := a.viewerZone(ctx, r)
+	if err != nil {
+		return err
+	}
+	text := a.statusText(r.Loc, loc, b, counts, now)
+	if _, err := a.store.SetBroadcastStatusText(ctx, id, text); err != nil {
+		return err
+	}
+	return a.editStatus(ctx, r.ChatID, statusID, text, statusKeyboard(r.Loc, b, counts))
 }
 
 // editStatus replaces the text of the status message.
