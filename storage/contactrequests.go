@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+
+	"partnerbot/internal/langdetect"
 )
 
 // Contact request rules.
@@ -49,9 +51,12 @@ type ContactRequest struct {
 	RequesterID  int64
 	OwnerID      int64
 	Intro        string
-	Status       string
-	CreatedAt    time.Time
-	ExpiresAt    time.Time
+	// IntroLang is the language of the introduction (package langdetect),
+	// "" when not known: the owner may need it translated.
+	IntroLang string
+	Status    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // querier is what both a pool and a transaction offer.
@@ -134,10 +139,10 @@ func (s *Store) CreateContactRequestTx(ctx context.Context, tx pgx.Tx, requester
 	}
 	c, err := scanContactRequest(tx.QueryRow(ctx, `
 		WITH c AS (
-			INSERT INTO contact_requests (project_id, requester_id, owner_id, intro, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING *)
+			INSERT INTO contact_requests (project_id, requester_id, owner_id, intro, created_at, expires_at, intro_lang)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *)
 		SELECT `+contactRequestColumns+` FROM c JOIN projects p ON p.id = c.project_id`,
-		projectID, requesterID, ownerID, intro, now, now.Add(ContactRequestTTL)))
+		projectID, requesterID, ownerID, intro, now, now.Add(ContactRequestTTL), nullLang(langdetect.Detect(intro))))
 	if err != nil {
 		return c, err
 	}
@@ -155,11 +160,12 @@ func (s *Store) ContactRequest(ctx context.Context, id int64) (ContactRequest, e
 		FROM contact_requests c JOIN projects p ON p.id = c.project_id WHERE c.id = $1`, id))
 }
 
-const contactRequestColumns = `c.id, c.project_id, p.title, c.requester_id, c.owner_id, c.intro, c.status, c.created_at, c.expires_at`
+const contactRequestColumns = `c.id, c.project_id, p.title, c.requester_id, c.owner_id, c.intro, coalesce(c.intro_lang, ''),
+	c.status, c.created_at, c.expires_at`
 
 func scanContactRequest(row pgx.Row) (ContactRequest, error) {
 	var c ContactRequest
-	err := row.Scan(&c.ID, &c.ProjectID, &c.ProjectTitle, &c.RequesterID, &c.OwnerID, &c.Intro, &c.Status,
+	err := row.Scan(&c.ID, &c.ProjectID, &c.ProjectTitle, &c.RequesterID, &c.OwnerID, &c.Intro, &c.IntroLang, &c.Status,
 		&c.CreatedAt, &c.ExpiresAt)
 	return c, notFound(err)
 }

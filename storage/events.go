@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+
+	"partnerbot/internal/langdetect"
 )
 
 // Limits of an event's texts, in characters, as the schema enforces them.
@@ -50,6 +52,9 @@ type Event struct {
 	TownName     string
 	TownCountry  string
 	ProjectTitle string
+	// TextLang is the language of the title and description (package
+	// langdetect), "" when not known.
+	TextLang string
 }
 
 // EndsAt is when the event is over.
@@ -82,6 +87,12 @@ func linkable(ctx context.Context, tx pgx.Tx, projectID int64) error {
 
 // ErrInvalidEvent is returned for fields the schema would refuse.
 var ErrInvalidEvent = errors.New("invalid event")
+
+// eventLang detects the language of an event's title and description,
+// read together: a title alone is often too short to tell.
+func eventLang(f EventFields) string {
+	return langdetect.Detect(f.Title + "\n" + f.Description)
+}
 
 // Validate checks the rules the schema enforces, and that the texts hold no
 // control character but the line break (CleanEventText): a calendar file
@@ -138,14 +149,15 @@ const eventColumns = `e.id, e.title, e.description, e.starts_at, e.time_zone, e.
 	coalesce(e.town_id, 0), coalesce(e.project_id, 0), coalesce(e.created_by, 0), e.cancelled_at IS NOT NULL,
 	coalesce((SELECT t.name FROM towns t WHERE t.id = e.town_id), ''),
 	coalesce((SELECT t.country FROM towns t WHERE t.id = e.town_id), ''),
-	coalesce((SELECT p.title FROM projects p WHERE p.id = e.project_id AND p.hidden_at IS NULL), '')`
+	coalesce((SELECT p.title FROM projects p WHERE p.id = e.project_id AND p.hidden_at IS NULL), ''), coalesce(e.text_lang, '')`
 
 // scanEvent reads eventColumns, and extra columns after them into extra.
 func scanEvent(row pgx.Row, extra ...any) (Event, error) {
 	var e Event
 	var minutes int
 	err := row.Scan(append([]any{&e.ID, &e.Title, &e.Description, &e.StartsAt, &e.TimeZone, &minutes, &e.Place, &e.URL,
-		&e.TownID, &e.ProjectID, &e.CreatedBy, &e.Cancelled, &e.TownName, &e.TownCountry, &e.ProjectTitle}, extra...)...)
+		&e.TownID, &e.ProjectID, &e.CreatedBy, &e.Cancelled, &e.TownName, &e.TownCountry, &e.ProjectTitle, &e.TextLang},
+		extra...)...)
 	e.Duration = time.Duration(minutes) * time.Minute
 	return e, notFound(err)
 }
@@ -182,10 +194,10 @@ func (s *Store) CreateEventTx(ctx context.Context, tx pgx.Tx, creatorID int64, f
 	var id int64
 	if err := tx.QueryRow(ctx, `
 		INSERT INTO events (title, description, starts_at, time_zone, duration_min, place, online_url,
-			town_id, project_id, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, 0::bigint), nullif($9, 0::bigint), $10)
+			town_id, project_id, created_by, text_lang)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, 0::bigint), nullif($9, 0::bigint), $10, $11)
 		RETURNING id`, f.Title, f.Description, f.StartsAt, f.TimeZone, int(f.Duration/time.Minute), f.Place, f.URL,
-		f.TownID, f.ProjectID, creatorID).Scan(&id); err != nil {
+		f.TownID, f.ProjectID, creatorID, nullLang(eventLang(f))).Scan(&id); err != nil {
 		return Event{}, nil, err
 	}
 	e, err := eventByID(ctx, tx, id, false)
@@ -270,9 +282,13 @@ func (s *Store) UpdateEventTx(ctx context.Context, tx pgx.Tx, id int64, f EventF
 	if _, err := tx.Exec(ctx, `
 		UPDATE events SET title = $2, description = $3, starts_at = $4, time_zone = $5, duration_min = $6,
 			place = $7, online_url = $8, town_id = nullif($9, 0::bigint), project_id = nullif($10, 0::bigint),
-			updated_at = now()
+			text_lang = $11, updated_at = now()
 		WHERE id = $1`, id, f.Title, f.Description, f.StartsAt, f.TimeZone, int(f.Duration/time.Minute),
-		f.Place, f.URL, f.TownID, f.ProjectID); err != nil {
+		f.Place, f.URL, f.TownID, f.ProjectID, nullLang(eventLang(f))); err != nil {
+		return Event{}, EventChange{}, nil, err
+	}
+	// Translations of a text that is gone go with it.
+	if err := deleteTranslationsOf(ctx, tx, changed(old.Title, f.Title), changed(old.Description, f.Description)); err != nil {
 		return Event{}, EventChange{}, nil, err
 	}
 	e, err := eventByID(ctx, tx, id, false)

@@ -7,4 +7,5 @@ var (
 	SearchVector   = searchVector
 	NewProjectCode = newProjectCode
 	PrefixEnd      = prefixEnd
+	ConceptVector  = conceptVector
 )

@@ -37,9 +37,21 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// MigratePool runs Migrate over a database/sql handle borrowed from pool.
+// MigratePool runs Migrate over a database/sql handle borrowed from pool,
+// then brings the search data up to this binary's glossary
+// (RefreshSearch).
 func MigratePool(ctx context.Context, pool *pgxpool.Pool) error {
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	return Migrate(ctx, db)
+	if err := Migrate(ctx, db); err != nil {
+		return err
+	}
+	if _, err := New(pool).RefreshSearch(ctx, refreshBatch); err != nil {
+		return fmt.Errorf("refresh search data: %w", err)
+	}
+	return nil
 }
+
+// refreshBatch is how many projects RefreshSearch rewrites per
+// transaction.
+const refreshBatch = 500

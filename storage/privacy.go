@@ -76,6 +76,9 @@ var PersonalData = []PersonalColumn{
 	{Table: "broadcast_recipients", Column: "user_id"},
 	{Table: "user_mutes", Column: "user_id"},
 	{Table: "user_message_kinds_off", Column: "user_id"},
+	// Machine translations of what the person wrote (package translate);
+	// the hash of the source text is only a cache key.
+	{Table: "translations", Column: "owner_id", Omit: []string{"source_hash"}},
 	{Table: "users", Column: "id"},
 }
 

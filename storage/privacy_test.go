@@ -97,6 +97,7 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 	fillDeliveryData(t, pool, 101, 202)
 	fillGroupData(t, s, 101, 202)
 	fillBroadcastData(t, s, 101, 202)
+	fillTranslationData(t, s, 101, 202)
 
 	export, err := s.Export(ctx, 101)
 	if err != nil {

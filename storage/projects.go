@@ -105,6 +105,11 @@ type Project struct {
 	Hidden    bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// TitleLang and DescriptionLang are the languages the texts are
+	// written in (package langdetect: de, uk, fr, sv, en, pl), "" when not
+	// known: the bot offers a translation to a reader of another language.
+	TitleLang       string
+	DescriptionLang string
 }
 
 // Listed reports whether the project appears in search results.
@@ -112,7 +117,8 @@ func (p Project) Listed() bool { return !p.Archived && !p.Hidden }
 
 const projectColumns = `p.id, p.code, p.owner_id, p.title, p.description, p.sector, p.topics, p.languages,
 	p.contact_requests, p.archived_at IS NOT NULL, p.hidden_at IS NOT NULL, p.created_at, p.updated_at,
-	t.id, t.name, t.country, coalesce(pt.id, 0), coalesce(pt.name, ''), coalesce(pt.country, '')`
+	t.id, t.name, t.country, coalesce(pt.id, 0), coalesce(pt.name, ''), coalesce(pt.country, ''),
+	coalesce(p.title_lang, ''), coalesce(p.description_lang, '')`
 
 const projectFrom = ` FROM projects p JOIN towns t ON t.id = p.town_id LEFT JOIN towns pt ON pt.id = p.partner_town_id `
 
@@ -120,7 +126,8 @@ func scanProject(row pgx.Row, extra ...any) (Project, error) {
 	var p Project
 	dest := []any{&p.ID, &p.Code, &p.OwnerID, &p.Title, &p.Description, &p.Sector, &p.Topics, &p.Languages,
 		&p.ContactRequests, &p.Archived, &p.Hidden, &p.CreatedAt, &p.UpdatedAt,
-		&p.Town.ID, &p.Town.Name, &p.Town.Country, &p.PartnerTown.ID, &p.PartnerTown.Name, &p.PartnerTown.Country}
+		&p.Town.ID, &p.Town.Name, &p.Town.Country, &p.PartnerTown.ID, &p.PartnerTown.Name, &p.PartnerTown.Country,
+		&p.TitleLang, &p.DescriptionLang}
 	err := row.Scan(append(dest, extra...)...)
 	p.TownID, p.PartnerTownID = p.Town.ID, p.PartnerTown.ID
 	return p, notFound(err)
@@ -165,9 +172,11 @@ func ValidProjectCode(s string) bool {
 }
 
 // searchVector is the SQL that builds a project's search vector from its
-// title ($a) and description ($b) documents (see searchDocument).
-func searchVector(a, b string) string {
-	return `setweight(to_tsvector('simple', ` + a + `), 'A') || setweight(to_tsvector('simple', ` + b + `), 'B')`
+// title ($a) and description ($b) documents (see searchDocument) and its
+// glossary tokens ($c, a tsvector literal, see conceptVector).
+func searchVector(a, b, c string) string {
+	return `setweight(to_tsvector('simple', ` + a + `), 'A') || setweight(to_tsvector('simple', ` + b + `), 'B') || ` +
+		c + `::tsvector`
 }
 
 // CreateProject registers a project of ownerID, whatever they have
@@ -253,17 +262,20 @@ func activeProjectsBelowCap(ctx context.Context, tx pgx.Tx, ownerID int64) error
 // createProject inserts a project of ownerID with valid fields f, in tx.
 func createProject(ctx context.Context, tx pgx.Tx, ownerID int64, f ProjectFields) (Project, error) {
 	var id int64
+	pt := analyseProject(f.Title, f.Description, f.Sector, f.Topics)
 	// A code collision is astronomically rare; ON CONFLICT turns it into
 	// another try instead of an error.
 	for id == 0 {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO projects (code, owner_id, title, description, town_id, partner_town_id, sector, topics,
-				languages, contact_requests, search)
-			VALUES ($1, $2, $3, $4, $5, nullif($6, 0::bigint), $7, $8, $9, $10, `+searchVector("$11", "$12")+`)
+				languages, contact_requests, search, title_lang, description_lang)
+			VALUES ($1, $2, $3, $4, $5, nullif($6, 0::bigint), $7, $8, $9, $10, `+searchVector("$11", "$12", "$13")+`,
+				$14, $15)
 			ON CONFLICT (code) DO NOTHING
 			RETURNING id`,
 			newProjectCode(), ownerID, f.Title, f.Description, f.TownID, f.PartnerTownID, f.Sector, f.Topics,
-			f.Languages, f.ContactRequests, searchDocument(f.Title), searchDocument(f.Description)).Scan(&id)
+			f.Languages, f.ContactRequests, pt.docA, pt.docB, pt.tokens, nullLang(pt.titleLang),
+			nullLang(pt.descriptionLang)).Scan(&id)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return Project{}, err
 		}
@@ -278,18 +290,27 @@ func (s *Store) UpdateProject(ctx context.Context, ownerID int64, code string, f
 		return Project{}, err
 	}
 	var p Project
+	pt := analyseProject(f.Title, f.Description, f.Sector, f.Topics)
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var id int64
+		var oldTitle, oldDescription string
 		err := tx.QueryRow(ctx, `
-			UPDATE projects SET title = $3, description = $4, town_id = $5, partner_town_id = nullif($6, 0::bigint),
+			WITH old AS (SELECT id, title, description FROM projects WHERE code = $1 AND owner_id = $2 FOR UPDATE)
+			UPDATE projects p SET title = $3, description = $4, town_id = $5, partner_town_id = nullif($6, 0::bigint),
 				sector = $7, topics = $8, languages = $9, contact_requests = $10,
-				search = `+searchVector("$11", "$12")+`, updated_at = now()
-			WHERE code = $1 AND owner_id = $2
-			RETURNING id`,
+				search = `+searchVector("$11", "$12", "$13")+`, title_lang = $14, description_lang = $15,
+				updated_at = now()
+			FROM old WHERE p.id = old.id
+			RETURNING p.id, old.title, old.description`,
 			code, ownerID, f.Title, f.Description, f.TownID, f.PartnerTownID, f.Sector, f.Topics, f.Languages,
-			f.ContactRequests, searchDocument(f.Title), searchDocument(f.Description)).Scan(&id)
+			f.ContactRequests, pt.docA, pt.docB, pt.tokens, nullLang(pt.titleLang), nullLang(pt.descriptionLang)).
+			Scan(&id, &oldTitle, &oldDescription)
 		if err != nil {
 			return notFound(err)
+		}
+		// Translations of a text that is gone go with it.
+		if err := deleteTranslationsOf(ctx, tx, changed(oldTitle, f.Title), changed(oldDescription, f.Description)); err != nil {
+			return err
 		}
 		p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
 		return err
@@ -380,11 +401,16 @@ func (s *Store) SetProjectArchived(ctx context.Context, ownerID int64, code stri
 // followers, contact requests and reports. ErrNotFound when ownerID does
 // not own it.
 func (s *Store) DeleteProject(ctx context.Context, ownerID int64, code string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM projects WHERE code = $1 AND owner_id = $2`, code, ownerID)
-	if err == nil && tag.RowsAffected() == 0 {
-		return ErrNotFound
-	}
-	return err
+	return s.InTx(ctx, func(tx pgx.Tx) error {
+		var title, description string
+		err := tx.QueryRow(ctx, `DELETE FROM projects WHERE code = $1 AND owner_id = $2 RETURNING title, description`,
+			code, ownerID).Scan(&title, &description)
+		if err != nil {
+			return notFound(err)
+		}
+		// Translations of its texts go with them.
+		return deleteTranslationsOf(ctx, tx, title, description)
+	})
 }
 
 // SetFollowing makes userID follow or stop following a project.

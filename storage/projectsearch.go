@@ -28,6 +28,15 @@ type ProjectQuery struct {
 	Sector   string `json:"sector,omitempty"`
 	Topic    string `json:"topic,omitempty"`
 	Language string `json:"language,omitempty"`
+	// ReaderLanguage is the language of the person searching (a code of
+	// ProfileLanguages). With it the text search crosses languages: every
+	// word also matches the projects whose texts are about what it means
+	// in the glossary (package glossary), in any language, and a topic's
+	// or sector's name in any language matches the projects filed under
+	// it; matches in the reader's own words come first, then projects
+	// written in the reader's language. Without it the search is literal
+	// (spelling, script and typos forgiven, languages not crossed).
+	ReaderLanguage string `json:"reader_language,omitempty"`
 }
 
 // ProjectPage is one page of search results.
@@ -42,6 +51,11 @@ type ProjectPage struct {
 // ranking to tell much, its count is shown as "more than", and the bound
 // keeps every search fast however common its words are.
 const MaxCounted = 50
+
+// ownWords is how many matches in the reader's own words a search across
+// languages always has among its candidates (when there are that many):
+// two pages of /find.
+const ownWords = 10
 
 // Typo correction: a query word of at least minTypoLen characters that
 // begins no word of any project also matches up to maxTypoAlternatives
@@ -93,50 +107,93 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	}
 	// The text comes last: PostgreSQL checks conditions of equal cost in
 	// the order written, and the cheap ones spare it comparing word lists.
-	rank := "0::real"
+	filters := where
+	var literal, crossing []string // conditions of the literal and the cross-language search
+	rank, crossRank, own := "0::real", "0::real", "false"
 	if terms := queryTerms(q.Text); len(terms) > 0 {
-		known, err := s.knownWords(ctx, terms)
+		var xterms []crossTerm
+		var tokens []string
+		if q.ReaderLanguage != "" {
+			xterms, tokens = crossTerms(q.Text, q.ReaderLanguage, terms)
+		}
+		known, err := s.knownWords(ctx, terms, tokens)
 		if err != nil {
 			return page, err
 		}
-		typos, err := s.typoAlternatives(ctx, terms, known)
+		// A word the glossary knows is no typo: across languages it needs
+		// no trigram look-up.
+		typos, err := s.typoAlternatives(ctx, terms, known, meaningful(xterms))
 		if err != nil {
 			return page, err
 		}
 		match, ok := matchWords(terms, typos, known)
-		if !ok {
+		if ok {
+			literal = wordConditions(match, arg)
+			rank = "ts_rank(p.search, to_tsquery('simple', " + arg(tsQuery(terms, typos, known)) + "))"
+		}
+		if xmatch, crosses := crossMatch(xterms, match, known); crosses {
+			crossing = wordConditions(xmatch, arg)
+			crossRank = "ts_rank(p.search, " + arg(tokenQuery(xterms, known)) + "::tsquery)"
+			own = "coalesce(" + arg(q.ReaderLanguage) + " IN (p.title_lang, p.description_lang), false)"
+		}
+		if literal == nil && crossing == nil {
 			return page, nil
 		}
-		// Short lists first: PostgreSQL checks conditions of equal cost in
-		// the order written, and comparing with a long list costs more.
-		slices.SortStableFunc(match, func(a, b []int32) int { return len(a) - len(b) })
-		for _, ids := range match {
-			where = append(where, "l.words && "+arg(ids)+"::int[]")
-		}
-		rank = "ts_rank(p.search, to_tsquery('simple', " + arg(tsQuery(terms, typos, known)) + "))"
-	}
-	if len(where) == 0 {
-		where = append(where, "true")
 	}
 	// The candidates are the newest matches, found by whichever index
 	// suits the query; only they are ranked and counted, and only the page
-	// is joined to its towns.
+	// is joined to its towns. A search across languages takes the newest
+	// matches of its words' meanings and the newest of its literal words,
+	// so that the reader's own words are not crowded out by translations.
+	probe := func(cond []string, columns string, limit int) string {
+		w := append(slices.Clone(filters), cond...)
+		if len(w) == 0 {
+			w = []string{"true"}
+		}
+		return `(SELECT ` + columns + ` FROM project_listings l
+			WHERE ` + strings.Join(w, " AND ") + `
+			ORDER BY l.created_at DESC, l.project_id DESC
+			LIMIT ` + strconv.Itoa(limit) + `)`
+	}
+	const columns = `l.project_id AS id, l.created_at`
+	// Across languages every literal match is also a match of the
+	// meanings: the newest matches of the meanings (x) hold the newest
+	// literal ones up to their oldest. Only when they hold fewer than
+	// ownWords literal matches and fill the window may newer-than-others
+	// literal matches lie beyond it; then the newest ownWords literal
+	// matches are fetched as well. The condition is evaluated once, before
+	// that probe, which PostgreSQL skips when it is false.
+	var cands string
+	switch {
+	case crossing != nil && literal != nil:
+		inX := strings.ReplaceAll(strings.Join(literal, " AND "), "l.words", "x.words")
+		cands = `x AS MATERIALIZED (` + probe(crossing, columns+`, l.words`, MaxCounted) + `),
+		c AS MATERIALIZED (SELECT id, created_at FROM x UNION SELECT * FROM ` + probe(literal, columns, ownWords) + ` lit
+			WHERE (SELECT count(*) FROM x) = ` + strconv.Itoa(MaxCounted) + `
+				AND (SELECT count(*) FROM x WHERE ` + inX + `) < ` + strconv.Itoa(ownWords) + `)`
+	case crossing != nil:
+		cands = `c AS MATERIALIZED (` + probe(crossing, columns, MaxCounted) + `)`
+	case literal != nil:
+		cands = `c AS MATERIALIZED (` + probe(literal, columns, MaxCounted) + `)`
+	default: // no text: the filters alone
+		cands = `c AS MATERIALIZED (` + probe(nil, columns, MaxCounted) + `)`
+	}
 	b := &pgx.Batch{}
 	b.Queue(searchSettings)
 	b.Queue(`
-		WITH c AS MATERIALIZED (
-			SELECT l.project_id AS id, l.created_at FROM project_listings l
-			WHERE `+strings.Join(where, " AND ")+`
-			ORDER BY l.created_at DESC, l.project_id DESC
+		WITH `+cands+`,
+		ranked AS (
+			SELECT c.id, c.created_at, `+rank+` AS rank, `+own+` AS own, `+crossRank+` AS cross_rank
+			FROM c JOIN projects p ON p.id = c.id
+			ORDER BY rank DESC, own DESC, cross_rank DESC, c.created_at DESC, c.id DESC
 			LIMIT `+strconv.Itoa(MaxCounted)+`),
 		page AS (
-			SELECT c.id, c.created_at, `+rank+` AS rank, count(*) OVER () AS total
-			FROM c JOIN projects p ON p.id = c.id
-			ORDER BY rank DESC, c.created_at DESC, c.id DESC
+			SELECT ranked.*, count(*) OVER () AS total FROM ranked
+			ORDER BY rank DESC, own DESC, cross_rank DESC, created_at DESC, id DESC
 			LIMIT `+arg(limit)+` OFFSET `+arg(offset)+`)
 		SELECT `+projectColumns+`, page.total FROM page JOIN projects p ON p.id = page.id
 			JOIN towns t ON t.id = p.town_id LEFT JOIN towns pt ON pt.id = p.partner_town_id
-		ORDER BY page.rank DESC, page.created_at DESC, page.id DESC`, args...)
+		ORDER BY page.rank DESC, page.own DESC, page.cross_rank DESC, page.created_at DESC, page.id DESC`, args...)
 	br := s.pool.SendBatch(ctx, b)
 	if _, err := br.Exec(); err != nil {
 		br.Close()
@@ -184,8 +241,9 @@ type knownWord struct {
 // holds every word of every listed project (written by the trigger that
 // writes its listing), so these words find exactly the projects the key
 // finds.
-func (s *Store) knownWords(ctx context.Context, terms [][]string) (map[string][]knownWord, error) {
-	var prefixes, whole []string
+func (s *Store) knownWords(ctx context.Context, terms [][]string, tokens []string) (map[string][]knownWord, error) {
+	var prefixes []string
+	whole := slices.Clone(tokens)
 	for _, t := range terms {
 		for _, k := range t {
 			if isPrefix(k) {
@@ -248,12 +306,13 @@ func isPrefix(key string) bool { return utf8.RuneCountInString(key) >= minPrefix
 
 // typoAlternatives finds, for each term long enough whose first key
 // begins no known word, the known words most like it; the result is
-// indexed like terms.
-func (s *Store) typoAlternatives(ctx context.Context, terms [][]string, known map[string][]knownWord) (map[int][]knownWord, error) {
+// indexed like terms. Terms in skip are left out.
+func (s *Store) typoAlternatives(ctx context.Context, terms [][]string, known map[string][]knownWord,
+	skip map[int]bool) (map[int][]knownWord, error) {
 	var keys []string
 	var idx []int
 	for i, t := range terms {
-		if utf8.RuneCountInString(t[0]) >= minTypoLen && len(known[t[0]]) == 0 {
+		if utf8.RuneCountInString(t[0]) >= minTypoLen && len(known[t[0]]) == 0 && !skip[i] {
 			keys, idx = append(keys, t[0]), append(idx, i)
 		}
 	}
@@ -265,7 +324,7 @@ func (s *Store) typoAlternatives(ctx context.Context, terms [][]string, known ma
 		FROM unnest($1::text[], $2::int[]) AS q(key, i)
 		CROSS JOIN LATERAL (
 			SELECT word, id FROM project_words
-			WHERE word % q.key AND similarity(word, q.key) >= $3
+			WHERE word % q.key AND similarity(word, q.key) >= $3 AND left(word, 1) <> '~'
 			ORDER BY similarity(word, q.key) DESC, word
 			LIMIT $4) w`,
 		keys, idx, typoSimilarity, maxTypoAlternatives)
@@ -319,6 +378,18 @@ func tsQuery(terms [][]string, typos map[int][]knownWord, known map[string][]kno
 // matchWords returns, for each term, the ids of the known words that match
 // it: a listing matches the search when its words include one of each. It
 // reports false when some term matches no known word, and so no project.
+func matchWords(terms [][]string, typos map[int][]knownWord, known map[string][]knownWord) ([][]int32, bool) {
+	match := termIDs(terms, typos, known)
+	for _, ids := range match {
+		if len(ids) == 0 {
+			return match, false
+		}
+	}
+	return match, true
+}
+
+// termIDs returns, for each term, the ids of the known words that match
+// it (none for a term that matches nothing).
 //
 // A Cyrillic word is left out when one of its transliterations is in the
 // list anyway: every vector holding the one holds the others (see
@@ -326,7 +397,7 @@ func tsQuery(terms [][]string, typos map[int][]knownWord, known map[string][]kno
 // takes the words of a list for independent, no longer counts each such
 // word twice when it estimates how many projects match (it chose the slow
 // plan for `бібліотека лікарня` for that reason).
-func matchWords(terms [][]string, typos map[int][]knownWord, known map[string][]knownWord) ([][]int32, bool) {
+func termIDs(terms [][]string, typos map[int][]knownWord, known map[string][]knownWord) [][]int32 {
 	match := make([][]int32, 0, len(terms))
 	for i, keys := range terms {
 		ids := map[string]int32{}
@@ -346,13 +417,10 @@ func matchWords(terms [][]string, typos map[int][]knownWord, known map[string][]
 				term = append(term, id)
 			}
 		}
-		if len(term) == 0 {
-			return nil, false
-		}
 		slices.Sort(term)
 		match = append(match, term)
 	}
-	return match, true
+	return match
 }
 
 // implied reports whether every project with word also has one of the

@@ -41,6 +41,33 @@ type Config struct {
 	// ShutdownTimeout (SHUTDOWN_TIMEOUT) is how long a stopping instance
 	// waits for updates being handled before it cancels them.
 	ShutdownTimeout time.Duration
+	// Translate configures machine translation of what people write
+	// (package translate); off unless TRANSLATE_PROVIDER is set.
+	Translate Translate
+}
+
+// Translation providers (TRANSLATE_PROVIDER).
+const (
+	ProviderLibreTranslate = "libretranslate"
+	ProviderDeepL          = "deepl"
+)
+
+// Translate is the machine-translation configuration.
+type Translate struct {
+	// Provider is "" (off), ProviderLibreTranslate or ProviderDeepL.
+	Provider string
+	// URL is the service's base URL: required for LibreTranslate
+	// (self-hosted); for DeepL it defaults from the key (Free keys end in
+	// ":fx" and use api-free.deepl.com).
+	URL string
+	// APIKey is required for DeepL, optional for LibreTranslate.
+	APIKey string
+	// DailyChars is the most characters translated per day over all
+	// instances; 0 means the package's default (100,000).
+	DailyChars int
+	// Timeout bounds one request to the service; 0 means the package's
+	// default (10 s).
+	Timeout time.Duration
 }
 
 // Defaults of the intake settings.
@@ -134,7 +161,54 @@ func load(getenv func(string) string, bot bool) (Config, error) {
 		}
 		c.ShutdownTimeout = d
 	}
+	var terr []error
+	c.Translate, terr = loadTranslate(getenv)
+	errs = append(errs, terr...)
 	return c, errors.Join(errs...)
+}
+
+// loadTranslate reads and checks the TRANSLATE_* variables.
+func loadTranslate(getenv func(string) string) (Translate, []error) {
+	t := Translate{
+		Provider: strings.ToLower(strings.TrimSpace(getenv("TRANSLATE_PROVIDER"))),
+		URL:      strings.TrimRight(strings.TrimSpace(getenv("TRANSLATE_URL")), "/"),
+		APIKey:   strings.TrimSpace(getenv("TRANSLATE_API_KEY")),
+	}
+	var errs []error
+	switch t.Provider {
+	case "", "off", "none":
+		t.Provider = ""
+	case ProviderLibreTranslate:
+		if t.URL == "" {
+			errs = append(errs, errors.New("TRANSLATE_URL must be set for libretranslate: the server's URL, e.g. http://libretranslate:5000"))
+		}
+	case ProviderDeepL:
+		if t.APIKey == "" {
+			errs = append(errs, errors.New("TRANSLATE_API_KEY must be set for deepl: the key from your DeepL account"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("TRANSLATE_PROVIDER: %q is not one of libretranslate, deepl, off", t.Provider))
+	}
+	if t.URL != "" {
+		if err := checkURL(t.URL); err != nil {
+			errs = append(errs, fmt.Errorf("TRANSLATE_URL: %w", err))
+		}
+	}
+	if v := strings.TrimSpace(getenv("TRANSLATE_DAILY_CHARS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100_000_000 {
+			errs = append(errs, fmt.Errorf("TRANSLATE_DAILY_CHARS: %q is not a whole number from 1 to 100000000", v))
+		}
+		t.DailyChars = n
+	}
+	if v := strings.TrimSpace(getenv("TRANSLATE_TIMEOUT")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond || d > time.Minute {
+			errs = append(errs, fmt.Errorf("TRANSLATE_TIMEOUT: %q is not a duration from 100ms to 1m (e.g. 10s)", v))
+		}
+		t.Timeout = d
+	}
+	return t, errs
 }
 
 // LoadDatabase reads only what the administration commands need:

@@ -45,6 +45,17 @@ func TestLoad(t *testing.T) {
 		{"bad rate window", with("USER_RATE_WINDOW", "10"), []string{"USER_RATE_WINDOW"}},
 		{"tiny rate window", with("USER_RATE_WINDOW", "10ms"), []string{"USER_RATE_WINDOW"}},
 		{"bad shutdown timeout", with("SHUTDOWN_TIMEOUT", "forever"), []string{"SHUTDOWN_TIMEOUT"}},
+		{"translation off", with("TRANSLATE_PROVIDER", "off"), nil},
+		{"libretranslate", with("TRANSLATE_PROVIDER", "libretranslate", "TRANSLATE_URL", "http://lt:5000"), nil},
+		{"libretranslate without url", with("TRANSLATE_PROVIDER", "libretranslate"), []string{"TRANSLATE_URL"}},
+		{"deepl", with("TRANSLATE_PROVIDER", "DeepL", "TRANSLATE_API_KEY", "abc:fx", "TRANSLATE_DAILY_CHARS", "50000",
+			"TRANSLATE_TIMEOUT", "5s"), nil},
+		{"deepl without key", with("TRANSLATE_PROVIDER", "deepl"), []string{"TRANSLATE_API_KEY"}},
+		{"unknown provider", with("TRANSLATE_PROVIDER", "google"), []string{"TRANSLATE_PROVIDER"}},
+		{"bad translate url", with("TRANSLATE_PROVIDER", "deepl", "TRANSLATE_API_KEY", "k", "TRANSLATE_URL", "ftp://x"),
+			[]string{"TRANSLATE_URL"}},
+		{"bad budget", with("TRANSLATE_DAILY_CHARS", "lots"), []string{"TRANSLATE_DAILY_CHARS"}},
+		{"bad timeout", with("TRANSLATE_TIMEOUT", "2h"), []string{"TRANSLATE_TIMEOUT"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,6 +108,20 @@ func FuzzParseIDs(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestLoadTranslate(t *testing.T) {
+	c, err := Load(env(map[string]string{"TELEGRAM_BOT_TOKEN": "1:a", "DATABASE_URL": "postgres://x",
+		"TRANSLATE_PROVIDER": " deepl ", "TRANSLATE_API_KEY": "k:fx", "TRANSLATE_DAILY_CHARS": "2000", "TRANSLATE_TIMEOUT": "3s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr := c.Translate; tr.Provider != ProviderDeepL || tr.APIKey != "k:fx" || tr.DailyChars != 2000 || tr.Timeout.Seconds() != 3 {
+		t.Fatalf("translate config %+v", tr)
+	}
+	if c, _ := Load(env(map[string]string{"TELEGRAM_BOT_TOKEN": "1:a", "DATABASE_URL": "postgres://x"})); c.Translate.Provider != "" {
+		t.Fatalf("translation is on by default: %+v", c.Translate)
+	}
 }
 
 func TestLoadDatabaseNeedsNoToken(t *testing.T) {

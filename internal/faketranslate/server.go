@@ -1,0 +1,90 @@
+package faketranslate
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// faults is what both fakes share: failures queued by tests, a delay
+// before every answer, and the count of requests and characters.
+type faults struct {
+	mu       sync.Mutex
+	queue    []int // statuses of the next answers
+	delay    time.Duration
+	requests int
+	chars    int
+}
+
+// FailNext makes the next times answers fail with status, in the
+// provider's own error shape; queued failures come before earlier ones
+// end.
+func (f *faults) FailNext(status, times int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range times {
+		f.queue = append(f.queue, status)
+	}
+}
+
+// Delay makes every answer wait d first (to test time-outs).
+func (f *faults) Delay(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.delay = d
+}
+
+// Requests returns how many translation requests arrived.
+func (f *faults) Requests() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests
+}
+
+// Chars returns how many characters were translated.
+func (f *faults) Chars() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.chars
+}
+
+// begin counts a request, waits the delay (or until the client gives up)
+// and returns the status of a queued failure, 0 for none.
+func (f *faults) begin(r *http.Request) int {
+	f.mu.Lock()
+	f.requests++
+	d := f.delay
+	status := 0
+	if len(f.queue) > 0 {
+		status, f.queue = f.queue[0], f.queue[1:]
+	}
+	f.mu.Unlock()
+	if d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+		}
+	}
+	return status
+}
+
+func (f *faults) count(n int) {
+	f.mu.Lock()
+	f.chars += n
+	f.mu.Unlock()
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func start(t testing.TB, h http.Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}

@@ -1,0 +1,108 @@
+package translate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// DeepL is the DeepL API v2: POST /v2/translate with the header
+// "Authorization: DeepL-Auth-Key <key>" and a JSON body {text: [..],
+// target_lang, source_lang}; it answers {translations: [{text,
+// detected_source_language}]}, or 403 (key), 456 (quota exceeded), 429 or
+// 529 (too many requests), 400/413 (bad request, too large), 5xx.
+type DeepL struct {
+	// URL is the API's base URL: https://api.deepl.com for Pro keys,
+	// https://api-free.deepl.com for Free keys (they end in ":fx"); see
+	// DeepLURL.
+	URL    string
+	Key    string
+	Client *http.Client
+}
+
+// DeepLURL returns the API's base URL for key: Free keys end in ":fx".
+func DeepLURL(key string) string {
+	if strings.HasSuffix(key, ":fx") {
+		return "https://api-free.deepl.com"
+	}
+	return "https://api.deepl.com"
+}
+
+// Name implements Provider.
+func (d *DeepL) Name() string { return "deepl" }
+
+type deeplRequest struct {
+	Text       []string `json:"text"`
+	TargetLang string   `json:"target_lang"`
+	SourceLang string   `json:"source_lang,omitempty"`
+}
+
+type deeplResponse struct {
+	Translations []struct {
+		DetectedSourceLanguage string `json:"detected_source_language"`
+		Text                   string `json:"text"`
+	} `json:"translations"`
+	Message string `json:"message"`
+}
+
+// deeplTarget is DeepL's target code for lang: English needs a variant
+// (plain EN is deprecated as a target), the others are upper case.
+func deeplTarget(lang string) string {
+	if lang == "en" {
+		return "EN-GB"
+	}
+	return strings.ToUpper(lang)
+}
+
+// Translate implements Provider.
+func (d *DeepL) Translate(ctx context.Context, text, from, to string) (Output, error) {
+	body, _ := json.Marshal(deeplRequest{Text: []string{text}, TargetLang: deeplTarget(to), SourceLang: strings.ToUpper(from)})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(d.URL, "/")+"/v2/translate", bytes.NewReader(body))
+	if err != nil {
+		return Output{}, &Error{Kind: ErrUnavailable, Provider: d.Name(), Message: err.Error()}
+	}
+	req.Header.Set("Authorization", "DeepL-Auth-Key "+d.Key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client(d.Client).Do(req)
+	if err != nil {
+		return Output{}, &Error{Kind: ErrUnavailable, Provider: d.Name(), Message: err.Error()}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return Output{}, &Error{Kind: ErrUnavailable, Provider: d.Name(), Status: resp.StatusCode, Message: err.Error()}
+	}
+	var out deeplResponse
+	decodeErr := json.Unmarshal(raw, &out)
+	if resp.StatusCode != http.StatusOK {
+		msg := out.Message
+		if msg == "" {
+			msg = snippet(raw)
+		}
+		return Output{}, &Error{Kind: deeplKind(resp.StatusCode), Provider: d.Name(), Status: resp.StatusCode, Message: msg}
+	}
+	if decodeErr != nil || len(out.Translations) != 1 {
+		return Output{}, &Error{Kind: ErrUnavailable, Provider: d.Name(), Status: resp.StatusCode,
+			Message: fmt.Sprintf("unreadable answer (%v): %s", decodeErr, snippet(raw))}
+	}
+	return Output{Text: out.Translations[0].Text, From: strings.ToLower(out.Translations[0].DetectedSourceLanguage)}, nil
+}
+
+// deeplKind maps DeepL's status codes.
+func deeplKind(status int) error {
+	switch status {
+	case http.StatusForbidden, http.StatusUnauthorized:
+		return ErrKey
+	case 456:
+		return ErrQuota
+	case http.StatusTooManyRequests, 529:
+		return ErrRateLimited
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusRequestURITooLong, http.StatusNotFound:
+		return ErrUnsupported
+	}
+	return ErrUnavailable
+}

@@ -1,0 +1,124 @@
+package translate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// LibreTranslate is a self-hosted LibreTranslate server
+// (github.com/LibreTranslate/LibreTranslate): POST /translate with a JSON
+// body {q, source, target, format, api_key}; it answers
+// {translatedText, detectedLanguage} or {error} with 400, 403, 429 or 500.
+type LibreTranslate struct {
+	// URL is the server's base URL, e.g. http://libretranslate:5000.
+	URL string
+	// Key is sent as api_key when set (servers started with
+	// --api-keys require one).
+	Key    string
+	Client *http.Client
+}
+
+// Name implements Provider.
+func (l *LibreTranslate) Name() string { return "libretranslate" }
+
+type ltRequest struct {
+	Q      string `json:"q"`
+	Source string `json:"source"`
+	Target string `json:"target"`
+	Format string `json:"format"`
+	APIKey string `json:"api_key,omitempty"`
+}
+
+type ltResponse struct {
+	TranslatedText   string `json:"translatedText"`
+	DetectedLanguage *struct {
+		Confidence float64 `json:"confidence"`
+		Language   string  `json:"language"`
+	} `json:"detectedLanguage"`
+	Error string `json:"error"`
+}
+
+// Translate implements Provider.
+func (l *LibreTranslate) Translate(ctx context.Context, text, from, to string) (Output, error) {
+	source := from
+	if source == "" {
+		source = "auto"
+	}
+	body, _ := json.Marshal(ltRequest{Q: text, Source: source, Target: to, Format: "text", APIKey: l.Key})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(l.URL, "/")+"/translate", bytes.NewReader(body))
+	if err != nil {
+		return Output{}, &Error{Kind: ErrUnavailable, Provider: l.Name(), Message: err.Error()}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := client(l.Client).Do(req)
+	if err != nil {
+		return Output{}, &Error{Kind: ErrUnavailable, Provider: l.Name(), Message: err.Error()}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return Output{}, &Error{Kind: ErrUnavailable, Provider: l.Name(), Status: resp.StatusCode, Message: err.Error()}
+	}
+	var out ltResponse
+	decodeErr := json.Unmarshal(raw, &out)
+	if resp.StatusCode != http.StatusOK {
+		msg := out.Error
+		if msg == "" {
+			msg = snippet(raw)
+		}
+		return Output{}, &Error{Kind: ltKind(resp.StatusCode, msg), Provider: l.Name(), Status: resp.StatusCode, Message: msg}
+	}
+	if decodeErr != nil {
+		return Output{}, &Error{Kind: ErrUnavailable, Provider: l.Name(), Status: resp.StatusCode,
+			Message: fmt.Sprintf("unreadable answer: %v", decodeErr)}
+	}
+	o := Output{Text: out.TranslatedText, From: from}
+	if out.DetectedLanguage != nil {
+		o.From = strings.ToLower(out.DetectedLanguage.Language)
+	}
+	return o, nil
+}
+
+// ltKind maps LibreTranslate's statuses (app.py): 400 for a missing
+// parameter, an unsupported language or a missing API key; 403 for an
+// invalid key or a banned client; 429 when slowing down; 500 when
+// translation failed.
+func ltKind(status int, msg string) error {
+	switch {
+	case status == http.StatusForbidden:
+		return ErrKey
+	case status == http.StatusBadRequest && strings.Contains(strings.ToLower(msg), "api key"),
+		status == http.StatusBadRequest && strings.Contains(strings.ToLower(msg), "api_key"):
+		return ErrKey
+	case status == http.StatusBadRequest, status == http.StatusRequestEntityTooLarge:
+		return ErrUnsupported
+	case status == http.StatusTooManyRequests:
+		return ErrRateLimited
+	}
+	return ErrUnavailable
+}
+
+// maxResponse bounds what is read of an answer: translations of texts of
+// at most a few thousand characters.
+const maxResponse = 1 << 20
+
+func client(c *http.Client) *http.Client {
+	if c == nil {
+		return http.DefaultClient
+	}
+	return c
+}
+
+func snippet(raw []byte) string {
+	s := strings.TrimSpace(string(raw))
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}
