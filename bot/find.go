@@ -171,7 +171,11 @@ func (a *App) filtersView(r *Request, id int64, st findState) (string, *models.I
 // resultsView is page (from 0) of the results of search id.
 func (a *App) resultsView(ctx context.Context, r *Request, id int64, st findState, page int) (string, *models.InlineKeyboardMarkup, error) {
 	l := r.Loc
-	res, err := a.store.SearchProjects(ctx, st.Query, page*findPageSize, findPageSize)
+	// The reader's language makes the search cross languages: their words
+	// also find projects written in any other language about the same.
+	q := st.Query
+	q.ReaderLanguage = l.Lang()
+	res, err := a.store.SearchProjects(ctx, q, page*findPageSize, findPageSize)
 	if err != nil {
 		return "", nil, err
 	}

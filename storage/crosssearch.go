@@ -20,10 +20,12 @@ import (
 
 // crossTerm is one condition of a search across languages: the literal
 // term it belongs to (an index into the query's terms) and the tokens
-// that satisfy it as well.
+// that satisfy it as well; guessed when the glossary only guessed the
+// word's meaning from a part of it (glossary.Word.Guessed).
 type crossTerm struct {
-	term   int
-	tokens []string
+	term    int
+	tokens  []string
+	guessed bool
 }
 
 // maxCrossTerms bounds the conditions one query can cause.
@@ -53,7 +55,7 @@ func crossTerms(text, lang string, terms [][]string) ([]crossTerm, []string) {
 		}
 		for _, part := range meanings[i].Parts {
 			toks := searchGlossary().QueryTokens(part)
-			out = append(out, crossTerm{term: term, tokens: toks})
+			out = append(out, crossTerm{term: term, tokens: toks, guessed: meanings[i].Guessed})
 			all = append(all, toks...)
 		}
 		term++
@@ -65,11 +67,12 @@ func crossTerms(text, lang string, terms [][]string) ([]crossTerm, []string) {
 	return out, slices.Compact(all)
 }
 
-// meaningful returns the terms that have a meaning in the glossary.
+// meaningful returns the terms that have a meaning in the glossary, not
+// only a guessed one: those need no look-up of typos.
 func meaningful(xterms []crossTerm) map[int]bool {
 	m := map[int]bool{}
 	for _, x := range xterms {
-		if len(x.tokens) > 0 {
+		if len(x.tokens) > 0 && !x.guessed {
 			m[x.term] = true
 		}
 	}

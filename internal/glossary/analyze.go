@@ -19,6 +19,16 @@ type Word struct {
 	// set of each of its words. Empty when the glossary does not know the
 	// word. Broader concepts are not included (see WithBroader).
 	Parts [][]string
+	// Guessed is set when the meaning comes from a known beginning or end
+	// of an otherwise unknown word (Ichnia|fußball): such a word may as
+	// well be a name or a misspelt one (Grevesmülen is no kind of Müll).
+	Guessed bool
+}
+
+// analysis is what a word alone means (see Word).
+type analysis struct {
+	parts   [][]string
+	guessed bool
 }
 
 // Words analyses text, written in language lang ("" when unknown; it
@@ -28,7 +38,8 @@ func (g *Glossary) Words(text, lang string) []Word {
 	toks := Tokens(text)
 	out := make([]Word, len(toks))
 	for i, t := range toks {
-		out[i] = Word{Text: t, Parts: g.word(t, lang)}
+		a := g.word(t, lang)
+		out[i] = Word{Text: t, Parts: a.parts, Guessed: a.guessed}
 	}
 	g.phraseMatches(toks, lang, out)
 	return out
@@ -86,19 +97,19 @@ func (g *Glossary) key(lang, tok string) string {
 	return k
 }
 
-// word returns the parts of one token (see Word.Parts), from the cache
+// word returns the analysis of one token (see Word), from the cache
 // when it was seen before.
-func (g *Glossary) word(tok, lang string) [][]string {
+func (g *Glossary) word(tok, lang string) analysis {
 	ck := lang + "\x00" + tok
-	if parts, ok := g.cache.get(ck); ok {
-		return parts
+	if a, ok := g.cache.get(ck); ok {
+		return a
 	}
-	parts := g.analyzeWord(tok, lang)
-	g.cache.put(ck, parts)
-	return parts
+	a := g.analyzeWord(tok, lang)
+	g.cache.put(ck, a)
+	return a
 }
 
-func (g *Glossary) analyzeWord(tok, lang string) [][]string {
+func (g *Glossary) analyzeWord(tok, lang string) analysis {
 	tok = elide(tok)
 	var whole []int
 	langs := languagesOf(tok, lang)
@@ -118,25 +129,25 @@ func (g *Glossary) analyzeWord(tok, lang string) [][]string {
 	slices.Sort(whole)
 	whole = slices.Compact(whole)
 	if len(whole) > 0 {
-		return [][]string{g.ids(whole)}
+		return analysis{parts: [][]string{g.ids(whole)}}
 	}
 	if !isLatin(tok) || runeLen(tok) < 2*minPart {
-		return nil
+		return analysis{}
 	}
 	langs = slices.Clone(compounding)
 	if i := slices.Index(langs, lang); i > 0 {
 		langs[0], langs[i] = langs[i], langs[0]
 	}
 	for _, l := range langs {
-		if parts := g.split(l, []rune(strings.ToLower(tok))); len(parts) > 0 {
+		if parts, guessed := g.split(l, []rune(strings.ToLower(tok))); len(parts) > 0 {
 			out := make([][]string, len(parts))
 			for i, p := range parts {
 				out[i] = g.ids(p)
 			}
-			return out
+			return analysis{parts: out, guessed: guessed}
 		}
 	}
-	return nil
+	return analysis{}
 }
 
 // elide drops the elided article or pronoun of a French (or Italian)
@@ -210,9 +221,9 @@ func (g *Glossary) part(lang, s string, last bool) []int {
 // letters after an unknown beginning (Straßen|fußball; a short one is too
 // often a mere ending: Heizungsan|lage is not a store); else a known beginning of at least
 // minPart+1 letters before an unknown end of at least minPart-1
-// (Jugend|weihe, Recycling|hof). nil when none of
-// these exists.
-func (g *Glossary) split(lang string, rs []rune) [][]int {
+// (Jugend|weihe, Recycling|hof); guessed is true for these two. nil when
+// none of these exists.
+func (g *Glossary) split(lang string, rs []rune) (parts [][]int, guessed bool) {
 	n := len(rs)
 	memo := map[int][][]int{}
 	var cover func(pos int) [][]int
@@ -241,19 +252,19 @@ func (g *Glossary) split(lang string, rs []rune) [][]int {
 		return memo[pos]
 	}
 	if parts := cover(0); len(parts) > 1 {
-		return parts
+		return parts, false
 	}
 	for start := minPart; n-start > minPart; start++ {
 		if cs := g.part(lang, string(rs[start:]), true); len(cs) > 0 {
-			return [][]int{cs}
+			return [][]int{cs}, true
 		}
 	}
 	for end := n - minPart + 1; end >= minPart+1; end-- {
 		if cs := g.part(lang, string(rs[:end]), false); len(cs) > 0 {
-			return [][]int{cs}
+			return [][]int{cs}, true
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // phraseMatches adds the concepts of forms of several words found in

@@ -156,3 +156,22 @@ func TestIssueConceptsInflected(t *testing.T) {
 		}
 	}
 }
+
+// TestGuessedMeanings: a meaning read from a known end or beginning of an
+// unknown word is marked as a guess (it may be a name or a typo: the
+// search still looks for misspellings of it); whole words and divisions
+// into known parts are not.
+func TestGuessedMeanings(t *testing.T) {
+	g := Default()
+	for _, tt := range []struct {
+		word    string
+		guessed bool
+	}{
+		{"Fußball", false}, {"Jugendfußball", false}, {"Ichniafußball", true}, {"Grevesmülen", true},
+	} {
+		w := g.QueryWords([]string{tt.word}, "de")[0]
+		if len(w.Parts) == 0 || w.Guessed != tt.guessed {
+			t.Errorf("%s: parts %v, guessed %v, want a meaning guessed %v", tt.word, w.Parts, w.Guessed, tt.guessed)
+		}
+	}
+}

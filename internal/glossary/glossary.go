@@ -90,7 +90,7 @@ type Glossary struct {
 	// closure[i] is concept i and every concept it is a kind of.
 	closure [][]int
 	version string
-	cache   cache[[][]string]
+	cache   cache[analysis]
 	keys    cache[string]
 }
 

@@ -46,7 +46,8 @@ func (g *Glossary) DocumentTokens(text, lang string) []string {
 func (g *Glossary) QueryWords(tokens []string, lang string) []Word {
 	out := make([]Word, len(tokens))
 	for i, t := range tokens {
-		out[i] = Word{Text: t, Parts: g.word(t, lang)}
+		a := g.word(t, lang)
+		out[i] = Word{Text: t, Parts: a.parts, Guessed: a.guessed}
 	}
 	g.phraseMatches(tokens, lang, out)
 	for i, w := range out {
