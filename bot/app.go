@@ -8,6 +8,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"partnerbot/delivery"
+	"partnerbot/internal/translate"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -25,6 +26,10 @@ type Deps struct {
 	// Delivery sends what the bot says on its own initiative (reminders,
 	// announcements); the App renders those messages (App.Renderer).
 	Delivery *delivery.Engine
+	// Translator translates what people write for readers of another
+	// language; nil or one without a provider is off, and then the bot
+	// offers no translations.
+	Translator *translate.Translator
 }
 
 // App handles updates. It is safe for concurrent use.
@@ -38,6 +43,7 @@ type App struct {
 	botName string
 
 	delivery *delivery.Engine
+	tr       *translate.Translator
 
 	// table, commands, callbacks and wizards are surface.go's tables,
 	// indexed for the router.
@@ -57,7 +63,7 @@ func New(d Deps) *App {
 	}
 	a := &App{api: d.API, store: d.Store, cat: d.Catalog, admins: slices.Clone(d.Admins), log: d.Log, now: d.Now,
 		wizards: map[string]wizard{}}
-	a.delivery = d.Delivery
+	a.delivery, a.tr = d.Delivery, d.Translator
 	a.routes()
 	return a
 }

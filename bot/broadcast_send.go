@@ -91,16 +91,16 @@ type copyView struct {
 	Zone     *time.Location
 	TownName string
 	Now      time.Time
+	// Machine is the version translated for a recipient who reads none
+	// of the broadcast's languages (translate.go), zero for none.
+	Machine machineText
 }
 
 // renderCopy writes broadcast b as the recipient of v sees it.
 func (a *App) renderCopy(b storage.Broadcast, v copyView) delivery.Rendered {
 	l := v.L
 	lang, note := pickVersion(b.Versions, b.AuthorLang, l.Lang(), v.Profile)
-	text := b.Versions[lang]
-	if note {
-		text = l.T("bc_note_language", "Language", l.Plain("lang_list_"+lang)) + "\n\n" + text
-	}
+	text, translateRow := a.copyText(b, lang, note, v)
 	if !b.Deadline.IsZero() {
 		text += "\n\n" + l.T("bc_deadline_line", "When", timefmt.DateTime(l, b.Deadline.In(v.Zone)))
 	}
@@ -121,6 +121,9 @@ func (a *App) renderCopy(b storage.Broadcast, v copyView) delivery.Rendered {
 	}
 	if len(mute) > 0 {
 		kb.InlineKeyboard = append(kb.InlineKeyboard, mute)
+	}
+	if translateRow != nil {
+		kb.InlineKeyboard = append(kb.InlineKeyboard, translateRow)
 	}
 	out := delivery.Rendered{Text: text}
 	if len(kb.InlineKeyboard) > 0 {
@@ -358,6 +361,7 @@ func (a *App) copyViewFor(ctx context.Context, m delivery.Message, b storage.Bro
 		}
 		v.TownName = t.Name
 	}
+	v.Machine = a.machineVersion(ctx, b, v)
 	return v, nil
 }
 

@@ -49,6 +49,7 @@ const (
 	prefixGroupSet     = "gs" // group_youth.go
 	prefixBroadcast    = "bc"
 	prefixBroadcastFor = "bm"
+	prefixTranslate    = "tr" // translate.go
 )
 
 // maxButtonData is Telegram's limit on callback_data, in bytes.
@@ -862,4 +863,50 @@ func parseSettingsUnmuteButton(data string) (storage.Mute, bool) {
 		}
 	}
 	return storage.Mute{}, false
+}
+
+// ---------------------------------------------------------------- translate
+
+// What a translation button is about, "tr:<kind>:<ref>:<view>": ref is a
+// project's code or an event's, contact request's or broadcast's id. The
+// handler checks that the presser may read the text.
+const (
+	trProject   = "p"
+	trEvent     = "e"
+	trContact   = "c"
+	trBroadcast = "b"
+)
+
+// What a translation button shows: the translation or the original, as a
+// new message (from the card or copy itself) or in place of the other.
+const (
+	trNew         = "n"
+	trNewOriginal = "m"
+	trShow        = "t"
+	trOriginal    = "o"
+)
+
+func translateButton(kind, ref, view string) buttonData {
+	return encode(prefixTranslate, kind, ref, view)
+}
+
+// parseTranslateButton reads translateButton.
+func parseTranslateButton(data string) (kind, ref, view string, ok bool) {
+	f, ok := fieldsOf(data, prefixTranslate)
+	if !ok || len(f) != 3 {
+		return "", "", "", false
+	}
+	kind, ref, view = f[0], f[1], f[2]
+	switch kind {
+	case trProject:
+		ok = storage.ValidProjectCode(ref)
+	case trEvent, trContact, trBroadcast:
+		_, ok = parseID(ref)
+	default:
+		ok = false
+	}
+	if !ok || !slices.Contains([]string{trNew, trNewOriginal, trShow, trOriginal}, view) {
+		return "", "", "", false
+	}
+	return kind, ref, view, true
 }

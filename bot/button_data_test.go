@@ -86,6 +86,10 @@ func TestButtonDataFormat(t *testing.T) {
 		{broadcastForButton(broadcastMuteTopic, 7), "bm:mp:7"},
 		{settingsKindButton(storage.KindFundingCalls), "set:k:funding_calls"},
 		{settingsUnmuteButton(storage.MuteTown, "31"), "set:u:town:31"},
+		{translateButton(trProject, code, trNew), "tr:p:abcdefgh23:n"},
+		{translateButton(trContact, "42", trOriginal), "tr:c:42:o"},
+		{translateButton(trBroadcast, "7", trNewOriginal), "tr:b:7:m"},
+		{translateButton(trEvent, "8", trShow), "tr:e:8:t"},
 	} {
 		if tt.d.err != nil || tt.d.s != tt.want {
 			t.Errorf("made %q (err %v), want %q", tt.d.s, tt.d.err, tt.want)
@@ -99,7 +103,8 @@ func TestButtonDataFormat(t *testing.T) {
 // buttonPrefixes are the families of callback data, as the router has them.
 var buttonPrefixes = []string{prefixLanguage, prefixDeleteMe, prefixCancel, prefixCoordinators, prefixWizard,
 	prefixProject, prefixFind, prefixContact, prefixReport, prefixEvent, prefixManageEvent, prefixSettings,
-	prefixProfile, prefixNetwork, prefixTown, prefixGroupOwner, prefixJoin, prefixGroupSet, prefixBroadcast, prefixBroadcastFor}
+	prefixProfile, prefixNetwork, prefixTown, prefixGroupOwner, prefixJoin, prefixGroupSet, prefixBroadcast, prefixBroadcastFor,
+	prefixTranslate}
 
 func TestButtonPrefixesRouted(t *testing.T) {
 	var routed []string
@@ -226,6 +231,19 @@ func TestButtonParsers(t *testing.T) {
 		"cancelled:":        false,
 		"xx:a:1":            false,
 		"pj:v:abcdefgh23:1": true,
+		"tr:p:abcdefgh23:n": true,
+		"tr:p:ABCDEFGH23:n": false,
+		"tr:p:42:n":         false,
+		"tr:c:42:o":         true,
+		"tr:c:0:o":          false,
+		"tr:c:-4:o":         false,
+		"tr:c:x:o":          false,
+		"tr:e:8:t":          true,
+		"tr:b:7:m":          true,
+		"tr:b:7:x":          false,
+		"tr:x:7:t":          false,
+		"tr:c:42":           false,
+		"tr:c:42:o:1":       false,
 	}
 	for data, want := range accept {
 		if got := parsedByAny(data); got != want {
@@ -289,6 +307,8 @@ func parsedAs(prefix, data string) bool {
 		_, _, ok = parseBroadcastButton(data)
 	case prefixBroadcastFor:
 		_, _, ok = parseBroadcastForButton(data)
+	case prefixTranslate:
+		_, _, _, ok = parseTranslateButton(data)
 	}
 	return ok
 }
@@ -485,6 +505,16 @@ func roundTrips(t *testing.T, s1, s2 string, n1 int64, n2 int, pick uint8) {
 	check(t, townDecisionButton(decision, n1), []string{"tw", decision, n1Text}, false, func(d string) bool {
 		dec, got, ok := parseTownDecision(d)
 		return ok && dec == decision && got == n1
+	})
+	trKind := []string{trProject, trEvent, trContact, trBroadcast}[i%4]
+	trView := []string{trNew, trNewOriginal, trShow, trOriginal}[(i/4)%4]
+	trRef := idText
+	if trKind == trProject {
+		trRef = code
+	}
+	check(t, translateButton(trKind, trRef, trView), []string{"tr", trKind, trRef, trView}, false, func(d string) bool {
+		k, ref, v, ok := parseTranslateButton(d)
+		return ok && k == trKind && ref == trRef && v == trView
 	})
 }
 

@@ -196,9 +196,10 @@ func (a *App) renderContactRequest(ctx context.Context, m delivery.Message) (del
 	days := int(math.Ceil(left.Hours() / 24))
 	return delivery.Rendered{
 		Text: l.T("contact_received", "Title", c.ProjectTitle, "Intro", c.Intro) + "\n\n" + l.N("contact_expires_in", days),
-		Keyboard: keyboard([]models.InlineKeyboardButton{
+		Keyboard: a.addTranslateRow(keyboard([]models.InlineKeyboardButton{
 			button(l.Plain("contact_accept"), contactDecisionButton(true, c.ID)),
 			button(l.Plain("contact_decline"), contactDecisionButton(false, c.ID))}),
+			l, trContact, formatID(c.ID), c.IntroLang),
 	}, nil
 }
 

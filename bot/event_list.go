@@ -180,6 +180,10 @@ func (a *App) eventCardView(ctx context.Context, r *Request, e storage.Event, ba
 				button(r.Loc.Plain("event_cancel_button"), manageEventButton(manageCancel, e.ID))})
 		}
 	}
+	// A translation is a message of its own: not in a group's chat.
+	if r.Private {
+		a.addTranslateRow(kb, r.Loc, trEvent, formatID(e.ID), e.TextLang)
+	}
 	kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{button(r.Loc.Plain("events_back_button"), back)})
 	return eventCard(r.Loc, e, loc), kb, nil
 }

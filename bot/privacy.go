@@ -12,7 +12,11 @@ import (
 )
 
 func (a *App) onPrivacy(ctx context.Context, r *Request) error {
-	return a.reply(ctx, r, r.Loc.T("privacy_text"), nil)
+	text := r.Loc.T("privacy_text")
+	if a.tr.Enabled() {
+		text += "\n\n" + r.Loc.T("privacy_translations")
+	}
+	return a.reply(ctx, r, text, nil)
 }
 
 // onExport sends the user every stored row about them as a JSON file.

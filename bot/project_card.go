@@ -81,7 +81,8 @@ func (a *App) cardText(r *Request, p storage.Project) string {
 }
 
 // cardKeyboard offers the owner edit, archive and delete, and everyone
-// else contact, follow and report.
+// else contact, follow and report, and the texts in their language if
+// they are written in another (translate.go).
 func (a *App) cardKeyboard(ctx context.Context, r *Request, p storage.Project) (*models.InlineKeyboardMarkup, error) {
 	l := r.Loc
 	groupRows, err := a.groupCardRows(ctx, r, p) // group_link.go
@@ -115,6 +116,7 @@ func (a *App) cardKeyboard(ctx context.Context, r *Request, p storage.Project) (
 	}
 	kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
 		follow, button(l.Plain("project_button_report"), projectButtonData(projectReport, p.Code))})
+	a.addTranslateRow(kb, l, trProject, p.Code, p.TitleLang, p.DescriptionLang)
 	if p.Hidden && r.Role >= RoleCoordinator {
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
 			button(l.Plain("project_button_unhide"), reportButton(reportUnhide, p.ID))})

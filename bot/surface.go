@@ -113,6 +113,7 @@ func (a *App) callbackTable() []callback {
 		{prefix: prefixGroupSet, role: RoleVolunteer, chats: InGroup, handler: a.onGroupSetButton},
 		{prefix: prefixBroadcast, role: RoleCoordinator, chats: InPrivate, handler: a.onBroadcastButton},
 		{prefix: prefixBroadcastFor, role: RoleVolunteer, chats: InPrivate, handler: a.onBroadcastForButton},
+		{prefix: prefixTranslate, role: RoleVolunteer, chats: InPrivate, handler: a.onTranslateButton},
 	}
 }
 

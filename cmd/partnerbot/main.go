@@ -98,6 +98,7 @@ func serve(ctx context.Context, cfg config.Config, store *storage.Store, log *sl
 		Listener: ln, Admins: cfg.AdminIDs, DeliveryRate: cfg.DeliveryRate, DeliveryWorkers: cfg.DeliveryWorkers,
 		Owner: fmt.Sprintf("%s/%d", host, os.Getpid()), Log: log,
 		RateLimit: rateLimit(cfg.UserRateLimit), RateWindow: cfg.UserRateWindow, ShutdownTimeout: cfg.ShutdownTimeout,
+		Translate: cfg.Translate,
 	})
 	if err != nil {
 		return err

@@ -28,6 +28,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"partnerbot/internal/config"
 	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/instance"
 	"partnerbot/internal/testdb"
@@ -66,6 +67,9 @@ type Options struct {
 	// second (tests check the pacing, not its speed; a benchmark sets
 	// Telegram's 30).
 	DeliveryRate float64
+	// Translate turns machine translation on (a fake service's URL, see
+	// internal/faketranslate); the zero value leaves it off.
+	Translate config.Translate
 }
 
 // Env is a fake Telegram server, a test database and running bot
@@ -178,7 +182,7 @@ func (e *Env) Start() *Instance {
 		PollTimeout:  time.Second, SweepEvery: 200 * time.Millisecond, Now: e.Opts.Now, Catalog: e.catalog, Log: log,
 		Owner: owner, Lease: e.Opts.Lease, IntakeWorkers: e.Opts.IntakeWorkers,
 		RateLimit: cmp.Or(e.Opts.RateLimit, -1), RateWindow: e.Opts.RateWindow, ShutdownTimeout: e.Opts.ShutdownTimeout,
-		WrapTransport: in.net.wrap}
+		WrapTransport: in.net.wrap, Translate: e.Opts.Translate}
 	if e.Opts.WebhookSecret != "" {
 		cfg.WebhookURL, cfg.WebhookSecret = "http://"+ln.Addr().String()+WebhookPath, e.Opts.WebhookSecret
 	}

@@ -19,7 +19,10 @@ import (
 	"partnerbot/bot"
 	"partnerbot/bot/intake"
 	"partnerbot/delivery"
+	"partnerbot/internal/config"
+	"partnerbot/internal/langdetect"
 	"partnerbot/internal/metrics"
+	"partnerbot/internal/translate"
 	"partnerbot/locales"
 	"partnerbot/storage"
 )
@@ -65,6 +68,9 @@ type Config struct {
 	// Catalog is the message catalog; nil loads the embedded one.
 	Catalog *locales.Catalog
 	Log     *slog.Logger
+	// Translate configures machine translation (TRANSLATE_*); the zero
+	// value is off.
+	Translate config.Translate
 }
 
 // Instance is one assembled bot, ready to Run.
@@ -120,8 +126,11 @@ func New(store *storage.Store, cfg Config) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The language detector loads its models once, before the first text
+	// arrives rather than while someone waits.
+	langdetect.Warm()
 	app := bot.New(bot.Deps{API: api, Store: store, Catalog: catalog, Admins: cfg.Admins, Log: log, Now: cfg.Now,
-		Delivery: engine})
+		Delivery: engine, Translator: translate.FromConfig(cfg.Translate, store)})
 	in := intake.New(store, app.Handle, intake.Config{Owner: cfg.Owner, KeyOf: bot.UserKey, Throttled: app.SlowDown,
 		Workers: cfg.IntakeWorkers, Lease: cfg.Lease, ShutdownTimeout: cfg.ShutdownTimeout,
 		RateLimit: cfg.RateLimit, RateWindow: cfg.RateWindow, Observer: m}, log)

@@ -1,0 +1,299 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"html"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"partnerbot/internal/translate"
+	"partnerbot/locales"
+	"partnerbot/storage"
+)
+
+// Machine translation of what people write (issue 12): when a translator
+// is configured (TRANSLATE_PROVIDER), project cards, event cards, contact
+// introductions and broadcast copies in another language than the
+// reader's carry a button "🌐 Show in <the reader's language>". It sends
+// the translation, marked as machine-made, as a new message whose button
+// turns it back into the original and again into the translation. When
+// the translation fails the original comes with a short note. Without a
+// translator none of this shows.
+
+// writtenText is a text someone wrote, in parts (a project's title and
+// description), as its reader may see it.
+type writtenText struct {
+	parts []textPart
+	// owner wrote the text: the cached translation is theirs and goes
+	// with their data.
+	owner int64
+}
+
+// textPart is one part of a writtenText.
+type textPart struct {
+	text string
+	// lang is the language the part is written in ("" not known).
+	lang string
+	// title parts are shown in bold.
+	title bool
+	// html is set for Telegram HTML (a broadcast): shown as it is,
+	// translated as its plain text.
+	html bool
+}
+
+// needsTranslation reports whether some part of w is in another language
+// than lang.
+func (w writtenText) needsTranslation(lang string) bool {
+	for _, p := range w.parts {
+		if translate.Needed(p.lang, lang) {
+			return true
+		}
+	}
+	return false
+}
+
+// translateRow is the row with the button that shows a text in l's
+// language, or nil when no translator is on or the text, in the languages
+// langs, needs none.
+func (a *App) translateRow(l *locales.Localizer, kind, ref string, langs ...string) []models.InlineKeyboardButton {
+	if !a.tr.Enabled() {
+		return nil
+	}
+	for _, lang := range langs {
+		if translate.Needed(lang, l.Lang()) {
+			return []models.InlineKeyboardButton{button(l.Plain("tr_button_show"), translateButton(kind, ref, trNew))}
+		}
+	}
+	return nil
+}
+
+// addTranslateRow adds translateRow's row, if any, to kb and returns kb.
+func (a *App) addTranslateRow(kb *models.InlineKeyboardMarkup, l *locales.Localizer, kind, ref string,
+	langs ...string) *models.InlineKeyboardMarkup {
+	if row := a.translateRow(l, kind, ref, langs...); row != nil {
+		kb.InlineKeyboard = append(kb.InlineKeyboard, row)
+	}
+	return kb
+}
+
+// onTranslateButton shows a text in translation or as written. The
+// presser must be allowed to read it (writtenTextFor): forged data about
+// someone else's contact request or a hidden project is refused.
+func (a *App) onTranslateButton(ctx context.Context, r *Request) error {
+	kind, ref, view, ok := parseTranslateButton(r.Callback.Data)
+	if !ok || !a.tr.Enabled() {
+		return a.invalidButton(ctx, r)
+	}
+	w, err := a.writtenTextFor(ctx, r, kind, ref)
+	if errors.Is(err, storage.ErrNotFound) {
+		r.Log.Warn("refused translation of a text not for this reader", "kind", kind, "ref", ref)
+		return a.invalidButton(ctx, r)
+	}
+	if err != nil {
+		return err
+	}
+	a.ackButton(ctx, r)
+	translated := view == trNew || view == trShow
+	text := a.originalText(r.Loc, w)
+	back := translateButton(kind, ref, trShow)
+	label := "tr_button_show"
+	if translated {
+		text = a.translatedText(ctx, r, w)
+		back, label = translateButton(kind, ref, trOriginal), "tr_button_original"
+	}
+	kb := keyboard([]models.InlineKeyboardButton{button(r.Loc.Plain(label), back)})
+	if view == trNew || view == trNewOriginal {
+		return a.reply(ctx, r, text, kb)
+	}
+	return a.edit(ctx, r, text, kb)
+}
+
+// writtenTextFor loads the text of kind and ref if r's user may read it:
+// a project they may see, any event, a contact request made to them, a
+// broadcast they received (in the version they read). ErrNotFound
+// otherwise.
+func (a *App) writtenTextFor(ctx context.Context, r *Request, kind, ref string) (writtenText, error) {
+	if kind == trProject {
+		p, err := a.visibleProject(ctx, r, ref)
+		return writtenText{owner: p.OwnerID, parts: []textPart{
+			{text: p.Title, lang: p.TitleLang, title: true}, {text: p.Description, lang: p.DescriptionLang}}}, err
+	}
+	id, _ := parseID(ref)
+	switch kind {
+	case trEvent:
+		e, err := a.store.Event(ctx, id)
+		return writtenText{owner: e.CreatedBy, parts: []textPart{
+			{text: e.Title, lang: e.TextLang, title: true}, {text: e.Description, lang: e.TextLang}}}, err
+	case trContact:
+		c, err := a.store.ContactRequest(ctx, id)
+		if err == nil && c.OwnerID != r.User.ID {
+			err = storage.ErrNotFound
+		}
+		return writtenText{owner: c.RequesterID, parts: []textPart{{text: c.Intro, lang: c.IntroLang}}}, err
+	case trBroadcast:
+		b, err := a.store.Broadcast(ctx, id)
+		if err == nil {
+			_, err = a.store.BroadcastCopyOf(ctx, id, r.User.ID)
+		}
+		if err != nil {
+			return writtenText{}, err
+		}
+		p, err := a.store.Profile(ctx, r.User.ID)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return writtenText{}, err
+		}
+		lang, _ := pickVersion(b.Versions, b.AuthorLang, r.Loc.Lang(), p.Languages)
+		return writtenText{owner: b.AuthorID, parts: []textPart{{text: b.Versions[lang], lang: lang, html: true}}}, nil
+	}
+	return writtenText{}, storage.ErrNotFound
+}
+
+// originalText is w as written, under a line that says so.
+func (a *App) originalText(l *locales.Localizer, w writtenText) string {
+	texts := make([]string, len(w.parts))
+	for i, p := range w.parts {
+		texts[i] = p.text
+	}
+	return l.T("tr_original_head") + "\n\n" + joinParts(w, texts)
+}
+
+// translatedText is w in the reader's language, marked as a machine
+// translation; when a part cannot be translated, w as written with a
+// short note why.
+func (a *App) translatedText(ctx context.Context, r *Request, w writtenText) string {
+	l := r.Loc
+	texts := make([]string, len(w.parts))
+	var from []string
+	provider := ""
+	for i, p := range w.parts {
+		texts[i] = p.text
+		if !translate.Needed(p.lang, l.Lang()) {
+			continue
+		}
+		res, err := a.tr.Translate(ctx, translate.Request{Text: plainSource(p), From: p.lang, To: l.Lang(), Owner: w.owner})
+		if err != nil {
+			r.Log.Warn("translation failed", "err", err, "reason", translate.Reason(err))
+			return l.T(failureNote(err)) + "\n\n" + a.originalText(l, w)
+		}
+		if !res.Machine {
+			continue
+		}
+		texts[i], provider = res.Text, res.Provider
+		if p.html {
+			texts[i] = html.EscapeString(res.Text)
+		}
+		if !slices.Contains(from, res.From) {
+			from = append(from, res.From)
+		}
+	}
+	if provider == "" {
+		// Nothing was in another language after all.
+		return a.originalText(l, w)
+	}
+	names := make([]string, len(from))
+	for i, f := range from {
+		names[i] = l.Plain("lang_list_" + f)
+	}
+	return machineHead(l, strings.Join(names, ", "), provider) + "\n\n" + joinParts(w, texts)
+}
+
+// machineHead is the line that marks a machine translation from the
+// languages named by from, made by provider.
+func machineHead(l *locales.Localizer, from, provider string) string {
+	return l.T("tr_machine_head", "Language", from, "Provider", l.Plain("tr_provider_"+provider))
+}
+
+// joinParts lays out the texts of w's parts: titles in bold, parts apart.
+// Texts of HTML parts are inserted as they are, the others escaped.
+func joinParts(w writtenText, texts []string) string {
+	out := make([]string, 0, len(texts))
+	for i, p := range w.parts {
+		t := texts[i]
+		if !p.html {
+			t = html.EscapeString(t)
+		}
+		if t == "" {
+			continue
+		}
+		if p.title {
+			t = "<b>" + t + "</b>"
+		}
+		out = append(out, t)
+	}
+	return strings.Join(out, "\n\n")
+}
+
+// failureNote is the message id of the note shown with the original when
+// the translation failed with err.
+func failureNote(err error) string {
+	switch translate.Reason(err) {
+	case "budget", "quota":
+		return "tr_failed_limit"
+	case "busy", "unavailable":
+		return "tr_failed_later"
+	}
+	return "tr_failed"
+}
+
+// htmlTag matches a tag of a broadcast's Telegram HTML.
+var htmlTag = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?>`)
+
+// plainSource is what of p goes to the translation service: the text, or
+// for Telegram HTML its plain text (tags dropped, entities read); the
+// service would take tags for words.
+func plainSource(p textPart) string {
+	if !p.html {
+		return p.text
+	}
+	return html.UnescapeString(htmlTag.ReplaceAllString(p.text, ""))
+}
+
+// machineText is a broadcast's version translated for a recipient who
+// reads none of its languages (Telegram HTML).
+type machineText struct {
+	text, from, provider string
+}
+
+// machineVersion translates the version of b that v's recipient would
+// otherwise read with a note (one in none of their languages), when a
+// translator is on. The cache makes it one translation per language, not
+// per recipient. Zero when not needed, or when the translation fails: the
+// copy then goes out with the note.
+func (a *App) machineVersion(ctx context.Context, b storage.Broadcast, v copyView) machineText {
+	lang, note := pickVersion(b.Versions, b.AuthorLang, v.L.Lang(), v.Profile)
+	if !note || !a.tr.Enabled() {
+		return machineText{}
+	}
+	src := plainSource(textPart{text: b.Versions[lang], html: true})
+	res, err := a.tr.Translate(ctx, translate.Request{Text: src, From: lang, To: v.L.Lang(), Owner: b.AuthorID})
+	if err != nil {
+		a.log.WarnContext(ctx, "broadcast version not translated", "broadcast_id", b.ID, "to", v.L.Lang(), "err", err)
+		return machineText{}
+	}
+	if !res.Machine {
+		return machineText{}
+	}
+	return machineText{text: html.EscapeString(res.Text), from: res.From, provider: res.Provider}
+}
+
+// copyText is the text of b's version lang for v's recipient and the row
+// of its translation button: the machine translation, marked, when there
+// is one (its button sends the original); else the version, with a note
+// when it is in none of the recipient's languages (note), and a button to
+// translate it when it is in another language than theirs.
+func (a *App) copyText(b storage.Broadcast, lang string, note bool, v copyView) (string, []models.InlineKeyboardButton) {
+	l, ref := v.L, formatID(b.ID)
+	if v.Machine.text != "" {
+		return machineHead(l, l.Plain("lang_list_"+v.Machine.from), v.Machine.provider) + "\n\n" + v.Machine.text,
+			[]models.InlineKeyboardButton{button(l.Plain("tr_button_original"), translateButton(trBroadcast, ref, trNewOriginal))}
+	}
+	text := b.Versions[lang]
+	if note {
+		text = l.T("bc_note_language", "Language", l.Plain("lang_list_"+lang)) + "\n\n" + text
+	}
+	return text, a.translateRow(l, trBroadcast, ref, lang)
+}
