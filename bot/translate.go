@@ -97,15 +97,16 @@ func (a *App) onTranslateButton(ctx context.Context, r *Request) error {
 		return err
 	}
 	a.ackButton(ctx, r)
-	translated := view == trNew || view == trShow
-	text := a.originalText(r.Loc, w)
-	back := translateButton(kind, ref, trShow)
-	label := "tr_button_show"
-	if translated {
-		text = a.translatedText(ctx, r, w)
-		back, label = translateButton(kind, ref, trOriginal), "tr_button_original"
+	text, translated := a.originalText(r.Loc, w), false
+	if view == trNew || view == trShow {
+		text, translated = a.translatedText(ctx, r, w)
 	}
-	kb := keyboard([]models.InlineKeyboardButton{button(r.Loc.Plain(label), back)})
+	// The button turns to the other form; after a failure it tries again.
+	next := button(r.Loc.Plain("tr_button_show"), translateButton(kind, ref, trShow))
+	if translated {
+		next = button(r.Loc.Plain("tr_button_original"), translateButton(kind, ref, trOriginal))
+	}
+	kb := keyboard([]models.InlineKeyboardButton{next})
 	if view == trNew || view == trNewOriginal {
 		return a.reply(ctx, r, text, kb)
 	}
@@ -162,9 +163,9 @@ func (a *App) originalText(l *locales.Localizer, w writtenText) string {
 }
 
 // translatedText is w in the reader's language, marked as a machine
-// translation; when a part cannot be translated, w as written with a
+// translation (ok); when a part cannot be translated, w as written with a
 // short note why.
-func (a *App) translatedText(ctx context.Context, r *Request, w writtenText) string {
+func (a *App) translatedText(ctx context.Context, r *Request, w writtenText) (text string, ok bool) {
 	l := r.Loc
 	texts := make([]string, len(w.parts))
 	var from []string
@@ -177,7 +178,7 @@ func (a *App) translatedText(ctx context.Context, r *Request, w writtenText) str
 		res, err := a.tr.Translate(ctx, translate.Request{Text: plainSource(p), From: p.lang, To: l.Lang(), Owner: w.owner})
 		if err != nil {
 			r.Log.Warn("translation failed", "err", err, "reason", translate.Reason(err))
-			return l.T(failureNote(err)) + "\n\n" + a.originalText(l, w)
+			return l.T(failureNote(err)) + "\n\n" + a.originalText(l, w), false
 		}
 		if !res.Machine {
 			continue
@@ -192,13 +193,13 @@ func (a *App) translatedText(ctx context.Context, r *Request, w writtenText) str
 	}
 	if provider == "" {
 		// Nothing was in another language after all.
-		return a.originalText(l, w)
+		return a.originalText(l, w), false
 	}
 	names := make([]string, len(from))
 	for i, f := range from {
 		names[i] = l.Plain("lang_list_" + f)
 	}
-	return machineHead(l, strings.Join(names, ", "), provider) + "\n\n" + joinParts(w, texts)
+	return machineHead(l, strings.Join(names, ", "), provider) + "\n\n" + joinParts(w, texts), true
 }
 
 // machineHead is the line that marks a machine translation from the

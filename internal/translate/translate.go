@@ -32,6 +32,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/sync/singleflight"
+
 	"partnerbot/internal/config"
 	"partnerbot/storage"
 )
@@ -123,6 +125,9 @@ type Translator struct {
 	provider Provider
 	cache    Cache
 	opts     Options
+	// flight joins simultaneous requests for the same text and language
+	// (a broadcast rendered for many recipients at once) into one.
+	flight singleflight.Group
 }
 
 // New returns a Translator using provider (nil: off) and cache.
@@ -151,15 +156,22 @@ func (t *Translator) Translate(ctx context.Context, r Request) (Result, error) {
 	if !t.Enabled() {
 		return Result{}, ErrDisabled
 	}
-	res := Result{Text: r.Text, From: r.From, To: r.To}
 	if r.From != "" && r.From == r.To || strings.TrimSpace(r.Text) == "" {
-		return res, nil
+		return Result{Text: r.Text, From: r.From, To: r.To}, nil
 	}
 	n := utf8.RuneCountInString(r.Text)
 	if n > MaxChars {
 		return Result{}, &Error{Kind: ErrUnsupported, Provider: t.provider.Name(),
 			Message: fmt.Sprintf("text of %d characters, at most %d", n, MaxChars)}
 	}
+	v, err, _ := t.flight.Do(r.To+"\x00"+r.Text, func() (any, error) { return t.translate(ctx, r, n) })
+	return v.(Result), err
+}
+
+// translate is Translate of a text of n characters, from the cache or the
+// service.
+func (t *Translator) translate(ctx context.Context, r Request, n int) (Result, error) {
+	res := Result{Text: r.Text, From: r.From, To: r.To}
 	if c, ok, err := t.cache.CachedTranslation(ctx, r.Text, r.To); err != nil {
 		return Result{}, fmt.Errorf("translation cache: %w", err)
 	} else if ok {
