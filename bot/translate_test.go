@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"strings"
@@ -69,6 +70,7 @@ func buttonData(t *testing.T, m faketelegram.Message, label string) string {
 // original with one tap and forth again (from the cache); a Ukrainian
 // reader reads a German project card in Ukrainian. Nobody else can read
 // the introduction through a forged button, nor a hidden project's texts.
+// An event's text is read in translation too.
 // /deleteme of the introduction's author erases its cached translation.
 // With both services.
 func TestTranslateContactIntroductionAndProject(t *testing.T) {
@@ -132,6 +134,17 @@ func TestTranslateContactIntroductionAndProject(t *testing.T) {
 			oksana.PressData(buttonData(t, card, uk.Plain("tr_button_show")))
 			w.expectAlert(oksana, uk.Plain("callback_invalid"))
 			oksana.ExpectNot(p.Description)
+
+			// An event written in Ukrainian, read in German; the privacy
+			// text tells of the cache.
+			ev := createEvent(t, w.Env, oksana.ID(), storage.EventFields{Title: "Привіт, школа!",
+				Description: "Ми шукаємо партнер для школа.", StartsAt: time.Now().Add(72 * time.Hour),
+				TimeZone: "Europe/Kyiv", Duration: time.Hour, URL: "https://meet.example.org/ichnia"})
+			jonas.PressData(fmt.Sprintf("ev:o:%d", ev.ID)).Expect("Привіт, школа!")
+			jonas.Press(de.Plain("tr_button_show")).Expect(machineHead(de, "uk", provider),
+				"<b>"+html.EscapeString(faketranslate.Translate(ev.Title, "de"))+"</b>",
+				html.EscapeString(faketranslate.Translate(ev.Description, "de")))
+			greta.Say("/privacy").Expect(de.T("privacy_text"), de.T("privacy_translations"))
 
 			// /deleteme of the introduction's author erases its translation.
 			ctx := context.Background()

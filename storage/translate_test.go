@@ -71,9 +71,8 @@ func TestTranslatorOnPostgres(t *testing.T) {
 	if _, ok, _ := s.CachedTranslation(ctx, "Wir suchen eine Schule", "en"); !ok {
 		t.Fatal("another person's translation went too")
 	}
-	n, err := s.DeleteTranslationsOfText(ctx, "Wir suchen eine Schule")
-	if err != nil || n != 1 {
-		t.Fatalf("DeleteTranslationsOfText: %d, %v", n, err)
+	if err := s.InTx(ctx, func(tx pgx.Tx) error { return s.DeleteUserTx(ctx, tx, 2) }); err != nil {
+		t.Fatal(err)
 	}
 	// The next day has a fresh budget.
 	next := translate.New(&translate.LibreTranslate{URL: lt.URL}, s, translate.Options{DailyChars: 60,

@@ -13,8 +13,8 @@ import (
 // target language; package translate uses these methods through its Cache
 // interface. A translation belongs to the person who wrote the text
 // (owner, 0 for nobody) and is erased with their data (PersonalData), with
-// the text when a project's text is changed or deleted, or on request
-// (DeleteTranslationsOfText, DeleteTranslationsOfOwner).
+// the text when a project's or event's text is changed or a project is
+// deleted, and after a while (PruneTranslations, from housekeeping).
 
 // CachedTranslation is one stored translation.
 type CachedTranslation struct {
@@ -97,21 +97,6 @@ func (s *Store) TranslationCharsUsed(ctx context.Context, day time.Time) (int64,
 	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT chars FROM translation_usage WHERE day = $1), 0)`,
 		day.UTC().Format(time.DateOnly)).Scan(&n)
 	return n, err
-}
-
-// DeleteTranslationsOfText erases every stored translation of text, and
-// returns how many.
-func (s *Store) DeleteTranslationsOfText(ctx context.Context, text string) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM translations WHERE source_hash = $1`, textHash(text))
-	return tag.RowsAffected(), err
-}
-
-// DeleteTranslationsOfOwner erases the translations of everything owner
-// wrote, and returns how many. (DeleteUser does the same through
-// PersonalData.)
-func (s *Store) DeleteTranslationsOfOwner(ctx context.Context, owner int64) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM translations WHERE owner_id = $1`, owner)
-	return tag.RowsAffected(), err
 }
 
 // PruneTranslations erases translations stored before before, and the

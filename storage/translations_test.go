@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"partnerbot/internal/testdb"
 	"partnerbot/storage"
 )
@@ -55,20 +57,18 @@ func TestTranslationCache(t *testing.T) {
 	if _, ok, _ := s.CachedTranslation(ctx, "Feuerwehr", "sv"); ok {
 		t.Fatal("a translation into another language was taken for Swedish")
 	}
-	if n, err := s.DeleteTranslationsOfOwner(ctx, 1); err != nil || n != 2 {
-		t.Fatalf("DeleteTranslationsOfOwner = %d, %v; want 2", n, err)
+	must(s.InTx(ctx, func(tx pgx.Tx) error { return s.DeleteUserTx(ctx, tx, 1) }))
+	if _, ok, _ := s.CachedTranslation(ctx, "Feuerwehr", "en"); ok {
+		t.Fatal("user 1's translation outlived their data")
 	}
 	if _, ok, _ := s.CachedTranslation(ctx, "Feuerwehr", "uk"); !ok {
 		t.Fatal("user 2's translation of the same text went with user 1's")
 	}
-	if n, err := s.DeleteTranslationsOfText(ctx, "Feuerwehr"); err != nil || n != 1 {
-		t.Fatalf("DeleteTranslationsOfText = %d, %v; want 1", n, err)
+	if n, err := s.PruneTranslations(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("PruneTranslations of older ones = %d, %v; want 0", n, err)
 	}
-	if _, ok, _ := s.CachedTranslation(ctx, "Feuerwehr", "uk"); ok {
-		t.Fatal("translation still cached after its text was erased")
-	}
-	if n, err := s.PruneTranslations(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
-		t.Fatalf("PruneTranslations = %d, %v; want 1", n, err)
+	if n, err := s.PruneTranslations(ctx, time.Now().Add(time.Hour)); err != nil || n != 2 {
+		t.Fatalf("PruneTranslations = %d, %v; want 2", n, err)
 	}
 }
 

@@ -182,10 +182,15 @@ func (i *Instance) Run(ctx context.Context) error {
 	return err
 }
 
+// translationTTL is how long a machine translation stays cached.
+const translationTTL = 30 * 24 * time.Hour
+
 // housekeeping forgets what is no longer needed: handled updates after a
 // week (Telegram redelivers for a day at most), expired dialogues, the
 // marks of per-person limits whose window ended (at now), and the words of
-// deleted project texts that a failed or interrupted handler left.
+// deleted project texts that a failed or interrupted handler left, and
+// machine translations older than translationTTL (the texts of contact
+// requests and broadcasts they were made of are gone or read by then).
 func housekeeping(ctx context.Context, store *storage.Store, now func() time.Time, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -203,6 +208,9 @@ func housekeeping(ctx context.Context, store *storage.Store, now func() time.Tim
 		}
 		if _, err := store.CollectUnusedWords(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("collect unused project words", "err", err)
+		}
+		if _, err := store.PruneTranslations(ctx, now().Add(-translationTTL)); err != nil && ctx.Err() == nil {
+			log.Warn("prune translations", "err", err)
 		}
 		select {
 		case <-ctx.Done():
