@@ -45,6 +45,18 @@ func translatorConfig(t *testing.T, provider string) (config.Translate, translat
 	return config.Translate{}, nil
 }
 
+// eachProvider runs test once per translation service, in parallel, with
+// the bot's configuration for a fresh fake of it.
+func eachProvider(t *testing.T, test func(t *testing.T, provider string, cfg config.Translate, fake translationFake)) {
+	for _, provider := range providers {
+		t.Run(provider, func(t *testing.T) {
+			t.Parallel()
+			cfg, fake := translatorConfig(t, provider)
+			test(t, provider, cfg, fake)
+		})
+	}
+}
+
 // machineHead is the line that marks a machine translation from lang by
 // provider, in l's language.
 func machineHead(l *locales.Localizer, lang, provider string) string {
@@ -75,92 +87,88 @@ func buttonData(t *testing.T, m faketelegram.Message, label string) string {
 // With both services.
 func TestTranslateContactIntroductionAndProject(t *testing.T) {
 	t.Parallel()
-	for _, provider := range providers {
-		t.Run(provider, func(t *testing.T) {
-			t.Parallel()
-			cfg, fake := translatorConfig(t, provider)
-			w := newProjectWorld(t, bottest.Options{Translate: cfg})
-			de, uk := w.Loc("de"), w.Loc("uk")
-			greta := w.user(13001, "de", "Greta")
-			p := w.project(greta, "Jugendfeuerwehr Grevesmühlen", "Grevesmühlen", func(f *storage.ProjectFields) {
-				f.Description = "Wir suchen eine Partnerfeuerwehr in der Ukraine für unsere Jugend."
-			})
-			oksana := w.user(13002, "uk", "Oksana")
-
-			// The card in German offers Ukrainian; the owner's own card does not.
-			card := oksana.Say("/start p" + p.Code).Expect("<b>Jugendfeuerwehr Grevesmühlen</b>")
-			oksana.Press(uk.Plain("tr_button_show")).Expect(machineHead(uk, "de", provider),
-				"<b>"+html.EscapeString(faketranslate.Translate(p.Title, "uk"))+"</b>",
-				html.EscapeString(faketranslate.Translate(p.Description, "uk")))
-			if labels := buttonLabels(greta.Say("/start p" + p.Code).Last()); strings.Contains(strings.Join(labels, "|"), de.Plain("tr_button_show")) {
-				t.Errorf("the owner is offered a translation of her own German card: %q", labels)
-			}
-
-			intro := "Добрий день! Ми шукаємо партнер: школа і пожежна команда Ічні."
-			oksana.PressData(buttonData(t, card, uk.Plain("project_button_contact"))).Say(intro).
-				Expect(uk.T("contact_sent", "Title", p.Title))
-			received := greta.WaitFor(de.T("contact_received", "Title", p.Title, "Intro", intro))
-			translated := html.EscapeString(faketranslate.Translate(intro, "de"))
-			if strings.Contains(received.Text, translated) {
-				t.Fatalf("the request arrived translated without asking:\n%s", received.Text)
-			}
-			requests := fake.Requests()
-
-			greta.PressData(buttonData(t, received, de.Plain("tr_button_show")))
-			greta.Expect(machineHead(de, "uk", provider), translated)
-			greta.Press(de.Plain("tr_button_original")).Expect(de.T("tr_original_head"), html.EscapeString(intro))
-			if m := greta.Last(); !m.Edited || strings.Contains(m.Text, translated) {
-				t.Errorf("the original does not replace the translation:\n%s", m.Text)
-			}
-			greta.Press(de.Plain("tr_button_show")).Expect(machineHead(de, "uk", provider), translated)
-			if n := fake.Requests() - requests; n != 1 {
-				t.Errorf("%d requests to the service for one text, want 1 (then the cache)", n)
-			}
-			// The request itself still takes the answer.
-			greta.PressData(received.Buttons()[0][0].CallbackData).Expect(`<a href="tg://user?id=13002">Oksana</a>`)
-
-			// Someone else's request: a forged button is refused, nothing is shown.
-			jonas := w.user(13003, "de", "Jonas")
-			forged := buttonData(t, received, de.Plain("tr_button_show"))
-			for _, data := range []string{forged, strings.Replace(forged, ":n", ":t", 1)} {
-				jonas.PressData(data)
-				w.expectAlert(jonas, de.Plain("callback_invalid"))
-				jonas.ExpectNot(translated)
-			}
-			// A hidden project's texts are refused to anyone but its owner.
-			if _, err := w.Pool.Exec(context.Background(), `UPDATE projects SET hidden_at = now() WHERE id = $1`, p.ID); err != nil {
-				t.Fatal(err)
-			}
-			oksana.PressData(buttonData(t, card, uk.Plain("tr_button_show")))
-			w.expectAlert(oksana, uk.Plain("callback_invalid"))
-			oksana.ExpectNot(p.Description)
-
-			// An event written in Ukrainian, read in German; the privacy
-			// text tells of the cache.
-			ev := createEvent(t, w.Env, oksana.ID(), storage.EventFields{Title: "Привіт, школа!",
-				Description: "Ми шукаємо партнер для школа.", StartsAt: time.Now().Add(72 * time.Hour),
-				TimeZone: "Europe/Kyiv", Duration: time.Hour, URL: "https://meet.example.org/ichnia"})
-			jonas.PressData(fmt.Sprintf("ev:o:%d", ev.ID)).Expect("Привіт, школа!")
-			jonas.Press(de.Plain("tr_button_show")).Expect(machineHead(de, "uk", provider),
-				"<b>"+html.EscapeString(faketranslate.Translate(ev.Title, "de"))+"</b>",
-				html.EscapeString(faketranslate.Translate(ev.Description, "de")))
-			greta.Say("/privacy").Expect(de.T("privacy_text"), de.T("privacy_translations"))
-
-			// /deleteme of the introduction's author erases its translation.
-			ctx := context.Background()
-			if _, ok, err := w.Store.CachedTranslation(ctx, intro, "de"); !ok || err != nil {
-				t.Fatalf("the translation was not cached (%v)", err)
-			}
-			oksana.Say("/deleteme").Press(uk.Plain("deleteme_yes")).Expect(uk.T("deleteme_done"))
-			if _, ok, err := w.Store.CachedTranslation(ctx, intro, "de"); ok || err != nil {
-				t.Fatalf("the translation of a deleted person's text is still cached (%v)", err)
-			}
-			var n int
-			if err := w.Pool.QueryRow(ctx, `SELECT count(*) FROM translations WHERE owner_id = $1`, oksana.ID()).Scan(&n); err != nil || n != 0 {
-				t.Fatalf("%d translations of %s remain (%v)", n, oksana.TG.FirstName, err)
-			}
+	eachProvider(t, func(t *testing.T, provider string, cfg config.Translate, fake translationFake) {
+		w := newProjectWorld(t, bottest.Options{Translate: cfg})
+		de, uk := w.Loc("de"), w.Loc("uk")
+		greta := w.user(13001, "de", "Greta")
+		p := w.project(greta, "Jugendfeuerwehr Grevesmühlen", "Grevesmühlen", func(f *storage.ProjectFields) {
+			f.Description = "Wir suchen eine Partnerfeuerwehr in der Ukraine für unsere Jugend."
 		})
-	}
+		oksana := w.user(13002, "uk", "Oksana")
+
+		// The card in German offers Ukrainian; the owner's own card does not.
+		card := oksana.Say("/start p" + p.Code).Expect("<b>Jugendfeuerwehr Grevesmühlen</b>")
+		oksana.Press(uk.Plain("tr_button_show")).Expect(machineHead(uk, "de", provider),
+			"<b>"+html.EscapeString(faketranslate.Translate(p.Title, "uk"))+"</b>",
+			html.EscapeString(faketranslate.Translate(p.Description, "uk")))
+		if labels := buttonLabels(greta.Say("/start p" + p.Code).Last()); strings.Contains(strings.Join(labels, "|"), de.Plain("tr_button_show")) {
+			t.Errorf("the owner is offered a translation of her own German card: %q", labels)
+		}
+
+		intro := "Добрий день! Ми шукаємо партнер: школа і пожежна команда Ічні."
+		oksana.PressData(buttonData(t, card, uk.Plain("project_button_contact"))).Say(intro).
+			Expect(uk.T("contact_sent", "Title", p.Title))
+		received := greta.WaitFor(de.T("contact_received", "Title", p.Title, "Intro", intro))
+		translated := html.EscapeString(faketranslate.Translate(intro, "de"))
+		if strings.Contains(received.Text, translated) {
+			t.Fatalf("the request arrived translated without asking:\n%s", received.Text)
+		}
+		requests := fake.Requests()
+
+		greta.PressData(buttonData(t, received, de.Plain("tr_button_show")))
+		greta.Expect(machineHead(de, "uk", provider), translated)
+		greta.Press(de.Plain("tr_button_original")).Expect(de.T("tr_original_head"), html.EscapeString(intro))
+		if m := greta.Last(); !m.Edited || strings.Contains(m.Text, translated) {
+			t.Errorf("the original does not replace the translation:\n%s", m.Text)
+		}
+		greta.Press(de.Plain("tr_button_show")).Expect(machineHead(de, "uk", provider), translated)
+		if n := fake.Requests() - requests; n != 1 {
+			t.Errorf("%d requests to the service for one text, want 1 (then the cache)", n)
+		}
+		// The request itself still takes the answer.
+		greta.PressData(received.Buttons()[0][0].CallbackData).Expect(`<a href="tg://user?id=13002">Oksana</a>`)
+
+		// Someone else's request: a forged button is refused, nothing is shown.
+		jonas := w.user(13003, "de", "Jonas")
+		forged := buttonData(t, received, de.Plain("tr_button_show"))
+		for _, data := range []string{forged, strings.Replace(forged, ":n", ":t", 1)} {
+			jonas.PressData(data)
+			w.expectAlert(jonas, de.Plain("callback_invalid"))
+			jonas.ExpectNot(translated)
+		}
+		// A hidden project's texts are refused to anyone but its owner.
+		if _, err := w.Pool.Exec(context.Background(), `UPDATE projects SET hidden_at = now() WHERE id = $1`, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		oksana.PressData(buttonData(t, card, uk.Plain("tr_button_show")))
+		w.expectAlert(oksana, uk.Plain("callback_invalid"))
+		oksana.ExpectNot(p.Description)
+
+		// An event written in Ukrainian, read in German; the privacy
+		// text tells of the cache.
+		ev := createEvent(t, w.Env, oksana.ID(), storage.EventFields{Title: "Привіт, школа!",
+			Description: "Ми шукаємо партнер для школа.", StartsAt: time.Now().Add(72 * time.Hour),
+			TimeZone: "Europe/Kyiv", Duration: time.Hour, URL: "https://meet.example.org/ichnia"})
+		jonas.PressData(fmt.Sprintf("ev:o:%d", ev.ID)).Expect("Привіт, школа!")
+		jonas.Press(de.Plain("tr_button_show")).Expect(machineHead(de, "uk", provider),
+			"<b>"+html.EscapeString(faketranslate.Translate(ev.Title, "de"))+"</b>",
+			html.EscapeString(faketranslate.Translate(ev.Description, "de")))
+		greta.Say("/privacy").Expect(de.T("privacy_text"), de.T("privacy_translations"))
+
+		// /deleteme of the introduction's author erases its translation.
+		ctx := context.Background()
+		if _, ok, err := w.Store.CachedTranslation(ctx, intro, "de"); !ok || err != nil {
+			t.Fatalf("the translation was not cached (%v)", err)
+		}
+		oksana.Say("/deleteme").Press(uk.Plain("deleteme_yes")).Expect(uk.T("deleteme_done"))
+		if _, ok, err := w.Store.CachedTranslation(ctx, intro, "de"); ok || err != nil {
+			t.Fatalf("the translation of a deleted person's text is still cached (%v)", err)
+		}
+		var n int
+		if err := w.Pool.QueryRow(ctx, `SELECT count(*) FROM translations WHERE owner_id = $1`, oksana.ID()).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d translations of %s remain (%v)", n, oksana.TG.FirstName, err)
+		}
+	})
 }
 
 // TestTranslateFailuresFallBack: every kind of failure of either service
@@ -179,52 +187,48 @@ func TestTranslateFailuresFallBack(t *testing.T) {
 		config.ProviderDeepL: {{403, "tr_failed"}, {456, "tr_failed_limit"}, {429, "tr_failed_later"},
 			{529, "tr_failed_later"}, {500, "tr_failed_later"}, {504, "tr_failed_later"}},
 	}
-	for _, provider := range providers {
-		t.Run(provider, func(t *testing.T) {
-			t.Parallel()
-			cfg, fake := translatorConfig(t, provider)
-			cfg.Timeout = 300 * time.Millisecond
-			w := newProjectWorld(t, bottest.Options{Translate: cfg})
-			sv := w.Loc("sv")
-			owner := w.user(13101, "uk", "Oksana")
-			p := w.project(owner, "Молодіжний обмін у Ічні", "Ichnia", func(f *storage.ProjectFields) {
-				f.Description = "Шукаємо партнерів для молодіжного обміну влітку."
-			})
-			astrid := w.user(13102, "sv", "Astrid")
-			original := "<b>" + p.Title + "</b>"
-			// Each try from the card, so that each answer is a new message.
-			try := func(what, note string) {
-				t.Helper()
-				astrid.Say("/start p" + p.Code).Press(sv.Plain("tr_button_show"))
-				m := astrid.Expect(sv.T(note), sv.T("tr_original_head"), original)
-				if strings.Contains(m.Text, "[sv]") {
-					t.Errorf("%s: a translation is shown:\n%s", what, m.Text)
-				}
-			}
-			for _, f := range failures[provider] {
-				fake.FailNext(f.status, 1)
-				try(http.StatusText(f.status), f.note)
-			}
-			fake.Delay(2 * time.Second)
-			try("slow answer", "tr_failed_later")
-			fake.Delay(0)
-			astrid.Press(sv.Plain("tr_button_show")).Expect(machineHead(sv, "uk", provider),
-				html.EscapeString(faketranslate.Translate(p.Title, "sv")))
-
-			// The bot's own budget: nothing more today once it is spent.
-			cfg.DailyChars = 10
-			v := newProjectWorld(t, bottest.Options{Translate: cfg})
-			owner = v.user(13101, "uk", "Oksana")
-			p = v.project(owner, "Молодіжний обмін у Ічні", "Ichnia")
-			astrid = v.user(13102, "sv", "Astrid")
-			requests := fake.Requests()
-			astrid.Say("/start p" + p.Code).Press(sv.Plain("tr_button_show"))
-			astrid.Expect(sv.T("tr_failed_limit"), "<b>"+p.Title+"</b>")
-			if fake.Requests() != requests {
-				t.Error("the service was asked past the daily budget")
-			}
+	eachProvider(t, func(t *testing.T, provider string, cfg config.Translate, fake translationFake) {
+		cfg.Timeout = 300 * time.Millisecond
+		w := newProjectWorld(t, bottest.Options{Translate: cfg})
+		sv := w.Loc("sv")
+		owner := w.user(13101, "uk", "Oksana")
+		p := w.project(owner, "Молодіжний обмін у Ічні", "Ichnia", func(f *storage.ProjectFields) {
+			f.Description = "Шукаємо партнерів для молодіжного обміну влітку."
 		})
-	}
+		astrid := w.user(13102, "sv", "Astrid")
+		original := "<b>" + p.Title + "</b>"
+		// Each try from the card, so that each answer is a new message.
+		try := func(what, note string) {
+			t.Helper()
+			astrid.Say("/start p" + p.Code).Press(sv.Plain("tr_button_show"))
+			m := astrid.Expect(sv.T(note), sv.T("tr_original_head"), original)
+			if strings.Contains(m.Text, "[sv]") {
+				t.Errorf("%s: a translation is shown:\n%s", what, m.Text)
+			}
+		}
+		for _, f := range failures[provider] {
+			fake.FailNext(f.status, 1)
+			try(http.StatusText(f.status), f.note)
+		}
+		fake.Delay(2 * time.Second)
+		try("slow answer", "tr_failed_later")
+		fake.Delay(0)
+		astrid.Press(sv.Plain("tr_button_show")).Expect(machineHead(sv, "uk", provider),
+			html.EscapeString(faketranslate.Translate(p.Title, "sv")))
+
+		// The bot's own budget: nothing more today once it is spent.
+		cfg.DailyChars = 10
+		v := newProjectWorld(t, bottest.Options{Translate: cfg})
+		owner = v.user(13101, "uk", "Oksana")
+		p = v.project(owner, "Молодіжний обмін у Ічні", "Ichnia")
+		astrid = v.user(13102, "sv", "Astrid")
+		requests := fake.Requests()
+		astrid.Say("/start p" + p.Code).Press(sv.Plain("tr_button_show"))
+		astrid.Expect(sv.T("tr_failed_limit"), "<b>"+p.Title+"</b>")
+		if fake.Requests() != requests {
+			t.Error("the service was asked past the daily budget")
+		}
+	})
 }
 
 // TestBroadcastMissingVersionTranslated: a Ukrainian coordinator's
@@ -234,51 +238,47 @@ func TestTranslateFailuresFallBack(t *testing.T) {
 // a Ukrainian resident gets the original unmarked. With both services.
 func TestBroadcastMissingVersionTranslated(t *testing.T) {
 	t.Parallel()
-	for _, provider := range providers {
-		t.Run(provider, func(t *testing.T) {
-			t.Parallel()
-			cfg, fake := translatorConfig(t, provider)
-			clk := testclock.New(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
-			pw := newProjectWorld(t, bottest.Options{Admins: []int64{1}, Now: clk.Now, Translate: cfg})
-			addExamplePartnerships(t, pw)
-			w := &broadcastWorld{projectWorld: pw, clock: clk, admin: pw.user(1, "en", "Ada")}
-			olena := w.user(2, "uk", "Olena")
-			w.grantCoordinator(olena, "Ichnia")
-			sara := w.resident(21, "sv", "Sara", "Laxå")
-			nils := w.resident(22, "sv", "Nils", "Laxå", "sv")
-			taras := w.resident(23, "uk", "Taras", "Ichnia")
+	eachProvider(t, func(t *testing.T, provider string, cfg config.Translate, fake translationFake) {
+		clk := testclock.New(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+		pw := newProjectWorld(t, bottest.Options{Admins: []int64{1}, Now: clk.Now, Translate: cfg})
+		addExamplePartnerships(t, pw)
+		w := &broadcastWorld{projectWorld: pw, clock: clk, admin: pw.user(1, "en", "Ada")}
+		olena := w.user(2, "uk", "Olena")
+		w.grantCoordinator(olena, "Ichnia")
+		sara := w.resident(21, "sv", "Sara", "Laxå")
+		nils := w.resident(22, "sv", "Nils", "Laxå", "sv")
+		taras := w.resident(23, "uk", "Taras", "Ichnia")
 
-			uk, sv := w.Loc("uk"), w.Loc("sv")
-			composeToNetwork(olena, uk)
-			text := "<b>Привіт</b>, ми шукаємо партнер для школа &amp; лікарня!"
-			olena.Say(text)
-			olena.Press(uk.Plain("bc_continue"))
-			olena.Press(uk.Plain("bc_no_links"))
-			olena.Press(uk.Plain("bc_no_media"))
-			olena.Press(uk.Plain("bc_no_deadline")).Expect(uk.T("bc_ask_send"))
-			olena.Press(uk.Plain("bc_send_now"))
-			olena.WaitFor(uk.T("bc_status_done"))
+		uk, sv := w.Loc("uk"), w.Loc("sv")
+		composeToNetwork(olena, uk)
+		text := "<b>Привіт</b>, ми шукаємо партнер для школа &amp; лікарня!"
+		olena.Say(text)
+		olena.Press(uk.Plain("bc_continue"))
+		olena.Press(uk.Plain("bc_no_links"))
+		olena.Press(uk.Plain("bc_no_media"))
+		olena.Press(uk.Plain("bc_no_deadline")).Expect(uk.T("bc_ask_send"))
+		olena.Press(uk.Plain("bc_send_now"))
+		olena.WaitFor(uk.T("bc_status_done"))
 
-			plain := "Привіт, ми шукаємо партнер для школа & лікарня!"
-			want := html.EscapeString(faketranslate.Translate(plain, "sv"))
-			for _, u := range []*bottest.User{sara, nils} {
-				waitForMessage(t, w.Env, u.ID(), machineHead(sv, "uk", provider), want)
-				if n := countMessages(w.Env, u.ID(), "Привіт"); n != 0 {
-					t.Errorf("%s got the Ukrainian text %d times", u.TG.FirstName, n)
-				}
+		plain := "Привіт, ми шукаємо партнер для школа & лікарня!"
+		want := html.EscapeString(faketranslate.Translate(plain, "sv"))
+		for _, u := range []*bottest.User{sara, nils} {
+			waitForMessage(t, w.Env, u.ID(), machineHead(sv, "uk", provider), want)
+			if n := countMessages(w.Env, u.ID(), "Привіт"); n != 0 {
+				t.Errorf("%s got the Ukrainian text %d times", u.TG.FirstName, n)
 			}
-			if n := fake.Requests(); n != 1 {
-				t.Errorf("%d requests to the service for one version in one language, want 1", n)
-			}
-			waitForMessage(t, w.Env, taras.ID(), text)
-			if n := countMessages(w.Env, taras.ID(), "🌐"); n != 0 {
-				t.Error("Taras, who reads Ukrainian, got a translation")
-			}
-			// One tap to the original, marked as such.
-			sara.Press(sv.Plain("tr_button_original")).Expect(sv.T("tr_original_head"), text)
-			sara.Press(sv.Plain("tr_button_show")).Expect(machineHead(sv, "uk", provider), want)
-		})
-	}
+		}
+		if n := fake.Requests(); n != 1 {
+			t.Errorf("%d requests to the service for one version in one language, want 1", n)
+		}
+		waitForMessage(t, w.Env, taras.ID(), text)
+		if n := countMessages(w.Env, taras.ID(), "🌐"); n != 0 {
+			t.Error("Taras, who reads Ukrainian, got a translation")
+		}
+		// One tap to the original, marked as such.
+		sara.Press(sv.Plain("tr_button_original")).Expect(sv.T("tr_original_head"), text)
+		sara.Press(sv.Plain("tr_button_show")).Expect(machineHead(sv, "uk", provider), want)
+	})
 }
 
 // TestNoTranslationWhenOff: without a translator nothing changes: no

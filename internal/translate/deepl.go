@@ -1,11 +1,9 @@
 package translate
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 )
@@ -60,33 +58,23 @@ func deeplTarget(lang string) string {
 
 // Translate implements Provider.
 func (d *DeepL) Translate(ctx context.Context, text, from, to string) (Output, error) {
-	body, _ := json.Marshal(deeplRequest{Text: []string{text}, TargetLang: deeplTarget(to), SourceLang: strings.ToUpper(from)})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(d.URL, "/")+"/v2/translate", bytes.NewReader(body))
+	status, raw, err := postJSON(ctx, d.Client, d.Name(), strings.TrimRight(d.URL, "/")+"/v2/translate",
+		deeplRequest{Text: []string{text}, TargetLang: deeplTarget(to), SourceLang: strings.ToUpper(from)},
+		"Authorization", "DeepL-Auth-Key "+d.Key)
 	if err != nil {
-		return Output{}, &Error{Kind: ErrUnavailable, Provider: d.Name(), Message: err.Error()}
-	}
-	req.Header.Set("Authorization", "DeepL-Auth-Key "+d.Key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client(d.Client).Do(req)
-	if err != nil {
-		return Output{}, &Error{Kind: ErrUnavailable, Provider: d.Name(), Message: err.Error()}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return Output{}, &Error{Kind: ErrUnavailable, Provider: d.Name(), Status: resp.StatusCode, Message: err.Error()}
+		return Output{}, err
 	}
 	var out deeplResponse
 	decodeErr := json.Unmarshal(raw, &out)
-	if resp.StatusCode != http.StatusOK {
+	if status != http.StatusOK {
 		msg := out.Message
 		if msg == "" {
 			msg = snippet(raw)
 		}
-		return Output{}, &Error{Kind: deeplKind(resp.StatusCode), Provider: d.Name(), Status: resp.StatusCode, Message: msg}
+		return Output{}, &Error{Kind: deeplKind(status), Provider: d.Name(), Status: status, Message: msg}
 	}
 	if decodeErr != nil || len(out.Translations) != 1 {
-		return Output{}, &Error{Kind: ErrUnavailable, Provider: d.Name(), Status: resp.StatusCode,
+		return Output{}, &Error{Kind: ErrUnavailable, Provider: d.Name(), Status: status,
 			Message: fmt.Sprintf("unreadable answer (%v): %s", decodeErr, snippet(raw))}
 	}
 	return Output{Text: out.Translations[0].Text, From: strings.ToLower(out.Translations[0].DetectedSourceLanguage)}, nil

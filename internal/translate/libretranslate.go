@@ -49,33 +49,22 @@ func (l *LibreTranslate) Translate(ctx context.Context, text, from, to string) (
 	if source == "" {
 		source = "auto"
 	}
-	body, _ := json.Marshal(ltRequest{Q: text, Source: source, Target: to, Format: "text", APIKey: l.Key})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(l.URL, "/")+"/translate", bytes.NewReader(body))
+	status, raw, err := postJSON(ctx, l.Client, l.Name(), strings.TrimRight(l.URL, "/")+"/translate",
+		ltRequest{Q: text, Source: source, Target: to, Format: "text", APIKey: l.Key})
 	if err != nil {
-		return Output{}, &Error{Kind: ErrUnavailable, Provider: l.Name(), Message: err.Error()}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := client(l.Client).Do(req)
-	if err != nil {
-		return Output{}, &Error{Kind: ErrUnavailable, Provider: l.Name(), Message: err.Error()}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return Output{}, &Error{Kind: ErrUnavailable, Provider: l.Name(), Status: resp.StatusCode, Message: err.Error()}
+		return Output{}, err
 	}
 	var out ltResponse
 	decodeErr := json.Unmarshal(raw, &out)
-	if resp.StatusCode != http.StatusOK {
+	if status != http.StatusOK {
 		msg := out.Error
 		if msg == "" {
 			msg = snippet(raw)
 		}
-		return Output{}, &Error{Kind: ltKind(resp.StatusCode, msg), Provider: l.Name(), Status: resp.StatusCode, Message: msg}
+		return Output{}, &Error{Kind: ltKind(status, msg), Provider: l.Name(), Status: status, Message: msg}
 	}
 	if decodeErr != nil {
-		return Output{}, &Error{Kind: ErrUnavailable, Provider: l.Name(), Status: resp.StatusCode,
+		return Output{}, &Error{Kind: ErrUnavailable, Provider: l.Name(), Status: status,
 			Message: fmt.Sprintf("unreadable answer: %v", decodeErr)}
 	}
 	o := Output{Text: out.TranslatedText, From: from}
@@ -108,11 +97,37 @@ func ltKind(status int, msg string) error {
 // at most a few thousand characters.
 const maxResponse = 1 << 20
 
-func client(c *http.Client) *http.Client {
-	if c == nil {
-		return http.DefaultClient
+// postJSON posts body as JSON to url with the header pairs kv and returns
+// the answer's status and (at most maxResponse bytes of) body. Not
+// reaching the service, or not reading its answer, is an ErrUnavailable
+// *Error of provider.
+func postJSON(ctx context.Context, c *http.Client, provider, url string, body any, kv ...string) (int, []byte, error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return 0, nil, err
 	}
-	return c
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(data))
+	if err != nil {
+		return 0, nil, &Error{Kind: ErrUnavailable, Provider: provider, Message: err.Error()}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	for i := 0; i+1 < len(kv); i += 2 {
+		req.Header.Set(kv[i], kv[i+1])
+	}
+	if c == nil {
+		c = http.DefaultClient
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, nil, &Error{Kind: ErrUnavailable, Provider: provider, Message: err.Error()}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return resp.StatusCode, nil, &Error{Kind: ErrUnavailable, Provider: provider, Status: resp.StatusCode, Message: err.Error()}
+	}
+	return resp.StatusCode, raw, nil
 }
 
 func snippet(raw []byte) string {
