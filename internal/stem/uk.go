@@ -7,7 +7,8 @@ import "strings"
 // first wins. Past-tense endings (-ла, -ло, -ли) are left out: they would
 // cut школа and школи to шко while школу stays школ. So is the masculine
 // dative -ові: it would cut відбудові (of відбудова) and мові to відбуд
-// and м.
+// and м. So is the infinitive -ти: it would cut освіти and студенти (of
+// освіта, студент) to осві and студен, and people search for nouns.
 var ukEndings = []string{
 	// adjectives and pronouns
 	"ого", "ього", "ому", "ьому", "ої", "ьої", "ими", "іми", "их", "іх", "ий", "ій", "им", "ім", "ою", "ьою",
@@ -15,7 +16,7 @@ var ukEndings = []string{
 	// nouns
 	"ами", "ями", "ах", "ях", "ам", "ям", "ом", "ем", "єм", "ею", "єю", "ів", "їв",
 	// verbs
-	"ти", "ть", "ємо", "емо", "имо", "імо", "ете", "єте", "ите", "іте", "уть", "ють", "ать", "ять", "ить", "іть",
+	"ть", "ємо", "емо", "имо", "імо", "ете", "єте", "ите", "іте", "уть", "ють", "ать", "ять", "ить", "іть",
 	"еш", "єш", "иш", "іш",
 	// one letter
 	"а", "я", "о", "е", "є", "и", "і", "ї", "у", "ю", "ь", "й",
