@@ -45,17 +45,6 @@ type textPart struct {
 	html bool
 }
 
-// needsTranslation reports whether some part of w is in another language
-// than lang.
-func (w writtenText) needsTranslation(lang string) bool {
-	for _, p := range w.parts {
-		if translate.Needed(p.lang, lang) {
-			return true
-		}
-	}
-	return false
-}
-
 // translateRow is the row with the button that shows a text in l's
 // language, or nil when no translator is on or the text, in the languages
 // langs, needs none.
