@@ -49,7 +49,7 @@ func TestTranslatorOnPostgres(t *testing.T) {
 	if _, err := b.Translate(ctx, translate.Request{Text: "Wir suchen eine Schule", To: "en", Owner: 2}); !errors.Is(err, translate.ErrUnavailable) {
 		t.Fatalf("503: %v", err)
 	}
-	if used, _ := s.TranslationCharsUsed(ctx, day); used != 25 {
+	if used, _ := charsUsed(s, day); used != 25 {
 		t.Fatalf("%d characters used, want 25 (the failure's given back)", used)
 	}
 	if _, err := b.Translate(ctx, translate.Request{Text: "Wir suchen eine Schule", To: "en", Owner: 2}); err != nil {

@@ -91,13 +91,6 @@ func (s *Store) RefundTranslationChars(ctx context.Context, day time.Time, n int
 	return err
 }
 
-// TranslationCharsUsed returns the characters reserved on day.
-func (s *Store) TranslationCharsUsed(ctx context.Context, day time.Time) (int64, error) {
-	var n int64
-	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT chars FROM translation_usage WHERE day = $1), 0)`,
-		day.UTC().Format(time.DateOnly)).Scan(&n)
-	return n, err
-}
 
 // PruneTranslations erases translations stored before before, and the
 // usage counts of days before it, and returns how many translations went.
