@@ -235,7 +235,9 @@ func TestTranslateFailuresFallBack(t *testing.T) {
 // announcement with only a Ukrainian version reaches two Swedish
 // residents translated into Swedish and marked as machine translation
 // (one request to the service for both), with the original one tap away;
-// a Ukrainian resident gets the original unmarked. With both services.
+// a Ukrainian resident gets the original unmarked, and one who reads
+// Ukrainian with a French interface the original with a button to
+// translate. With both services.
 func TestBroadcastMissingVersionTranslated(t *testing.T) {
 	t.Parallel()
 	eachProvider(t, func(t *testing.T, provider string, cfg config.Translate, fake translationFake) {
@@ -248,6 +250,7 @@ func TestBroadcastMissingVersionTranslated(t *testing.T) {
 		sara := w.resident(21, "sv", "Sara", "Laxå")
 		nils := w.resident(22, "sv", "Nils", "Laxå", "sv")
 		taras := w.resident(23, "uk", "Taras", "Ichnia")
+		iryna := w.resident(24, "fr", "Iryna", "Grevesmühlen", "fr", "uk")
 
 		uk, sv := w.Loc("uk"), w.Loc("sv")
 		composeToNetwork(olena, uk)
@@ -278,6 +281,12 @@ func TestBroadcastMissingVersionTranslated(t *testing.T) {
 		// One tap to the original, marked as such.
 		sara.Press(sv.Plain("tr_button_original")).Expect(sv.T("tr_original_head"), text)
 		sara.Press(sv.Plain("tr_button_show")).Expect(machineHead(sv, "uk", provider), want)
+		// Iryna reads Ukrainian (her profile) with a French interface: the
+		// version as written, and a translation one tap away.
+		fr := w.Loc("fr")
+		waitForMessage(t, w.Env, iryna.ID(), text)
+		iryna.Press(fr.Plain("tr_button_show")).Expect(machineHead(fr, "uk", provider),
+			html.EscapeString(faketranslate.Translate(plain, "fr")))
 	})
 }
 
