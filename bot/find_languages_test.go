@@ -52,26 +52,27 @@ func TestFindAcrossLanguages(t *testing.T) {
 		found   storage.Project
 	}{
 		// Ukrainian: base and inflected forms, adjectives, topic names.
-		{"uk", []string{"футбол", "футболу", "молодь", "молоді", "молодіжний", "спорт"}, football},
+		{"uk", []string{"футбол", "футболу", "молодь", "молоді", "молодіжний", "спорт", "молодіжний футбол",
+			"футбол для молоді"}, football},
 		{"uk", []string{"лікарня", "лікарні", "водопостачання"}, water},
 		{"uk", []string{"хор", "музика"}, choir},
 		{"uk", []string{"школа", "школи", "енергетика", "школою", "учнів"}, school},
-		{"fr", []string{"football", "jeunesse", "jeunes", "sport"}, football},
+		{"fr", []string{"football", "jeunesse", "jeunes", "sport", "football des jeunes"}, football},
 		{"fr", []string{"pompiers", "sapeurs-pompiers"}, fire},
 		{"fr", []string{"hôpital", "eau"}, water},
 		{"fr", []string{"école", "écoles"}, school},
 		// Swedish, with compounds and definite forms.
-		{"sv", []string{"fotboll", "ungdom", "ungdomar", "fotbollslag"}, football},
+		{"sv", []string{"fotboll", "ungdom", "ungdomar", "fotbollslag", "ungdomsfotboll"}, football},
 		{"sv", []string{"brandkår", "räddningstjänsten"}, fire},
 		{"sv", []string{"kör", "musik"}, choir},
 		{"sv", []string{"skola", "skolor"}, school},
-		{"en", []string{"football", "soccer", "youth", "young", "sports"}, football},
+		{"en", []string{"football", "soccer", "youth", "young", "sports", "football for the youth"}, football},
 		{"en", []string{"firefighters", "fire brigade"}, fire},
 		{"en", []string{"hospital", "water supply"}, water},
 		{"en", []string{"choir", "singers", "music"}, choir},
 		// German, for the projects written in other languages.
 		{"de", []string{"Feuerwehr", "Feuerwehrleute"}, fire},
-		{"de", []string{"Krankenhaus", "Wasserversorgung"}, water},
+		{"de", []string{"Krankenhaus", "Wasserversorgung", "Wasser für das Krankenhaus"}, water},
 		{"de", []string{"Chor", "Chöre"}, choir},
 		{"de", []string{"Schulen", "Schulpartnerschaft"}, school},
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"partnerbot/internal/glossary"
 	"partnerbot/internal/searchkey"
 )
 
@@ -34,7 +35,8 @@ type ProjectQuery struct {
 	// in the glossary (package glossary), in any language, and a topic's
 	// or sector's name in any language matches the projects filed under
 	// it; matches in the reader's own words come first, then projects
-	// written in the reader's language. Without it the search is literal
+	// written in the reader's language. The reader's function words (des,
+	// für, для) are left out, as no text in another language has them. Without it the search is literal
 	// (spelling, script and typos forgiven, languages not crossed).
 	ReaderLanguage string `json:"reader_language,omitempty"`
 }
@@ -85,6 +87,9 @@ const (
 // are looked up first, so that the search itself compares numbers.
 func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limit int) (ProjectPage, error) {
 	var page ProjectPage
+	if q.ReaderLanguage != "" {
+		q.Text = glossary.ContentWords(q.Text, q.ReaderLanguage)
+	}
 	var where []string
 	var args []any
 	arg := func(v any) string {

@@ -91,7 +91,6 @@ func (s *Store) RefundTranslationChars(ctx context.Context, day time.Time, n int
 	return err
 }
 
-
 // PruneTranslations erases translations stored before before, and the
 // usage counts of days before it, and returns how many translations went.
 func (s *Store) PruneTranslations(ctx context.Context, before time.Time) (int64, error) {

@@ -53,3 +53,23 @@ func TestNoKeyMeansTwoUnrelatedConcepts(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+// TestContentWords: the reader's function words go, unless nothing else
+// is left; another language's are kept (Swedish "i" is no French word).
+func TestContentWords(t *testing.T) {
+	for _, tt := range []struct{ text, lang, want string }{
+		{"football des jeunes", "fr", "football jeunes"},
+		{"футбол для молоді", "uk", "футбол молоді"},
+		{"Austausch für die Jugend", "de", "Austausch Jugend"},
+		{"fotboll för ungdomar i Laxå", "sv", "fotboll ungdomar Laxå"},
+		{"The youth, and the football!", "en", "youth, football!"},
+		{"dla młodzieży", "pl", "młodzieży"},
+		{"des", "fr", "des"},
+		{"i Laxå", "fr", "i Laxå"},
+		{"water", "", "water"},
+	} {
+		if got := ContentWords(tt.text, tt.lang); got != tt.want {
+			t.Errorf("ContentWords(%q, %s) = %q, want %q", tt.text, tt.lang, got, tt.want)
+		}
+	}
+}
