@@ -53,19 +53,23 @@ func TestTextLanguagesAreStored(t *testing.T) {
 	}
 	ev := eventFields(time.Now().Add(48 * time.Hour))
 	ev.Title, ev.Description = "Rencontre des pompiers", "Une journée d’échange entre les pompiers des villes jumelées."
-	e, err := testdb.InTx(f.s, func(tx pgx.Tx) (storage.Event, error) {
-		e, _, err := f.s.CreateEventTx(ctx, tx, 1, ev)
-		return e, err
-	})
+	// An event is created, then changed, in its own transaction each.
+	write := func(id int64) (storage.Event, error) {
+		return testdb.InTx(f.s, func(tx pgx.Tx) (e storage.Event, err error) {
+			if id == 0 {
+				e, _, err = f.s.CreateEventTx(ctx, tx, 1, ev)
+			} else {
+				e, _, _, err = f.s.UpdateEventTx(ctx, tx, id, ev, time.Now())
+			}
+			return e, err
+		})
+	}
+	e, err := write(0)
 	if err != nil || e.TextLang != "fr" {
 		t.Fatalf("event language %q (%v)", e.TextLang, err)
 	}
 	ev.Title, ev.Description = "Brandkårernas dag", "En dag för räddningstjänsten i våra vänorter."
-	e, err = testdb.InTx(f.s, func(tx pgx.Tx) (storage.Event, error) {
-		e, _, _, err := f.s.UpdateEventTx(ctx, tx, e.ID, ev, time.Now())
-		return e, err
-	})
-	if err != nil || e.TextLang != "sv" {
+	if e, err = write(e.ID); err != nil || e.TextLang != "sv" {
 		t.Fatalf("updated event language %q (%v)", e.TextLang, err)
 	}
 }

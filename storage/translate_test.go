@@ -9,9 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"partnerbot/internal/faketranslate"
-	"partnerbot/internal/testdb"
 	"partnerbot/internal/translate"
-	"partnerbot/storage"
 )
 
 // TestTranslatorOnPostgres: the translator with the PostgreSQL cache and
@@ -21,12 +19,7 @@ import (
 func TestTranslatorOnPostgres(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := storage.New(testdb.New(t))
-	for _, id := range []int64{1, 2} {
-		if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: id, FirstName: "X"}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s := translationStore(t)
 	lt := faketranslate.NewLibreTranslate(t)
 	dl := faketranslate.NewDeepL(t, "key:fx")
 	day := time.Date(2026, 5, 9, 12, 0, 0, 0, time.UTC)

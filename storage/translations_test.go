@@ -35,15 +35,22 @@ func charsUsed(s *storage.Store, day time.Time) (int64, error) {
 	return n, err
 }
 
-func TestTranslationCache(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
+// translationStore is a store on a fresh database with users 1 and 2.
+func translationStore(t *testing.T) *storage.Store {
+	t.Helper()
 	s := storage.New(testdb.New(t))
 	for _, id := range []int64{1, 2} {
-		if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: id, FirstName: "X"}); err != nil {
+		if _, err := s.TouchUser(context.Background(), storage.TelegramProfile{ID: id, FirstName: "X"}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return s
+}
+
+func TestTranslationCache(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := translationStore(t)
 	if _, ok, err := s.CachedTranslation(ctx, "Feuerwehr", "uk"); err != nil || ok {
 		t.Fatalf("empty cache: hit %v, %v", ok, err)
 	}
