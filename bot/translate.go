@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"html"
-	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
 
@@ -188,8 +188,19 @@ func (a *App) translatedText(ctx context.Context, r *Request, w writtenText) (te
 	for i, f := range from {
 		names[i] = l.Plain("lang_list_" + f)
 	}
-	return machineHead(l, strings.Join(names, ", "), provider) + "\n\n" + joinParts(w, texts), true
+	text = machineHead(l, strings.Join(names, ", "), provider) + "\n\n" + joinParts(w, texts)
+	if utf8.RuneCountInString(text) > maxTranslationMessage {
+		// Translations run longer than their originals: one that no
+		// longer fits a message is not shown.
+		r.Log.Warn("translation too long for a message", "chars", utf8.RuneCountInString(text))
+		return l.T("tr_failed") + "\n\n" + a.originalText(l, w), false
+	}
+	return text, true
 }
+
+// maxTranslationMessage is the longest message of a translation, in
+// characters of its HTML: Telegram takes 4096 of the text it shows.
+const maxTranslationMessage = 4000
 
 // machineHead is the line that marks a machine translation from the
 // languages named by from, made by provider.
@@ -229,9 +240,6 @@ func failureNote(err error) string {
 	return "tr_failed"
 }
 
-// htmlTag matches a tag of a broadcast's Telegram HTML.
-var htmlTag = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?>`)
-
 // plainSource is what of p goes to the translation service: the text, or
 // for Telegram HTML its plain text (tags dropped, entities read); the
 // service would take tags for words.
@@ -239,7 +247,7 @@ func plainSource(p textPart) string {
 	if !p.html {
 		return p.text
 	}
-	return html.UnescapeString(htmlTag.ReplaceAllString(p.text, ""))
+	return plainOf(p.text)
 }
 
 // machineText is a broadcast's version translated for a recipient who
@@ -258,13 +266,19 @@ func (a *App) machineVersion(ctx context.Context, b storage.Broadcast, v copyVie
 	if !note || !a.tr.Enabled() {
 		return machineText{}
 	}
-	src := plainSource(textPart{text: b.Versions[lang], html: true})
-	res, err := a.tr.Translate(ctx, translate.Request{Text: src, From: lang, To: v.L.Lang(), Owner: b.AuthorID})
+	res, err := a.tr.Translate(ctx, translate.Request{Text: plainOf(b.Versions[lang]), From: lang, To: v.L.Lang(),
+		Owner: b.AuthorID})
 	if err != nil {
 		a.log.WarnContext(ctx, "broadcast version not translated", "broadcast_id", b.ID, "to", v.L.Lang(), "err", err)
 		return machineText{}
 	}
-	if !res.Machine {
+	// The copy keeps to the version's own limit; a translation past it
+	// (they run longer) goes out as the version with its note.
+	limit := maxBroadcastText
+	if b.MediaFileID != "" {
+		limit = maxBroadcastCaption
+	}
+	if !res.Machine || utf8.RuneCountInString(res.Text) > limit {
 		return machineText{}
 	}
 	return machineText{text: html.EscapeString(res.Text), from: res.From, provider: res.Provider}
