@@ -237,7 +237,8 @@ func TestTranslateFailuresFallBack(t *testing.T) {
 // (one request to the service for both), with the original one tap away;
 // a Ukrainian resident gets the original unmarked, and one who reads
 // Ukrainian with a French interface the original with a button to
-// translate. With both services.
+// translate; a version whose translation would not fit goes out as
+// written with the note. With both services.
 func TestBroadcastMissingVersionTranslated(t *testing.T) {
 	t.Parallel()
 	eachProvider(t, func(t *testing.T, provider string, cfg config.Translate, fake translationFake) {
@@ -287,6 +288,18 @@ func TestBroadcastMissingVersionTranslated(t *testing.T) {
 		waitForMessage(t, w.Env, iryna.ID(), text)
 		iryna.Press(fr.Plain("tr_button_show")).Expect(machineHead(fr, "uk", provider),
 			html.EscapeString(faketranslate.Translate(plain, "fr")))
+
+		// A version at the length limit whose translation runs past it
+		// goes out as written, with the note.
+		composeToNetwork(olena, uk)
+		olena.Say(strings.Repeat("школа ", 599) + "школа!")
+		olena.Press(uk.Plain("bc_continue"))
+		olena.Press(uk.Plain("bc_no_links"))
+		olena.Press(uk.Plain("bc_no_media"))
+		olena.Press(uk.Plain("bc_no_deadline")).Expect(uk.T("bc_ask_send"))
+		olena.Press(uk.Plain("bc_send_now"))
+		olena.WaitFor(uk.T("bc_status_done"))
+		waitForMessage(t, w.Env, sara.ID(), sv.T("bc_note_language", "Language", sv.Plain("lang_list_uk")), "школа школа школа!")
 	})
 }
 
