@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"partnerbot/internal/bottest"
 	"partnerbot/storage"
 )
 
@@ -128,4 +129,47 @@ func broadcastOf(t *testing.T, w *broadcastWorld, author int64) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// TestCopyWaitingForQuietHoursIsDroppedOnceMuted: a copy waiting for the
+// end of quiet hours is checked again when it goes out: whoever muted the
+// broadcast's town or switched announcements off meanwhile does not get
+// it; the others do.
+func TestCopyWaitingForQuietHoursIsDroppedOnceMuted(t *testing.T) {
+	t.Parallel()
+	// 22:30 in Berlin: every copy waits until 08:00.
+	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 21, 30, 0, 0, time.UTC))
+	ctx := context.Background()
+	fr := w.Loc("fr")
+	camille := w.user(4, "fr", "Camille")
+	w.grantCoordinator(camille, "Grevesmühlen")
+	jonas := w.resident(32, "de", "Jonas", "Grevesmühlen")
+	greta := w.resident(33, "de", "Greta", "Grevesmühlen")
+	lena := w.resident(34, "de", "Lena", "Grevesmühlen")
+
+	composeToNetwork(camille, fr)
+	camille.Say("Fête du jumelage")
+	camille.Press(fr.Plain("bc_continue"))
+	camille.Press(fr.Plain("bc_no_links"))
+	camille.Press(fr.Plain("bc_no_media"))
+	camille.Press(fr.Plain("bc_no_deadline")).Expect(fr.N("bc_counts", 3))
+	camille.Press(fr.Plain("bc_send_now"))
+	if n := pendingBroadcastJobs(t, w, "broadcast", 0); n != 3 {
+		t.Fatalf("%d copies waiting, want 3", n)
+	}
+
+	if err := w.Store.AddMute(ctx, jonas.ID(), storage.Mute{Kind: storage.MuteTown, Value: itoa(w.towns["Grevesmühlen"].ID)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Store.SetMessageKind(ctx, greta.ID(), storage.KindAnnouncements, false); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(11 * time.Hour)
+	lena.WaitFor("Fête du jumelage")
+	eventually(t, "every copy is done", func() bool { return pendingBroadcastJobs(t, w, "broadcast", 0) == 0 })
+	for _, u := range []*bottest.User{jonas, greta} {
+		if n := copiesOf(w, u.ID(), "Fête du jumelage"); n != 0 {
+			t.Errorf("%s got %d copies after opting out while the copy waited", u.TG.FirstName, n)
+		}
+	}
 }
