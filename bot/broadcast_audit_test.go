@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"partnerbot/internal/bottest"
+	"partnerbot/locales"
 	"partnerbot/storage"
 )
 
@@ -23,19 +24,11 @@ func TestBroadcastActionsOnlyForTheAuthorOrAnAdmin(t *testing.T) {
 	// so there is something left to stop.
 	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 21, 30, 0, 0, time.UTC))
 	fr, de, en := w.Loc("fr"), w.Loc("de"), w.Loc("en")
-	camille := w.user(4, "fr", "Camille")
-	w.grantCoordinator(camille, "Grevesmühlen")
-	anna := w.user(3, "de", "Anna")
-	w.grantCoordinator(anna, "Laxå")
+	camille := w.coordinator(4, "fr", "Camille", "Grevesmühlen")
+	anna := w.coordinator(3, "de", "Anna", "Laxå")
 	w.resident(32, "de", "Jonas", "Grevesmühlen")
 
-	composeToNetwork(camille, fr)
-	camille.Say("Réunion des jumelages")
-	camille.Press(fr.Plain("bc_continue"))
-	camille.Press(fr.Plain("bc_no_links"))
-	camille.Press(fr.Plain("bc_no_media"))
-	camille.Press(fr.Plain("bc_no_deadline"))
-	camille.Press(fr.Plain("bc_send_now"))
+	sendToNetwork(camille, fr, "Réunion des jumelages", 1)
 	id := broadcastOf(t, w, camille.ID())
 	if n := pendingBroadcastJobs(t, w, "broadcast", 0); n != 1 {
 		t.Fatalf("%d copies waiting, want 1 (Jonas's, in quiet hours)", n)
@@ -68,8 +61,7 @@ func TestMutedPeopleAreNotInTheAudience(t *testing.T) {
 	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	ctx := context.Background()
 	uk := w.Loc("uk")
-	olena := w.user(2, "uk", "Olena")
-	w.grantCoordinator(olena, "Ichnia")
+	olena := w.coordinator(2, "uk", "Olena", "Ichnia")
 	sara := w.resident(14, "sv", "Sara", "Laxå")
 	emma := w.resident(15, "en", "Emma", "Laxå")
 	ichnia := w.towns["Ichnia"].ID
@@ -104,14 +96,8 @@ func TestMutedPeopleAreNotInTheAudience(t *testing.T) {
 		}
 	}
 
-	// The author counts one recipient, and only Emma gets the copy.
-	composeToNetwork(olena, uk)
-	olena.Say("Зустріч у ратуші")
-	olena.Press(uk.Plain("bc_continue"))
-	olena.Press(uk.Plain("bc_no_links"))
-	olena.Press(uk.Plain("bc_no_media"))
-	olena.Press(uk.Plain("bc_no_deadline")).Expect(uk.N("bc_counts", 1))
-	olena.Press(uk.Plain("bc_send_now"))
+	// The author is shown one recipient, and only Emma gets the copy.
+	sendToNetwork(olena, uk, "Зустріч у ратуші", 1)
 	emma.WaitFor("Зустріч у ратуші")
 	if n, err := w.Store.BroadcastCounts(ctx, broadcastOf(t, w, olena.ID()), w.clock.Now()); err != nil || n.Total != 1 {
 		t.Fatalf("figures %+v (%v), want 1 copy in all", n, err)
@@ -119,6 +105,26 @@ func TestMutedPeopleAreNotInTheAudience(t *testing.T) {
 	if n := copiesOf(w, sara.ID(), "Зустріч у ратуші"); n != 0 {
 		t.Errorf("Sara, who muted Ichnia, got %d copies", n)
 	}
+}
+
+// coordinator is a started user made coordinator for town.
+func (w *broadcastWorld) coordinator(id int64, lang, name, town string) *bottest.User {
+	w.t.Helper()
+	u := w.user(id, lang, name)
+	w.grantCoordinator(u, town)
+	return u
+}
+
+// sendToNetwork has u send text now to everyone living in their network,
+// without links, media or deadline, after seeing it counted for recipients.
+func sendToNetwork(u *bottest.User, l *locales.Localizer, text string, recipients int) {
+	composeToNetwork(u, l)
+	u.Say(text)
+	u.Press(l.Plain("bc_continue"))
+	u.Press(l.Plain("bc_no_links"))
+	u.Press(l.Plain("bc_no_media"))
+	u.Press(l.Plain("bc_no_deadline")).Expect(l.N("bc_counts", recipients))
+	u.Press(l.Plain("bc_send_now"))
 }
 
 // broadcastOf is the id of author's newest broadcast.
@@ -141,19 +147,12 @@ func TestCopyWaitingForQuietHoursIsDroppedOnceMuted(t *testing.T) {
 	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 21, 30, 0, 0, time.UTC))
 	ctx := context.Background()
 	fr := w.Loc("fr")
-	camille := w.user(4, "fr", "Camille")
-	w.grantCoordinator(camille, "Grevesmühlen")
+	camille := w.coordinator(4, "fr", "Camille", "Grevesmühlen")
 	jonas := w.resident(32, "de", "Jonas", "Grevesmühlen")
 	greta := w.resident(33, "de", "Greta", "Grevesmühlen")
 	lena := w.resident(34, "de", "Lena", "Grevesmühlen")
 
-	composeToNetwork(camille, fr)
-	camille.Say("Fête du jumelage")
-	camille.Press(fr.Plain("bc_continue"))
-	camille.Press(fr.Plain("bc_no_links"))
-	camille.Press(fr.Plain("bc_no_media"))
-	camille.Press(fr.Plain("bc_no_deadline")).Expect(fr.N("bc_counts", 3))
-	camille.Press(fr.Plain("bc_send_now"))
+	sendToNetwork(camille, fr, "Fête du jumelage", 3)
 	if n := pendingBroadcastJobs(t, w, "broadcast", 0); n != 3 {
 		t.Fatalf("%d copies waiting, want 3", n)
 	}
