@@ -8,6 +8,7 @@ import (
 
 	"partnerbot/internal/bottest"
 	"partnerbot/internal/faketelegram"
+	"partnerbot/locales"
 	"partnerbot/storage"
 )
 
@@ -94,4 +95,68 @@ func TestGroupYouthGroupGetsProjectsOfItsNetwork(t *testing.T) {
 	if n := youthPostsTo(w, group.ID, far.ID); n != 0 {
 		t.Fatalf("%d posts of the Lannion project to the group, want none", n)
 	}
+}
+
+// pressLabelInGroup presses the button labelled label on the bot's
+// message m in group as u, and waits until the bot handled it.
+func pressLabelInGroup(w *projectWorld, u *bottest.User, group models.Chat, m faketelegram.Message, label string) {
+	w.t.Helper()
+	for _, row := range m.Buttons() {
+		for _, b := range row {
+			if b.Text == label && b.CallbackData != "" {
+				w.WaitHandled(pressInGroup(w.Env, u, group, m.ID, b.CallbackData))
+				return
+			}
+		}
+	}
+	w.t.Fatalf("no button %q in %q", label, buttonLabels(m))
+}
+
+// TestGroupRulesInTheGroup: /rules in a project's group shows the rules
+// the owner wrote, in the group's language (German, then Ukrainian once an
+// administrator switched it), with the responsible adult; elsewhere it
+// says why there are none (Swedish) or where it works (English).
+func TestGroupRulesInTheGroup(t *testing.T) {
+	t.Parallel()
+	w := newProjectWorld(t)
+	de, uk, sv, en := w.Loc("de"), w.Loc("uk"), w.Loc("sv"), w.Loc("en")
+	anna := w.user(7001, "de", "Anna")
+	p := w.project(anna, "Jugendchor", "Grevesmühlen")
+	group := linkedGroup(w, anna, p, -1007001)
+	rulesCmd := "/rules@" + faketelegram.BotUsername
+	taras := w.User(7002, "uk", "Тарас")
+	inGroupHeading := func(l *locales.Localizer, rules string) string {
+		return l.T("group_rules_in_group", "Group", group.Title, "Title", p.Title, "Rules", locales.HTML(rules))
+	}
+	// Before the owner wrote any: the bot's own short rules.
+	expectInGroup(w, inGroup(w, taras, group, rulesCmd), inGroupHeading(de, de.T("group_rules_default")))
+
+	anna.Say("/start p" + p.Code).Press(de.Plain("project_button_group_panel"))
+	anna.Press(de.Plain("group_button_rules")).Press(de.Plain("lang_de")).Say("Wir singen & lachen.").
+		Expect(de.T("group_rules_saved", "Language", de.Plain("lang_list_de")))
+	anna.Press(de.Plain("group_button_rules")).Press(de.Plain("lang_uk")).Say("Співаємо й сміємося.").
+		Expect(de.T("group_rules_saved", "Language", de.Plain("lang_list_uk")))
+	anna.Press(de.Plain("group_button_adult")).Say("Anna Schmidt").Expect(de.T("group_panel_youth", "Adult", "Anna Schmidt"))
+
+	sent := inGroup(w, taras, group, rulesCmd)
+	expectInGroup(w, sent, inGroupHeading(de, de.T("group_rules_quote", "Rules", "Wir singen & lachen.")))
+	expectInGroup(w, sent, de.T("group_rules_adult", "Adult", "Anna Schmidt"))
+
+	// An administrator makes Ukrainian the group's language.
+	settings := inGroup(w, anna, group, "/settings@"+faketelegram.BotUsername)
+	expectInGroup(w, settings, de.T("group_settings_unregistered"))
+	pressLabelInGroup(w, anna, group, settings[len(settings)-1], uk.Plain("language_self_name"))
+	sent = inGroup(w, taras, group, rulesCmd)
+	expectInGroup(w, sent, inGroupHeading(uk, uk.T("group_rules_quote", "Rules", "Співаємо й сміємося.")))
+	expectInGroup(w, sent, uk.T("group_rules_adult", "Adult", "Anna Schmidt"))
+
+	// A group linked to no project has no rules from the bot.
+	elsa := w.user(7003, "sv", "Elsa")
+	other := models.Chat{ID: -1007003, Type: models.ChatTypeSupergroup, Title: "Fikaklubben"}
+	w.TG.SetChatMember(other, elsa.TG, faketelegram.StatusCreator, faketelegram.Rights{})
+	w.WaitHandled(w.TG.SetBotStatus(other, elsa.TG, faketelegram.StatusMember, faketelegram.Rights{}))
+	expectInGroup(w, inGroup(w, elsa, other, rulesCmd), sv.T("group_rules_not_linked"))
+
+	// In the private chat /rules says where it works.
+	w.user(7004, "en", "Tom").Say("/rules").Expect(en.T("group_only", "Command", "/rules"))
 }
