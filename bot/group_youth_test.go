@@ -2,10 +2,12 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/go-telegram/bot/models"
 
+	"partnerbot/delivery"
 	"partnerbot/internal/bottest"
 	"partnerbot/internal/faketelegram"
 	"partnerbot/locales"
@@ -19,6 +21,9 @@ import (
 func youthGroup(w *projectWorld, admin *bottest.User, id int64, title, town, lang string, topics ...string) models.Chat {
 	w.t.Helper()
 	group := models.Chat{ID: id, Type: models.ChatTypeSupergroup, Title: title}
+	if id > -1000000000000 {
+		group.Type = models.ChatTypeGroup
+	}
 	w.TG.SetChatMember(group, admin.TG, faketelegram.StatusCreator, faketelegram.Rights{})
 	w.WaitHandled(w.TG.SetBotStatus(group, admin.TG, faketelegram.StatusMember, faketelegram.Rights{}))
 	err := w.Store.RegisterYouthGroup(context.Background(), storage.YouthGroup{ChatID: id, Language: lang,
@@ -159,4 +164,40 @@ func TestGroupRulesInTheGroup(t *testing.T) {
 
 	// In the private chat /rules says where it works.
 	w.user(7004, "en", "Tom").Say("/rules").Expect(en.T("group_only", "Command", "/rules"))
+}
+
+// TestGroupYouthPostFollowsTheUpgradeToASupergroup: a youth group (a basic
+// group) is upgraded to a supergroup while the bot is down, with a new
+// project's post still addressed to the old id. Back up, the bot sees the
+// upgrade and delivery tries the send, in either order: the post arrives
+// in the supergroup, in Ukrainian, and the registration lives on under the
+// new id.
+func TestGroupYouthPostFollowsTheUpgradeToASupergroup(t *testing.T) {
+	t.Parallel()
+	w := newProjectWorld(t)
+	uk := w.Loc("uk")
+	ctx := context.Background()
+	oksana := w.user(7101, "uk", "Оксана")
+	group := youthGroup(w, oksana, -7101, "Молодіжна рада Ічні", "Ichnia", "uk", "culture")
+	p := w.project(w.user(7102, "de", "Jonas"), "Theater Ichnia", "Ichnia")
+
+	w.StopAll()
+	newID, _ := w.TG.MigrateToSupergroup(group.ID, oksana.TG)
+	queue, err := delivery.New(w.Pool, nil, delivery.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := queue.Schedule(ctx, delivery.Message{ChatID: group.ID, Kind: "group_youth_project", Ref: p.ID}); err != nil {
+		t.Fatal(err)
+	}
+	w.Start()
+	waitForMessage(t, w.Env, newID, uk.T("group_youth_project", "Title", p.Title, "Description", p.Description,
+		"Town", "Ichnia, "+uk.Country("UA"), "Topics", uk.Plain("topic_culture")))
+	y, err := w.Store.YouthGroupByChat(ctx, newID)
+	if err != nil || !y.Active || y.Language != "uk" {
+		t.Fatalf("the supergroup's registration: %+v, %v", y, err)
+	}
+	if _, err := w.Store.YouthGroupByChat(ctx, group.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the old group is still registered: %v", err)
+	}
 }

@@ -175,7 +175,10 @@ func (a *App) Renderer() delivery.Renderer {
 	}, Rechecks: map[string]delivery.RecheckFunc{
 		kindBroadcast:       a.recheckBroadcast,
 		kindBroadcastStatus: a.recheckBroadcastStatus,
-	}}
+	},
+		// A group upgraded to a supergroup (group_updates.go).
+		Migrate: a.followMigration,
+	}
 }
 
 // DeliveryPriority ranks the messages the bot sends on its own initiative

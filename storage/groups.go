@@ -52,10 +52,11 @@ func (s *Store) SetGroupLanguage(ctx context.Context, chatID int64, lang string)
 	return err
 }
 
-// MigrateGroupChat moves everything about a group to the id of the
-// supergroup it was upgraded to. It does nothing for an unknown group.
-func (s *Store) MigrateGroupChat(ctx context.Context, from, to int64) error {
-	_, err := s.pool.Exec(ctx, `
+// MigrateGroupChatTx moves everything about a group to the id of the
+// supergroup it was upgraded to. It does nothing for an unknown group, or
+// one already moved.
+func (s *Store) MigrateGroupChatTx(ctx context.Context, tx pgx.Tx, from, to int64) error {
+	_, err := tx.Exec(ctx, `
 		UPDATE group_chats SET chat_id = $2, kind = 'supergroup', updated_at = now()
 		WHERE chat_id = $1 AND NOT EXISTS (SELECT 1 FROM group_chats WHERE chat_id = $2)`, from, to)
 	return err
