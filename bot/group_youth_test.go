@@ -2,8 +2,14 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -199,5 +205,88 @@ func TestGroupYouthPostFollowsTheUpgradeToASupergroup(t *testing.T) {
 	}
 	if _, err := w.Store.YouthGroupByChat(ctx, group.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("the old group is still registered: %v", err)
+	}
+}
+
+// TestGroupDataInExportAndDeleteMe: /export shows what a person did in
+// groups (a group linked to their project, a youth group's settings, the
+// rules they wrote, their request to join another project's group) and
+// nothing of anyone else's; /deleteme erases it and leaves the others'.
+func TestGroupDataInExportAndDeleteMe(t *testing.T) {
+	t.Parallel()
+	w := newProjectWorld(t)
+	uk, sv := w.Loc("uk"), w.Loc("sv")
+	ctx := context.Background()
+	const olenaID, erikID = 7301, 7302947
+	olena := w.user(olenaID, "uk", "Олена")
+	erik := w.user(erikID, "sv", "Erik")
+
+	// Erik's project group, with his rules.
+	ep := w.project(erik, "Körutbyte", "Laxå")
+	erikGroup := linkedGroup(w, erik, ep, -1007302)
+	erik.Say("/start p" + ep.Code).Press(sv.Plain("project_button_group_panel"))
+	erik.Press(sv.Plain("group_button_rules")).Press(sv.Plain("lang_sv")).Say("Eriks regler.").
+		Expect(sv.T("group_rules_saved", "Language", sv.Plain("lang_list_sv")))
+
+	// Olena links a group to her project and writes its rules, changes a
+	// youth group's settings as its administrator, and asks to join Erik's.
+	op := w.project(olena, "Хор Ічні", "Ichnia")
+	linkedGroup(w, olena, op, -1007301)
+	olena.Say("/start p" + op.Code).Press(uk.Plain("project_button_group_panel"))
+	olena.Press(uk.Plain("group_button_rules")).Press(uk.Plain("lang_uk")).Say("Правила Олени.").
+		Expect(uk.T("group_rules_saved", "Language", uk.Plain("lang_list_uk")))
+	youth := youthGroup(w, olena, -1007303, "Молодь Ічні", "Ichnia", "uk", "culture")
+	expectInGroup(w, inGroup(w, olena, youth, "/settings@"+faketelegram.BotUsername), uk.T("group_settings_youth",
+		"Town", "Ichnia", "Min", 14, "Max", 18, "Topics", uk.Plain("topic_culture")))
+	w.WaitHandled(w.TG.RequestJoin(erikGroup, olena.TG, "Співаю в хорі.", time.Time{}))
+	olena.WaitFor(uk.T("group_rules_quote", "Rules", "Eriks regler."))
+
+	olena.Say("/export")
+	doc := olena.Last().Document
+	if doc == nil {
+		t.Fatalf("no export; the bot said:\n%s", olena.Transcript())
+	}
+	var export struct {
+		Data map[string][]map[string]any `json:"data"`
+	}
+	if err := json.Unmarshal(doc.Content, &export); err != nil {
+		t.Fatal(err)
+	}
+	requests := export.Data["join_requests.user_id"]
+	if len(requests) != 1 || requests[0]["chat_id"] != float64(erikGroup.ID) || requests[0]["bio"] != "Співаю в хорі." {
+		t.Fatalf("exported join requests: %v", requests)
+	}
+	rules := export.Data["group_rules.written_by"]
+	if len(rules) != 1 || rules[0]["body"] != "Правила Олени." {
+		t.Fatalf("exported rules: %v", rules)
+	}
+	var roles []string
+	for _, r := range export.Data["group_roles.user_id"] {
+		roles = append(roles, fmt.Sprintf("%.0f %v", r["chat_id"], r["role"]))
+	}
+	slices.Sort(roles)
+	if want := []string{"-1007301 linked", "-1007303 settings"}; !slices.Equal(roles, want) {
+		t.Fatalf("exported group roles %q, want %q", roles, want)
+	}
+	if s := string(doc.Content); strings.Contains(s, strconv.Itoa(erikID)) || strings.Contains(s, "Eriks regler") {
+		t.Fatalf("Olena's export shows Erik's data:\n%s", s)
+	}
+
+	olena.Say("/deleteme").Press(uk.Plain("deleteme_yes")).Expect(uk.T("deleteme_done"))
+	count := func(q string, id int64) (n int) {
+		if err := w.Pool.QueryRow(ctx, q, id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, q := range []string{`SELECT count(*) FROM join_requests WHERE user_id = $1`,
+		`SELECT count(*) FROM group_rules WHERE written_by = $1`, `SELECT count(*) FROM group_roles WHERE user_id = $1`} {
+		if n := count(q, olenaID); n != 0 {
+			t.Errorf("%s: %d rows of Olena after /deleteme", q, n)
+		}
+	}
+	if count(`SELECT count(*) FROM group_rules WHERE written_by = $1`, erikID) != 1 ||
+		count(`SELECT count(*) FROM group_roles WHERE user_id = $1`, erikID) != 1 {
+		t.Error("Erik's rules or group role went with Olena's data")
 	}
 }

@@ -277,8 +277,8 @@ func scanYouthGroup(row pgx.Row) (YouthGroup, error) {
 }
 
 // RegisterYouthGroup registers (or re-registers) the chat as a youth
-// group: its town, language, age range and topics; what it receives stays
-// as its administrators chose.
+// group: its town, language, age range and topics (none: any topic); what
+// it receives stays as its administrators chose.
 func (s *Store) RegisterYouthGroup(ctx context.Context, y YouthGroup) error {
 	return s.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE group_chats SET language = $2, updated_at = now() WHERE chat_id = $1`,
@@ -289,7 +289,7 @@ func (s *Store) RegisterYouthGroup(ctx context.Context, y YouthGroup) error {
 			INSERT INTO youth_groups (chat_id, town_id, age_min, age_max, topics) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (chat_id) DO UPDATE SET town_id = excluded.town_id, age_min = excluded.age_min,
 				age_max = excluded.age_max, topics = excluded.topics, active = true`,
-			y.ChatID, y.Town.ID, y.AgeMin, y.AgeMax, y.Topics)
+			y.ChatID, y.Town.ID, y.AgeMin, y.AgeMax, nonNil(y.Topics))
 		return err
 	})
 }
