@@ -290,3 +290,67 @@ func TestGroupDataInExportAndDeleteMe(t *testing.T) {
 		t.Error("Erik's rules or group role went with Olena's data")
 	}
 }
+
+// TestGroupForgedButtonsAreRefused: every kind of group button (the
+// owner's group panel "gr", join requests "gj", a group's settings "gs")
+// refuses data forged by someone it does not belong to, or malformed, and
+// changes nothing; in English, French and Swedish.
+func TestGroupForgedButtonsAreRefused(t *testing.T) {
+	t.Parallel()
+	w := newProjectWorld(t)
+	en, fr, sv := w.Loc("en"), w.Loc("fr"), w.Loc("sv")
+	ctx := context.Background()
+	mia := w.user(7401, "en", "Mia")
+	pierre := w.user(7402, "fr", "Pierre")
+	astrid := w.user(7403, "sv", "Astrid")
+	p := w.project(mia, "Twinning choir", "Laxå")
+	group := linkedGroup(w, mia, p, -1007401)
+
+	// The owner's panel, forged by Pierre for Mia's project.
+	for _, data := range []string{"gr:m:" + p.Code, "gr:ch:" + p.Code, "gr:rl:" + p.Code, "gr:rl:" + p.Code + ":fr",
+		"gr:od:" + p.Code + ":1", "gr:ad:" + p.Code, "gr:ad:" + p.Code + ":0"} {
+		pierre.PressData(data)
+		w.expectAlert(pierre, fr.Plain("project_not_yours_or_gone"))
+	}
+	pierre.PressData("gr:zz:" + p.Code)
+	w.expectAlert(pierre, fr.Plain("callback_invalid"))
+	if _, err := w.Store.Conversation(ctx, pierre.ID()); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a forged button began a dialogue for Pierre: %v", err)
+	}
+	if _, err := w.Store.TakeChannelIntent(ctx, pierre.ID(), time.Now()); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a forged button left a channel link intent: %v", err)
+	}
+	if gs, err := w.Store.ProjectGroups(ctx, p.ID); err != nil || len(gs) != 1 || gs[0].OwnerDecides {
+		t.Fatalf("the project's group after forged buttons: %+v, %v", gs, err)
+	}
+
+	// Astrid's join request: Pierre can neither agree for her nor decide it.
+	w.WaitHandled(w.TG.RequestJoin(group, astrid.TG, "", time.Time{}))
+	agree := astrid.WaitFor(sv.T("group_rules_default")).Buttons()[0][0].CallbackData
+	id := strings.TrimPrefix(agree, "gj:ok:")
+	for _, data := range []string{agree, "gj:a:" + id, "gj:d:" + id} {
+		pierre.PressData(data)
+		w.expectAlert(pierre, fr.Plain("callback_invalid"))
+	}
+	astrid.PressData("gj:a:" + id) // the applicant cannot approve herself
+	w.expectAlert(astrid, sv.Plain("callback_invalid"))
+	if got := w.TG.JoinRequestState(group.ID, astrid.ID()); got != "pending" {
+		t.Fatalf("Astrid's request after forged buttons: %q", got)
+	}
+
+	// The group's settings: a member who is no administrator, a press in a
+	// private chat and malformed data change nothing.
+	w.TG.SetChatMember(group, astrid.TG, faketelegram.StatusMember, faketelegram.Rights{})
+	settings := inGroup(w, mia, group, "/settings@"+faketelegram.BotUsername)
+	expectInGroup(w, settings, en.T("group_settings_unregistered"))
+	// (Alerts in a group speak the group's language.)
+	pressLabelInGroup(w, astrid, group, settings[len(settings)-1], sv.Plain("language_self_name"))
+	w.expectAlert(astrid, en.Plain("group_settings_admins_only"))
+	astrid.PressData("gs:lg:sv")
+	w.expectAlert(astrid, sv.Plain("private_only_callback"))
+	w.WaitHandled(pressInGroup(w.Env, mia, group, settings[len(settings)-1].ID, "gs:lg:xx"))
+	w.expectAlert(mia, en.Plain("callback_invalid"))
+	if c, err := w.Store.GroupChatByID(ctx, group.ID); err != nil || c.Language != "en" {
+		t.Fatalf("the group's language after forged buttons: %+v, %v", c, err)
+	}
+}
