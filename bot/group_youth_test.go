@@ -354,3 +354,20 @@ func TestGroupForgedButtonsAreRefused(t *testing.T) {
 		t.Fatalf("the group's language after forged buttons: %+v, %v", c, err)
 	}
 }
+
+// TestGroupDemotedBotUnlinksAndTellsTheOwner: the bot no longer an
+// administrator of the project's group cannot handle join requests; the
+// link ends and the owner is told, in German.
+func TestGroupDemotedBotUnlinksAndTellsTheOwner(t *testing.T) {
+	t.Parallel()
+	w := newProjectWorld(t)
+	de := w.Loc("de")
+	anna := w.user(7501, "de", "Anna")
+	p := w.project(anna, "Partnerschaftschor", "Grevesmühlen")
+	group := linkedGroup(w, anna, p, -1007501)
+	w.WaitHandled(w.TG.SetBotStatus(group, anna.TG, faketelegram.StatusMember, faketelegram.Rights{}))
+	anna.WaitFor(de.T("group_unlinked_demoted", "Group", group.Title, "Title", p.Title))
+	if gs, err := w.Store.ProjectGroups(context.Background(), p.ID); err != nil || len(gs) != 0 {
+		t.Fatalf("still linked: %+v, %v", gs, err)
+	}
+}
