@@ -186,6 +186,8 @@ func TestGroupJoinRequestWhileTheBotWasDown(t *testing.T) {
 	}
 }
 
+// TestGroupRemovedBotUnlinksAndTellsTheOwner: the bot removed from a
+// project's group, or demoted there, ends the link and tells the owner.
 func TestGroupRemovedBotUnlinksAndTellsTheOwner(t *testing.T) {
 	t.Parallel()
 	w := newProjectWorld(t)
@@ -202,6 +204,18 @@ func TestGroupRemovedBotUnlinksAndTellsTheOwner(t *testing.T) {
 	w.WaitHandled(w.TG.RequestJoin(group, faketelegram.NewUser(6602, "Paul"), "", time.Time{}))
 	if got := w.TG.JoinRequestState(group.ID, 6602); got != "pending" {
 		t.Fatalf("request to an unlinked group: %q", got)
+	}
+
+	// The bot no longer an administrator (it cannot handle join requests)
+	// ends the link too; the owner is told, in German.
+	de := w.Loc("de")
+	anna := w.user(6603, "de", "Anna")
+	ap := w.project(anna, "Partnerschaftschor", "Grevesmühlen")
+	demoted := linkedGroup(w, anna, ap, -1006603)
+	w.WaitHandled(w.TG.SetBotStatus(demoted, anna.TG, faketelegram.StatusMember, faketelegram.Rights{}))
+	anna.WaitFor(de.T("group_unlinked_demoted", "Group", demoted.Title, "Title", ap.Title))
+	if gs, err := w.Store.ProjectGroups(context.Background(), ap.ID); err != nil || len(gs) != 0 {
+		t.Fatalf("still linked after the demotion: %+v, %v", gs, err)
 	}
 }
 
