@@ -301,7 +301,8 @@ func (a *App) youthEventMessages(ctx context.Context, f storage.EventFields) (fu
 }
 
 // renderYouthEvent writes a new event for a youth group, in its language
-// and that language's usual time zone.
+// and that language's usual time zone; an event of a project with a group
+// offers to join that group with one tap.
 func (a *App) renderYouthEvent(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
 	y, err := loadFor(ctx, m, m.ChatID, a.store.YouthGroupByChat)
 	if err != nil {
@@ -319,7 +320,34 @@ func (a *App) renderYouthEvent(ctx context.Context, m delivery.Message) (deliver
 	}
 	l := a.cat.For(y.Language)
 	text := l.T("event_new_head") + "\n\n" + eventCard(l, e, zones.Load(zones.Default(y.Language)))
-	return delivery.Rendered{Text: text, Keyboard: eventButtons(l, e, false)}, nil
+	kb := eventButtons(l, e, false)
+	if e.ProjectID != 0 {
+		join, err := a.joinGroupRow(ctx, l, e.ProjectID)
+		if err != nil {
+			return delivery.Rendered{}, err
+		}
+		if join != nil {
+			kb.InlineKeyboard = append(kb.InlineKeyboard, join)
+		}
+	}
+	return delivery.Rendered{Text: text, Keyboard: kb}, nil
+}
+
+// joinGroupRow is the button of a post to a youth group that joins the
+// project's group with one tap (its invite link, which makes a join
+// request: the member reads the rules in the private chat first), or nil
+// when the project has no group.
+func (a *App) joinGroupRow(ctx context.Context, l *locales.Localizer, projectID int64) ([]models.InlineKeyboardButton, error) {
+	groups, err := a.store.ProjectGroups(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		if g.Kind == "group" && g.InviteLink != "" {
+			return []models.InlineKeyboardButton{{Text: l.Plain("project_button_join_group"), URL: g.InviteLink}}, nil
+		}
+	}
+	return nil, nil
 }
 
 // renderYouthProject writes a new project for a youth group, in its
@@ -343,15 +371,13 @@ func (a *App) renderYouthProject(ctx context.Context, m delivery.Message) (deliv
 	l := a.cat.For(y.Language)
 	text := l.T("group_youth_project", "Title", p.Title, "Description", truncate(p.Description, previewLen),
 		"Town", p.Town.Name+", "+l.Country(p.Town.Country), "Topics", names(l, "topic_", p.Topics))
-	groups, err := a.store.ProjectGroups(ctx, p.ID)
+	join, err := a.joinGroupRow(ctx, l, p.ID)
 	if err != nil {
 		return delivery.Rendered{}, err
 	}
 	var kb *models.InlineKeyboardMarkup
-	for _, g := range groups {
-		if g.Kind == "group" && g.InviteLink != "" {
-			kb = keyboard([]models.InlineKeyboardButton{{Text: l.Plain("project_button_join_group"), URL: g.InviteLink}})
-		}
+	if join != nil {
+		kb = keyboard(join)
 	}
 	return delivery.Rendered{Text: text, Keyboard: kb}, nil
 }

@@ -346,3 +346,40 @@ func TestGroupForgedButtonsAreRefused(t *testing.T) {
 		t.Fatalf("the group's language after forged buttons: %+v, %v", c, err)
 	}
 }
+
+// TestGroupYouthEventOffersTheProjectGroup: a new event of a project with
+// a group reaches a youth group of the network (in Swedish) with a button
+// that joins the project's group with one tap: its invite link, which
+// makes a join request.
+func TestGroupYouthEventOffersTheProjectGroup(t *testing.T) {
+	t.Parallel()
+	w := newProjectWorld(t)
+	addExamplePartnerships(t, w)
+	sv, uk := w.Loc("sv"), w.Loc("uk")
+	elsa := w.user(7601, "sv", "Elsa")
+	group := youthGroup(w, elsa, -1007601, "Ungdomsrådet Laxå", "Laxå", "sv", "culture")
+	olena := w.user(7602, "uk", "Олена")
+	makeCoordinator(t, w.Env, olena)
+	p := w.project(olena, "Хор Гревесмюлена", "Grevesmühlen")
+	projectGroup := linkedGroup(w, olena, p, -1007602)
+	invite := w.TG.InviteLinks(projectGroup.ID)[0].InviteLink
+
+	const title = "Співаємо разом"
+	olena.Say("/newevent").Say(title).Say("Хор і чай.").Press("✓ Київ")
+	olena.Say("завтра о 18:00").Press("2 години")
+	olena.Say("Ратуша").Say("Grevesmühlen").Press(w.townButton(uk, "Grevesmühlen"))
+	olena.Press(p.Title).Press(uk.Plain("ev_publish")).Expect(uk.N("ev_created", 0))
+	waitForMessage(t, w.Env, group.ID, sv.T("event_new_head"), title)
+	for _, m := range w.TG.Sent(group.ID) {
+		if strings.Contains(m.Text, title) {
+			for _, row := range m.Buttons() {
+				for _, b := range row {
+					if b.Text == sv.Plain("project_button_join_group") && b.URL == invite {
+						return
+					}
+				}
+			}
+			t.Fatalf("the event's post has no button to join the project's group: %q", buttonLabels(m))
+		}
+	}
+}
