@@ -77,7 +77,8 @@ func youthPostsTo(w *projectWorld, chat, ref int64) int {
 // TestGroupYouthGroupGetsProjectsOfItsNetwork: a youth group in Laxå
 // receives, in French, a project from Ichnia, the partner (Ichnia) of its
 // partner (Grevesmühlen), the network coordinators' broadcasts reach; a
-// project in a town outside the network (Lannion) does not reach it.
+// project in a town outside the network (Lannion) does not reach it, nor
+// does any once its administrator switched new projects off.
 func TestGroupYouthGroupGetsProjectsOfItsNetwork(t *testing.T) {
 	t.Parallel()
 	w := newProjectWorld(t)
@@ -103,6 +104,17 @@ func TestGroupYouthGroupGetsProjectsOfItsNetwork(t *testing.T) {
 	}
 	if n := youthPostsTo(w, group.ID, far.ID); n != 0 {
 		t.Fatalf("%d posts of the Lannion project to the group, want none", n)
+	}
+
+	// The group's administrator switches new projects off in /settings.
+	settings := inGroup(w, camille, group, "/settings@"+faketelegram.BotUsername)
+	pressLabelInGroup(w, camille, group, settings[len(settings)-1], "✅ "+fr.Plain("group_button_projects"))
+	if y, err := w.Store.YouthGroupByChat(context.Background(), group.ID); err != nil || y.ReceiveProjects {
+		t.Fatalf("the group after switching projects off: %+v, %v", y, err)
+	}
+	later := newProjectInWizard(w, olena, "Хор в Ічні", "Співаємо разом.", "Ichnia")
+	if n := youthPostsTo(w, group.ID, later.ID); n != 0 {
+		t.Fatalf("%d posts to a group that switched projects off, want none", n)
 	}
 }
 
