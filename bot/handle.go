@@ -173,6 +173,9 @@ func (a *App) route(ctx context.Context, r *Request) error {
 			return a.reply(ctx, r, r.Loc.T("unknown_command", "Command", "/"+cmd), nil)
 		}
 		if !c.chats.Has(r.chatKind()) {
+			if r.Private {
+				return a.reply(ctx, r, r.Loc.T("group_only", "Command", "/"+cmd), nil)
+			}
 			return a.pointToPrivateChat(ctx, r)
 		}
 		if !a.authorize(ctx, r, c.role) {
