@@ -17,7 +17,8 @@ const keptSearches = 20
 // Every /find writes one, so it is committed without waiting for the disk
 // (one batch, one round trip: the setting holds for this transaction
 // only). A search lost in a crash of PostgreSQL itself only leaves its
-// buttons answering that the search has expired.
+// buttons answering that they are no longer valid, as for a search
+// beyond keptSearches.
 func (s *Store) CreateProjectSearch(ctx context.Context, userID int64, filters json.RawMessage) (int64, error) {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
