@@ -450,17 +450,15 @@ func (a *App) broadcastOutcome(ctx context.Context, m delivery.Message, o delive
 	if state == "" {
 		return nil
 	}
-	behind, err := a.store.RecordBroadcastOutcome(ctx, m.Ref, m.ChatID, state, o.MessageID)
-	if err != nil || !behind {
+	return a.store.InTx(ctx, func(tx pgx.Tx) error {
+		behind, err := a.store.RecordBroadcastOutcomeTx(ctx, tx, m.Ref, m.ChatID, state, o.MessageID)
+		if err != nil || behind == 0 {
+			return err
+		}
+		_, err = a.delivery.ScheduleTx(ctx, tx, delivery.Message{ChatID: m.ChatID, Kind: kindBroadcastEdit, Ref: m.Ref,
+			Variant: int64(behind)<<8 | anyVersion})
 		return err
-	}
-	b, err := a.store.Broadcast(ctx, m.Ref)
-	if err != nil {
-		return err
-	}
-	_, err = a.delivery.Schedule(ctx, delivery.Message{ChatID: m.ChatID, Kind: kindBroadcastEdit, Ref: b.ID,
-		Variant: int64(b.Revision)<<8 | anyVersion})
-	return err
+	})
 }
 
 // renderBroadcastEdit corrects a copy already sent: the same copy with

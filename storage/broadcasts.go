@@ -197,22 +197,42 @@ func (s *Store) NoteBroadcastRendered(ctx context.Context, id, userID int64, rev
 	return err
 }
 
-// RecordBroadcastOutcome records what became of userID's copy: state
-// (CopySent with its message id, CopyBlocked, CopyFailed, CopyDropped).
-// A copy already stopped or decided keeps its state; only the message id of
-// a copy sent is filled in later. behind is true when the copy went out with
-// an older text than the broadcast now has (corrected meanwhile).
-func (s *Store) RecordBroadcastOutcome(ctx context.Context, id, userID int64, state string, messageID int64) (behind bool, err error) {
-	err = s.pool.QueryRow(ctx, `
-		UPDATE broadcast_recipients r SET state = $3, message_id = coalesce(nullif($4, 0::bigint), r.message_id)
-		FROM broadcasts b
-		WHERE r.broadcast_id = $1 AND r.user_id = $2 AND b.id = r.broadcast_id
-		  AND (r.state IN ('pending', 'stopped') AND $3 = 'sent' OR r.state = 'pending')
-		RETURNING r.revision < b.revision`, id, userID, state, messageID).Scan(&behind)
+// RecordBroadcastOutcomeTx records, in tx, what became of userID's copy:
+// state (CopySent with its message id, CopyBlocked, CopyFailed,
+// CopyDropped). A copy already stopped or decided keeps its state; only the
+// message id of a copy sent is filled in later. behind is the broadcast's
+// revision when the copy went out with an older text (corrected
+// meanwhile), else 0: the caller then schedules its edit in tx.
+//
+// The broadcast's row is read FOR SHARE, which a correction
+// (CorrectBroadcastTx) holds locked from its first statement to its
+// commit: an outcome recorded while a correction is under way waits for it
+// and compares with the new revision, and a correction that starts after
+// finds this copy among the sent ones. Without the lock, a copy recorded
+// between the correction's reading of the sent copies and its commit was
+// in neither and kept the old text.
+func (s *Store) RecordBroadcastOutcomeTx(ctx context.Context, tx pgx.Tx, id, userID int64, state string, messageID int64) (behind int, err error) {
+	var revision int
+	err = tx.QueryRow(ctx, `SELECT revision FROM broadcasts WHERE id = $1 FOR SHARE`, id).Scan(&revision)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+		return 0, nil
 	}
-	return behind, err
+	if err != nil {
+		return 0, err
+	}
+	var old bool
+	err = tx.QueryRow(ctx, `
+		UPDATE broadcast_recipients r SET state = $3, message_id = coalesce(nullif($4, 0::bigint), r.message_id)
+		WHERE r.broadcast_id = $1 AND r.user_id = $2
+		  AND (r.state IN ('pending', 'stopped') AND $3 = 'sent' OR r.state = 'pending')
+		RETURNING r.revision < $5`, id, userID, state, messageID, revision).Scan(&old)
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && !old {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return revision, nil
 }
 
 // BroadcastCounts are the figures of a broadcast.
@@ -287,7 +307,10 @@ type SentCopy struct {
 // CorrectBroadcastTx replaces the text of one language version in tx and
 // returns the new revision and the copies already sent, whose messages the
 // caller has edited (scheduled in the same tx). Copies not yet sent go out
-// with the new text, since they are rendered when they are sent.
+// with the new text, since they are rendered when they are sent; a copy
+// rendered before and sent after is recorded behind by
+// RecordBroadcastOutcomeTx, which waits for tx on the broadcast's row that
+// this locks first.
 func (s *Store) CorrectBroadcastTx(ctx context.Context, tx pgx.Tx, id, actorID int64, lang, text string) (int, []SentCopy, error) {
 	var revision int
 	if err := tx.QueryRow(ctx, `UPDATE broadcasts SET revision = revision + 1 WHERE id = $1 RETURNING revision`, id).
