@@ -67,6 +67,9 @@ func (s *Server) documentLocked(rq *request) (*Document, *apiError) {
 		name := path.Base(u.Path)
 		return &Document{FileID: s.newFileIDLocked(), FileName: name, MimeType: mimeTypeOf(name)}, nil
 	}
+	if s.photos[ref] {
+		return nil, errPhotoAsDoc
+	}
 	known := s.files[ref]
 	if known == nil {
 		return nil, errWrongFileID

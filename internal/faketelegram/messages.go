@@ -14,6 +14,7 @@ type outgoing struct {
 	text    formattedText
 	markup  *replyMarkup
 	doc     *Document
+	photo   *Photo
 	limit   int
 	tooLong *apiError
 }
@@ -54,7 +55,7 @@ func (s *Server) sendLocked(rq *request, out outgoing) (*models.Message, *apiErr
 	if aerr != nil {
 		return nil, aerr
 	}
-	if out.doc == nil && out.text.plain == "" {
+	if out.doc == nil && out.photo == nil && out.text.plain == "" {
 		return nil, errTextEmpty
 	}
 	if aerr := out.text.checkLength(out.limit, out.tooLong); aerr != nil {
@@ -77,17 +78,21 @@ func (s *Server) sendLocked(rq *request, out outgoing) (*models.Message, *apiErr
 		ReplyToMessage: replyTo, ReplyMarkup: inlineOf(out.markup),
 	}
 	rec := Message{
-		ID: api.ID, ChatID: cs.chat.ID, Method: out.method, Document: out.doc, Time: now,
+		ID: api.ID, ChatID: cs.chat.ID, Method: out.method, Document: out.doc, Photo: out.photo, Time: now,
 	}
 	rec.setText(out.text)
 	rec.setMarkup(out.markup)
 	if replyTo != nil {
 		rec.ReplyToMessageID = replyTo.ID
 	}
-	if out.doc != nil {
+	switch {
+	case out.doc != nil:
 		api.Document = apiDocument(out.doc)
 		api.Caption, api.CaptionEntities = out.text.plain, out.text.entities
-	} else {
+	case out.photo != nil:
+		api.Photo = apiPhoto(out.photo)
+		api.Caption, api.CaptionEntities = out.text.plain, out.text.entities
+	default:
 		api.Text, api.Entities = out.text.plain, out.text.entities
 	}
 	cs.store(&storedMessage{api: api, rec: rec, fromBot: true})
