@@ -2,10 +2,14 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
 	"partnerbot/internal/bottest"
+	"partnerbot/internal/faketelegram"
 	"partnerbot/storage"
 )
 
@@ -80,5 +84,100 @@ func TestBroadcastToFollowersOfChosenProjects(t *testing.T) {
 		Projects: []int64{outside.ID}}, storage.Sender{UserID: anna.ID()}, storage.Exclusions{Kind: storage.KindAnnouncements})
 	if err != nil || len(rs) != 0 {
 		t.Errorf("followers of a project outside the network: %v, %v", rs, err)
+	}
+}
+
+// youthGroup adds the bot to a group that admin created and registers it
+// as a youth group of town in lang on topics (the registration dialogue
+// is group_test's).
+func (w *broadcastWorld) youthGroup(admin *bottest.User, chatID int64, title, lang, town string, topics ...string) models.Chat {
+	w.t.Helper()
+	if topics == nil {
+		topics = []string{}
+	}
+	g := models.Chat{ID: chatID, Type: models.ChatTypeSupergroup, Title: title}
+	w.TG.SetChatMember(g, admin.TG, faketelegram.StatusCreator, faketelegram.Rights{})
+	w.WaitHandled(w.TG.SetBotStatus(g, admin.TG, faketelegram.StatusMember, faketelegram.Rights{}))
+	if err := w.Store.RegisterYouthGroup(context.Background(), storage.YouthGroup{ChatID: chatID, Language: lang,
+		Town: storage.TownRef{ID: w.towns[town].ID}, AgeMin: 12, AgeMax: 18, Topics: topics}); err != nil {
+		w.t.Fatal(err)
+	}
+	return g
+}
+
+// TestBroadcastToYouthGroups: Anna (German, coordinator for Grevesmühlen)
+// addresses the youth groups of her network, not its residents. The
+// counts are per group language; the German group gets her German
+// version, the Ukrainian one her Ukrainian version, without the buttons
+// a person has (mute, remind); a group that switched broadcasts off and
+// one outside her network get nothing, nor do residents. Her correction
+// edits the German group's copy. Youth groups of a town outside her
+// network are refused to her by the storage.
+func TestBroadcastToYouthGroups(t *testing.T) {
+	t.Parallel()
+	w := newBroadcastWorld(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	anna := w.user(3, "de", "Anna")
+	w.grantCoordinator(anna, "Grevesmühlen")
+	jonas := w.resident(40, "de", "Jonas", "Grevesmühlen")
+	gDE := w.youthGroup(jonas, -1009001, "Jugendrat Grevesmühlen", "de", "Grevesmühlen")
+	gUK := w.youthGroup(jonas, -1009002, "Молодіжна рада Ічні", "uk", "Ichnia", "culture")
+	gSV := w.youthGroup(jonas, -1009003, "Ungdomsrådet Laxå", "sv", "Laxå")
+	gOut := w.youthGroup(jonas, -1009004, "Youth Zhytomyr", "uk", "Zhytomyr")
+	if err := w.Store.SetYouthReceives(ctx, gSV.ID, storage.YouthReceiveBroadcasts, false); err != nil {
+		t.Fatal(err)
+	}
+
+	de := w.Loc("de")
+	anna.Say("/broadcast").Press(de.Plain("bc_place_network"))
+	anna.Press(de.Plain("step_done")).Expect(de.T("bc_ask_groups"))
+	anna.Press("✅ " + de.Plain("bc_group_residents"))
+	anna.Press(de.Plain("bc_group_youth_groups"))
+	anna.Expect(de.N("bc_counts", 2), de.Plain("lang_list_de")+" 1 · "+de.Plain("lang_list_uk")+" 1")
+	anna.Press(de.Plain("step_done")).Expect(de.T("bc_ask_sectors"))
+	anna.Press(de.Plain("step_done"))
+	anna.Press(de.Plain("step_done"))
+	anna.Say("<b>Jugendaustausch</b> im Sommer")
+	anna.Press(de.Plain("lang_uk"))
+	anna.Say("<b>Молодіжний обмін</b> улітку")
+	anna.Press(de.Plain("bc_continue"))
+	anna.Press(de.Plain("bc_no_links"))
+	anna.Press(de.Plain("bc_no_media"))
+	anna.Press(de.Plain("bc_no_deadline"))
+	anna.Press(de.Plain("bc_send_now"))
+	anna.WaitFor(de.T("bc_status_sent", "Sent", 2, "Total", 2))
+	waitForMessage(t, w.Env, gDE.ID, "<b>Jugendaustausch</b> im Sommer")
+	waitForMessage(t, w.Env, gUK.ID, "<b>Молодіжний обмін</b> улітку")
+	for _, g := range []models.Chat{gDE, gUK} {
+		for _, m := range w.TG.Messages(g.ID) {
+			if containsEvery(m.Text, []string{"Jugendaustausch"}) || containsEvery(m.Text, []string{"Молодіжний обмін"}) {
+				if len(m.Buttons()) != 0 {
+					t.Errorf("%s's copy has buttons: %v", g.Title, buttonLabels(m))
+				}
+			}
+		}
+	}
+	if n := copiesOf(w, gUK.ID, "Jugendaustausch") + copiesOf(w, gDE.ID, "Молодіжний"); n != 0 {
+		t.Errorf("a group got the other language's version (%d)", n)
+	}
+	for _, chat := range []int64{gSV.ID, gOut.ID, jonas.ID()} {
+		if n := copiesOf(w, chat, "Jugendaustausch") + copiesOf(w, chat, "Молодіжний"); n != 0 {
+			t.Errorf("chat %d got the broadcast %d times", chat, n)
+		}
+	}
+
+	anna.Press(de.Plain("bc_correct_button")).Expect(de.T("bc_ask_correct_lang"))
+	anna.Press(de.Plain("lang_de"))
+	anna.Say("<b>Jugendaustausch</b> im August").Expect(de.N("bc_corrected", 2, "Language", de.Plain("lang_list_de")))
+	waitForMessage(t, w.Env, gDE.ID, "<b>Jugendaustausch</b> im August")
+	if n := copiesOf(w, gDE.ID, "Jugendaustausch"); n != 1 {
+		t.Errorf("the German group has %d copies, want its one copy edited", n)
+	}
+
+	// Forged past the wizard: a town outside her network.
+	_, err := w.Store.ResolveYouthGroups(ctx, storage.Audience{Place: storage.PlaceChosen, Towns: []int64{w.towns["Zhytomyr"].ID},
+		Groups: []string{storage.GroupYouth}}, storage.Sender{UserID: anna.ID()})
+	if !errors.Is(err, storage.ErrOutsideNetwork) {
+		t.Errorf("youth groups outside the network: %v, want ErrOutsideNetwork", err)
 	}
 }
