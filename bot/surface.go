@@ -135,6 +135,7 @@ func (a *App) wizardTable() []wizard {
 		a.groupAdultWizard(),
 		a.broadcastWizard(),
 		a.correctWizard(),
+		a.newsWizard(),
 	}
 }
 
@@ -168,6 +169,7 @@ func (a *App) Renderer() delivery.Renderer {
 		kindBroadcastEdit:     a.renderBroadcastEdit,
 		kindBroadcastStatus:   a.renderBroadcastStatus,
 		kindBroadcastReminder: a.renderBroadcastReminder,
+		kindProjectNews:       a.renderProjectNews,
 	}, Outcomes: map[string]delivery.OutcomeFunc{
 		kindBroadcast: a.broadcastOutcome,
 	}, Rechecks: map[string]delivery.RecheckFunc{
