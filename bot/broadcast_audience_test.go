@@ -10,8 +10,28 @@ import (
 
 	"partnerbot/internal/bottest"
 	"partnerbot/internal/faketelegram"
+	"partnerbot/locales"
 	"partnerbot/storage"
 )
+
+// networkGroupInsteadOfResidents starts u's broadcast to the whole network
+// and picks the group labelled group instead of the residents.
+func networkGroupInsteadOfResidents(u *bottest.User, l *locales.Localizer, group string) {
+	u.Say("/broadcast").Press(l.Plain("bc_place_network"))
+	u.Press(l.Plain("step_done")).Expect(l.T("bc_ask_groups"))
+	u.Press("✅ " + l.Plain("bc_group_residents"))
+	u.Press(l.Plain(group))
+}
+
+// sendWithoutExtras takes u from the versions step to sending now, with no
+// links, attachment or deadline.
+func sendWithoutExtras(u *bottest.User, l *locales.Localizer) {
+	u.Press(l.Plain("bc_continue"))
+	u.Press(l.Plain("bc_no_links"))
+	u.Press(l.Plain("bc_no_media"))
+	u.Press(l.Plain("bc_no_deadline"))
+	u.Press(l.Plain("bc_send_now"))
+}
 
 // TestBroadcastToFollowersOfChosenProjects: Anna (German, coordinator for
 // Grevesmühlen) addresses the followers of one project of her network.
@@ -44,10 +64,7 @@ func TestBroadcastToFollowersOfChosenProjects(t *testing.T) {
 	}
 
 	de := w.Loc("de")
-	anna.Say("/broadcast").Press(de.Plain("bc_place_network"))
-	anna.Press(de.Plain("step_done")).Expect(de.T("bc_ask_groups"))
-	anna.Press("✅ " + de.Plain("bc_group_residents"))
-	anna.Press(de.Plain("bc_group_followers"))
+	networkGroupInsteadOfResidents(anna, de, "bc_group_followers")
 	anna.Press(de.Plain("step_done"))
 	q := anna.Expect(de.T("bc_ask_projects"))
 	w.expectButtons(q, de.Plain("bc_project_choice", "Title", "Jugendchor", "Count", 2),
@@ -64,11 +81,7 @@ func TestBroadcastToFollowersOfChosenProjects(t *testing.T) {
 	anna.Press(de.Plain("step_done"))
 	anna.Press(de.Plain("step_done"))
 	anna.Say("Der <b>Jugendchor</b> sucht Gastfamilien")
-	anna.Press(de.Plain("bc_continue"))
-	anna.Press(de.Plain("bc_no_links"))
-	anna.Press(de.Plain("bc_no_media"))
-	anna.Press(de.Plain("bc_no_deadline"))
-	anna.Press(de.Plain("bc_send_now"))
+	sendWithoutExtras(anna, de)
 	anna.WaitFor(de.T("bc_status_sent", "Sent", 2, "Total", 2))
 	waitForMessage(t, w.Env, claire.ID(), "Der <b>Jugendchor</b> sucht Gastfamilien")
 	waitForMessage(t, w.Env, taras.ID(), "Der <b>Jugendchor</b> sucht Gastfamilien")
@@ -129,10 +142,7 @@ func TestBroadcastToYouthGroups(t *testing.T) {
 	}
 
 	de := w.Loc("de")
-	anna.Say("/broadcast").Press(de.Plain("bc_place_network"))
-	anna.Press(de.Plain("step_done")).Expect(de.T("bc_ask_groups"))
-	anna.Press("✅ " + de.Plain("bc_group_residents"))
-	anna.Press(de.Plain("bc_group_youth_groups"))
+	networkGroupInsteadOfResidents(anna, de, "bc_group_youth_groups")
 	anna.Expect(de.N("bc_counts", 2), de.Plain("lang_list_de")+" 1 · "+de.Plain("lang_list_uk")+" 1")
 	anna.Press(de.Plain("step_done")).Expect(de.T("bc_ask_sectors"))
 	anna.Press(de.Plain("step_done"))
@@ -140,11 +150,7 @@ func TestBroadcastToYouthGroups(t *testing.T) {
 	anna.Say("<b>Jugendaustausch</b> im Sommer")
 	anna.Press(de.Plain("lang_uk"))
 	anna.Say("<b>Молодіжний обмін</b> улітку")
-	anna.Press(de.Plain("bc_continue"))
-	anna.Press(de.Plain("bc_no_links"))
-	anna.Press(de.Plain("bc_no_media"))
-	anna.Press(de.Plain("bc_no_deadline"))
-	anna.Press(de.Plain("bc_send_now"))
+	sendWithoutExtras(anna, de)
 	anna.WaitFor(de.T("bc_status_sent", "Sent", 2, "Total", 2))
 	waitForMessage(t, w.Env, gDE.ID, "<b>Jugendaustausch</b> im Sommer")
 	waitForMessage(t, w.Env, gUK.ID, "<b>Молодіжний обмін</b> улітку")

@@ -193,15 +193,9 @@ func (s *Server) handleEditMessageText(rq *request) (any, *apiError) {
 	if ft.plain == "" {
 		return nil, errTextEmpty
 	}
-	if aerr := ft.checkLength(maxMessageLength, errTextTooLong); aerr != nil {
+	inline, aerr := checkContentEdit(ft, markup, maxMessageLength, errTextTooLong, sm.api.Text, sm.api.Entities, sm.api.ReplyMarkup)
+	if aerr != nil {
 		return nil, aerr
-	}
-	if markup != nil && markup.badData {
-		return nil, errButtonData
-	}
-	inline := inlineOf(markup)
-	if ft.plain == sm.api.Text && sameEntities(ft.entities, sm.api.Entities) && sameInline(inline, sm.api.ReplyMarkup) {
-		return nil, errNotModified
 	}
 	api := *sm.api
 	api.Text, api.Entities, api.ReplyMarkup = ft.plain, ft.entities, inline
@@ -209,6 +203,25 @@ func (s *Server) handleEditMessageText(rq *request) (any, *apiError) {
 	rec.setText(ft)
 	rec.setMarkup(editMarkup(markup))
 	return jsonOf(s.applyEditLocked(cs, sm, &api, rec, "editMessageText")), nil
+}
+
+// checkContentEdit checks an edit of a message's text or caption (now
+// plain with entities, under keyboard) to ft with markup: its length
+// against limit, the buttons, and that it changes something. It returns
+// the new inline keyboard.
+func checkContentEdit(ft formattedText, markup *replyMarkup, limit int, tooLong *apiError, plain string,
+	entities []models.MessageEntity, keyboard *models.InlineKeyboardMarkup) (*models.InlineKeyboardMarkup, *apiError) {
+	if aerr := ft.checkLength(limit, tooLong); aerr != nil {
+		return nil, aerr
+	}
+	if markup != nil && markup.badData {
+		return nil, errButtonData
+	}
+	inline := inlineOf(markup)
+	if ft.plain == plain && sameEntities(ft.entities, entities) && sameInline(inline, keyboard) {
+		return nil, errNotModified
+	}
+	return inline, nil
 }
 
 func (s *Server) handleEditMessageReplyMarkup(rq *request) (any, *apiError) {

@@ -63,41 +63,16 @@ func (s *Server) newPhotoIDLocked() string {
 }
 
 func (s *Server) handleSendPhoto(rq *request) (any, *apiError) {
-	if rq.noChat() {
-		return nil, errChatIDEmpty
-	}
-	markup, aerr := parseReplyMarkup(rq.str("reply_markup"))
-	if aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	photo, aerr := s.photoLocked(rq)
-	if aerr != nil {
-		return nil, aerr
-	}
-	ft, aerr := formatText(rq.str("caption"), rq.str("parse_mode"), rq.str("caption_entities"), s.strictHTML)
-	if aerr != nil {
-		return nil, aerr
-	}
-	photo.Caption = ft.raw
-	api, aerr := s.sendLocked(rq, outgoing{
-		method: "sendPhoto", text: ft, markup: markup, photo: photo, limit: maxCaptionLength, tooLong: errCaptionTooLong,
+	return s.sendCaptioned(rq, "sendPhoto", func() (outgoing, *apiError) {
+		photo, aerr := s.photoLocked(rq)
+		return outgoing{photo: photo}, aerr
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return jsonOf(api), nil
 }
 
 // photoLocked finds the photo of a sendPhoto: an uploaded file part, an
 // attach://<part>, a URL or the file_id of a photo Telegram knows.
 func (s *Server) photoLocked(rq *request) (*Photo, *apiError) {
-	ref := rq.str("photo")
-	f := rq.files["photo"]
-	if part, ok := strings.CutPrefix(ref, "attach://"); ok {
-		f = rq.files[part]
-	}
+	ref, f := rq.fileParam("photo")
 	switch {
 	case f != nil:
 		if len(f.data) == 0 {
@@ -145,15 +120,9 @@ func (s *Server) handleEditMessageCaption(rq *request) (any, *apiError) {
 	if sm.api.Document == nil && len(sm.api.Photo) == 0 {
 		return nil, errNoCaptionToEdt
 	}
-	if aerr := ft.checkLength(maxCaptionLength, errCaptionTooLong); aerr != nil {
+	inline, aerr := checkContentEdit(ft, markup, maxCaptionLength, errCaptionTooLong, sm.api.Caption, sm.api.CaptionEntities, sm.api.ReplyMarkup)
+	if aerr != nil {
 		return nil, aerr
-	}
-	if markup != nil && markup.badData {
-		return nil, errButtonData
-	}
-	inline := inlineOf(markup)
-	if ft.plain == sm.api.Caption && sameEntities(ft.entities, sm.api.CaptionEntities) && sameInline(inline, sm.api.ReplyMarkup) {
-		return nil, errNotModified
 	}
 	api := *sm.api
 	api.Caption, api.CaptionEntities, api.ReplyMarkup = ft.plain, ft.entities, inline
