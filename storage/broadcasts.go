@@ -246,16 +246,16 @@ func (s *Store) NoteBroadcastRendered(ctx context.Context, id, userID int64, rev
 // revision when the copy went out with an older text (corrected
 // meanwhile), else 0: the caller then schedules its edit in tx.
 //
-// The broadcast's row is read FOR SHARE, which a correction
-// (CorrectBroadcastTx) holds locked from its first statement to its
-// commit: an outcome recorded while a correction is under way waits for it
+// The broadcast's row is read FOR KEY SHARE, which a correction
+// (CorrectBroadcastTx) holds off with FOR UPDATE from its first statement
+// to its commit (updates of the status text do not): an outcome recorded while a correction is under way waits for it
 // and compares with the new revision, and a correction that starts after
 // finds this copy among the sent ones. Without the lock, a copy recorded
 // between the correction's reading of the sent copies and its commit was
 // in neither and kept the old text.
 func (s *Store) RecordBroadcastOutcomeTx(ctx context.Context, tx pgx.Tx, id, userID int64, state string, messageID int64) (behind int, err error) {
 	var revision int
-	err = tx.QueryRow(ctx, `SELECT revision FROM broadcasts WHERE id = $1 FOR SHARE`, id).Scan(&revision)
+	err = tx.QueryRow(ctx, `SELECT revision FROM broadcasts WHERE id = $1 FOR KEY SHARE`, id).Scan(&revision)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
@@ -362,12 +362,18 @@ type SentCopy struct {
 // with the new text, since they are rendered when they are sent; a copy
 // rendered before and sent after is recorded behind by
 // RecordBroadcastOutcomeTx, which waits for tx on the broadcast's row that
-// this locks first.
+// this locks first (FOR UPDATE).
 func (s *Store) CorrectBroadcastTx(ctx context.Context, tx pgx.Tx, id, actorID int64, lang, text string) (int, []SentCopy, error) {
+	// FOR UPDATE, not the weaker lock of the UPDATE below: outcomes
+	// recorded meanwhile wait for this transaction (they read the row FOR
+	// KEY SHARE, which only FOR UPDATE holds off).
 	var revision int
+	if err := tx.QueryRow(ctx, `SELECT revision FROM broadcasts WHERE id = $1 FOR UPDATE`, id).Scan(&revision); err != nil {
+		return 0, nil, notFound(err)
+	}
 	if err := tx.QueryRow(ctx, `UPDATE broadcasts SET revision = revision + 1 WHERE id = $1 RETURNING revision`, id).
 		Scan(&revision); err != nil {
-		return 0, nil, notFound(err)
+		return 0, nil, err
 	}
 	if _, err := tx.Exec(ctx, `
 		INSERT INTO broadcast_versions (broadcast_id, lang, text) VALUES ($1, $2, $3)
