@@ -173,6 +173,15 @@ func checkEditParams(rq *request) *apiError {
 	return nil
 }
 
+// editMarkupParam checks what an edit of a message's caption or keyboard
+// needs (checkEditParams) and reads its reply_markup.
+func editMarkupParam(rq *request) (*replyMarkup, *apiError) {
+	if aerr := checkEditParams(rq); aerr != nil {
+		return nil, aerr
+	}
+	return parseReplyMarkup(rq.str("reply_markup"))
+}
+
 func (s *Server) handleEditMessageText(rq *request) (any, *apiError) {
 	if aerr := checkEditParams(rq); aerr != nil {
 		return nil, aerr
@@ -225,10 +234,7 @@ func checkContentEdit(ft formattedText, markup *replyMarkup, limit int, tooLong 
 }
 
 func (s *Server) handleEditMessageReplyMarkup(rq *request) (any, *apiError) {
-	if aerr := checkEditParams(rq); aerr != nil {
-		return nil, aerr
-	}
-	markup, aerr := parseReplyMarkup(rq.str("reply_markup"))
+	markup, aerr := editMarkupParam(rq)
 	if aerr != nil {
 		return nil, aerr
 	}

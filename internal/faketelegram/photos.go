@@ -100,10 +100,7 @@ func apiPhoto(p *Photo) []models.PhotoSize {
 // handleEditMessageCaption edits the caption (and inline keyboard) of a
 // photo or document the bot sent.
 func (s *Server) handleEditMessageCaption(rq *request) (any, *apiError) {
-	if aerr := checkEditParams(rq); aerr != nil {
-		return nil, aerr
-	}
-	markup, aerr := parseReplyMarkup(rq.str("reply_markup"))
+	markup, aerr := editMarkupParam(rq)
 	if aerr != nil {
 		return nil, aerr
 	}
