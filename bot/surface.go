@@ -137,6 +137,7 @@ func (a *App) wizardTable() []wizard {
 		a.groupAdultWizard(),
 		a.broadcastWizard(),
 		a.correctWizard(),
+		a.newsWizard(),
 	}
 }
 
@@ -170,6 +171,7 @@ func (a *App) Renderer() delivery.Renderer {
 		kindBroadcastEdit:     a.renderBroadcastEdit,
 		kindBroadcastStatus:   a.renderBroadcastStatus,
 		kindBroadcastReminder: a.renderBroadcastReminder,
+		kindProjectNews:       a.renderProjectNews,
 	}, Outcomes: map[string]delivery.OutcomeFunc{
 		kindBroadcast: a.broadcastOutcome,
 	}, Rechecks: map[string]delivery.RecheckFunc{
