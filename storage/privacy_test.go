@@ -78,7 +78,7 @@ func TestDeleteUserErasesOnlyThatUser(t *testing.T) {
 		if err := s.SaveConversation(ctx, storage.Conversation{UserID: id, Flow: "f", Step: "0"}, time.Hour); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.RecordUpdate(ctx, int64(1000+i), id, []byte(`{"update_id":1}`)); err != nil {
+		if _, err := record(ctx, s, int64(1000+i), id, []byte(`{"update_id":1}`)); err != nil {
 			t.Fatal(err)
 		}
 		// Fills towns.proposed_by and user_profiles.user_id.
