@@ -91,6 +91,9 @@ type copyView struct {
 	Zone     *time.Location
 	TownName string
 	Now      time.Time
+	// Group: the copy goes to a youth group, whose members have no copy
+	// of their own to mute or be reminded of: no such buttons.
+	Group bool
 	// Machine is the version translated for a recipient who reads none
 	// of the broadcast's languages (translate.go), zero for none.
 	Machine machineText
@@ -108,7 +111,7 @@ func (a *App) renderCopy(b storage.Broadcast, v copyView) delivery.Rendered {
 	for _, link := range b.Links {
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{{Text: link.Label, URL: link.URL}})
 	}
-	if !b.Deadline.IsZero() && b.Deadline.After(v.Now) {
+	if !b.Deadline.IsZero() && b.Deadline.After(v.Now) && !v.Group {
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{
 			button(l.Plain("bc_remind_button"), broadcastForButton(broadcastRemind, b.ID))})
 	}
@@ -119,10 +122,10 @@ func (a *App) renderCopy(b storage.Broadcast, v copyView) delivery.Rendered {
 	if b.Topic != "" {
 		mute = append(mute, button(l.Plain("bc_mute_topic", "Topic", l.Plain("topic_"+b.Topic)), broadcastForButton(broadcastMuteTopic, b.ID)))
 	}
-	if len(mute) > 0 {
+	if len(mute) > 0 && !v.Group {
 		kb.InlineKeyboard = append(kb.InlineKeyboard, mute)
 	}
-	if translateRow != nil {
+	if translateRow != nil && !v.Group {
 		kb.InlineKeyboard = append(kb.InlineKeyboard, translateRow)
 	}
 	out := delivery.Rendered{Text: text}
@@ -278,7 +281,25 @@ func (a *App) finishBroadcast(ctx context.Context, r *Request, d *broadcastDraft
 			to[i] = storage.BroadcastDelivery{UserID: rc.UserID, DueAt: due}
 			ms[i] = delivery.Message{ChatID: rc.UserID, Kind: kindBroadcast, DueAt: due, Bulk: true}
 		}
+		// Youth groups get their copy in their language, after quiet hours
+		// in that language's usual zone.
+		groups, err := a.store.ResolveYouthGroupsTx(ctx, tx, d.Audience, broadcaster(r))
+		if err != nil {
+			return err
+		}
+		toGroups := make([]storage.GroupDelivery, len(groups))
+		for i, g := range groups {
+			due := sendAt
+			if !urgent {
+				due = afterQuietHours(sendAt, zones.Load(zones.Default(g.Language)))
+			}
+			toGroups[i] = storage.GroupDelivery{ChatID: g.ChatID, DueAt: due}
+			ms = append(ms, delivery.Message{ChatID: g.ChatID, Kind: kindBroadcast, DueAt: due, Bulk: true})
+		}
 		if id, err = a.store.CreateBroadcastTx(ctx, tx, f, to); err != nil {
+			return err
+		}
+		if err := a.store.AddBroadcastGroupsTx(ctx, tx, id, toGroups); err != nil {
 			return err
 		}
 		for i := range ms {
@@ -338,8 +359,31 @@ func (a *App) editStatus(ctx context.Context, chatID int64, messageID int, text 
 	return err
 }
 
-// copyViewFor loads what the copy of b for userID is written from.
+// receivesBroadcast tells whether chatID still wants b now: a person who
+// neither muted it nor switched its kind off, or a youth group still
+// active with broadcasts on.
+func (a *App) receivesBroadcast(ctx context.Context, chatID int64, b storage.Broadcast) (bool, error) {
+	if chatID > 0 {
+		return a.store.Receives(ctx, chatID, b)
+	}
+	y, err := a.store.YouthGroupByChat(ctx, chatID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && y.Active && y.ReceiveBroadcasts, err
+}
+
+// copyViewFor loads what the copy of b for m's chat is written from: a
+// person's language, profile and zone, or a youth group's language (and
+// its usual zone).
 func (a *App) copyViewFor(ctx context.Context, m delivery.Message, b storage.Broadcast) (copyView, error) {
+	if m.ChatID < 0 {
+		y, err := loadFor(ctx, m, m.ChatID, a.store.YouthGroupByChat)
+		if err != nil {
+			return copyView{}, err
+		}
+		return copyView{L: a.cat.For(y.Language), Zone: zones.Load(zones.Default(y.Language)), Now: a.now(), Group: true}, nil
+	}
 	u, err := loadFor(ctx, m, m.ChatID, a.store.User)
 	if err != nil {
 		return copyView{}, err
@@ -387,7 +431,7 @@ func (a *App) renderBroadcast(ctx context.Context, m delivery.Message) (delivery
 	if c.State != storage.CopyPending {
 		return delivery.Rendered{}, stale(m, "copy "+c.State)
 	}
-	ok, err := a.store.Receives(ctx, m.ChatID, b)
+	ok, err := a.receivesBroadcast(ctx, m.ChatID, b)
 	if err != nil {
 		return delivery.Rendered{}, err
 	}
@@ -454,17 +498,15 @@ func (a *App) broadcastOutcome(ctx context.Context, m delivery.Message, o delive
 	if state == "" {
 		return nil
 	}
-	behind, err := a.store.RecordBroadcastOutcome(ctx, m.Ref, m.ChatID, state, o.MessageID)
-	if err != nil || !behind {
+	return a.store.InTx(ctx, func(tx pgx.Tx) error {
+		behind, err := a.store.RecordBroadcastOutcomeTx(ctx, tx, m.Ref, m.ChatID, state, o.MessageID)
+		if err != nil || behind == 0 {
+			return err
+		}
+		_, err = a.delivery.ScheduleTx(ctx, tx, delivery.Message{ChatID: m.ChatID, Kind: kindBroadcastEdit, Ref: m.Ref,
+			Variant: int64(behind)<<8 | anyVersion})
 		return err
-	}
-	b, err := a.store.Broadcast(ctx, m.Ref)
-	if err != nil {
-		return err
-	}
-	_, err = a.delivery.Schedule(ctx, delivery.Message{ChatID: m.ChatID, Kind: kindBroadcastEdit, Ref: b.ID,
-		Variant: int64(b.Revision)<<8 | anyVersion})
-	return err
+	})
 }
 
 // renderBroadcastEdit corrects a copy already sent: the same copy with
@@ -861,7 +903,7 @@ func (a *App) finishCorrection(ctx context.Context, r *Request, s *correctState)
 		}
 		ms := make([]delivery.Message, len(sent))
 		for i, c := range sent {
-			ms[i] = delivery.Message{ChatID: c.UserID, Kind: kindBroadcastEdit, Ref: b.ID, Variant: int64(rev)<<8 | int64(idx)}
+			ms[i] = delivery.Message{ChatID: c.ChatID, Kind: kindBroadcastEdit, Ref: b.ID, Variant: int64(rev)<<8 | int64(idx)}
 		}
 		edited = len(ms)
 		if _, err := a.delivery.ScheduleManyTx(ctx, tx, ms); err != nil {

@@ -176,11 +176,20 @@ func (a *App) recount(ctx context.Context, r *Request, d *broadcastDraft) (Resul
 	case err != nil:
 		return Result{}, err
 	}
+	groups, err := a.store.ResolveYouthGroups(ctx, d.Audience, broadcaster(r))
+	if err != nil {
+		return Result{}, err
+	}
 	d.Counts, d.Mix = map[string]int{}, map[string]int{}
 	for _, rc := range rs {
 		lang := a.langOfRecipient(rc)
 		d.Counts[lang]++
 		d.Mix[lang+":"+strings.Join(rc.ProfileLanguages, ",")]++
+	}
+	// A youth group reads its copy in the language its administrators set.
+	for _, g := range groups {
+		d.Counts[g.Language]++
+		d.Mix[g.Language+":"]++
 	}
 	return Accept, nil
 }

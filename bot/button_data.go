@@ -316,6 +316,7 @@ const (
 	projectArchive   = "a"  // arg "1" archive, "0" list again
 	projectDelete    = "d"  // delete?
 	projectDeleteYes = "dy" // delete!
+	projectNews      = "n"  // send news to the followers
 )
 
 // projectButtonData is action on the project code: "pj:<action>:<code>".

@@ -60,6 +60,7 @@ func TestButtonDataFormat(t *testing.T) {
 		{wizardButton(0, wizardBack), "wz:0:<"},
 		{wizardButton(1, "a:b"), "wz:1:a:b"},
 		{projectButtonData(projectView, code), "pj:v:abcdefgh23"},
+		{projectButtonData(projectNews, code), "pj:n:abcdefgh23"},
 		{projectButtonWith(projectReport, code, "spam"), "pj:rp:abcdefgh23:spam"},
 		{myProjectsButton(), "pj:my"},
 		{findButtonData(7, findOpTown, "12", "0"), "fd:7:w:12:0"},
@@ -421,7 +422,7 @@ func roundTrips(t *testing.T, s1, s2 string, n1 int64, n2 int, pick uint8) {
 	})
 
 	actions := []string{projectView, projectCard, projectFollow, projectContact, projectReport, projectEdit,
-		projectArchive, projectDelete, projectDeleteYes}
+		projectArchive, projectDelete, projectDeleteYes, projectNews}
 	action := actions[i%len(actions)]
 	check(t, projectButtonData(action, code), []string{"pj", action, code}, false, func(d string) bool {
 		a, c, arg, ok := projectButton(d)

@@ -192,3 +192,55 @@ func TestContactRequestExpires(t *testing.T) {
 	taras.Say("/start p" + p.Code).Press(uk.Plain("project_button_contact")).Say("Ще раз вітаю!").
 		Expect(uk.T("contact_sent", "Title", p.Title))
 }
+
+// TestNoticeCommitsWithItsCause: a message the bot starts is scheduled in
+// the transaction of the change that causes it, so an instance that dies
+// before that transaction commits leaves neither behind. The owner
+// accepts a request; the instance dies while the decision's transaction
+// is still open (about to schedule the owner's fallback copy, after the
+// requester's answer). Nothing of the decision is stored, no answer is
+// queued; the instance that takes the press over sends one.
+// (Repeated test audit: scheduling the answer in a transaction of its own
+// passed every other test.)
+func TestNoticeCommitsWithItsCause(t *testing.T) {
+	t.Parallel()
+	w := newProjectWorld(t, bottest.Options{Lease: 2 * time.Second})
+	uk := w.Loc("uk")
+	owner := w.user(12101, "uk", "Оксана")
+	p := w.project(owner, "Міст дружби", "Ichnia")
+	jonas := w.user(12102, "de", "Jonas")
+	jonas.Say("/start p" + p.Code).Press(w.Loc("de").Plain("project_button_contact")).Say("Hallo aus Grevesmühlen")
+	received := owner.WaitFor(uk.N("contact_expires_in", 14))
+
+	first := w.Running()[0]
+	first.KillAtQuery(func(sql string, args []any) bool {
+		return strings.Contains(sql, "INSERT INTO") && strings.Contains(sql, "river_job") &&
+			strings.Contains(fmt.Sprintf("%s", args), `"contact_accepted"`)
+	})
+	id, _ := w.TG.PressButton(owner.TG, received.ID, received.Buttons()[0][0].CallbackData)
+	first.Killed()
+	ctx := context.Background()
+	var queued int
+	if err := w.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'delivery_send'
+		AND (args->>'chat_id')::bigint = $1`, jonas.ID()).Scan(&queued); err != nil {
+		t.Fatal(err)
+	}
+	if queued != 0 {
+		t.Fatalf("%d messages to the requester queued by a decision that never committed", queued)
+	}
+	var status string
+	if err := w.Pool.QueryRow(ctx, `SELECT status FROM contact_requests WHERE requester_id = $1`, jonas.ID()).Scan(&status); err != nil {
+		t.Fatal(err)
+	}
+	if status != string(storage.RequestPending) {
+		t.Fatalf("request %s after the kill, want it still pending", status)
+	}
+
+	w.Start()
+	w.WaitHandled(id)
+	contact := `href="tg://user?id=` + itoa(owner.ID()) + `"`
+	jonas.WaitFor(contact)
+	if n := countMessages(w.Env, jonas.ID(), contact); n != 1 {
+		t.Fatalf("the requester got the answer %d times, want once", n)
+	}
+}

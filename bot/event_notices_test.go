@@ -88,7 +88,9 @@ func TestRendererDropsWhatNoLongerHolds(t *testing.T) {
 		{"switched off", dayDue, reminder(jonas, remind.Day, dayDue), ""},
 		{"unknown offset", dayDue, reminder(olena, 30, dayDue), ""},
 		{"at start, a little late", start.Add(10 * time.Minute), reminder(olena, remind.Start, start), uk.T("event_reminder_start", "Title", "Day")},
-		{"at start, far too late", start.Add(startGrace), reminder(olena, remind.Start, start), ""},
+		// The README's promise, not startGrace: up to 15 minutes late.
+		{"at start, 14 minutes late", start.Add(14 * time.Minute), reminder(olena, remind.Start, start), uk.T("event_reminder_start", "Title", "Day")},
+		{"at start, far too late", start.Add(15 * time.Minute), reminder(olena, remind.Start, start), ""},
 		{"day before, sent after the start", start.Add(time.Minute), reminder(olena, remind.Day, dayDue), ""},
 		{"announcement", now, delivery.Message{ChatID: jonas, Kind: kindEventNew, Ref: e.ID}, de.T("event_new_head")},
 		{"announcement after the start", start, delivery.Message{ChatID: jonas, Kind: kindEventNew, Ref: e.ID}, ""},

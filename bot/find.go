@@ -73,7 +73,9 @@ func (a *App) onFind(ctx context.Context, r *Request) error {
 func (a *App) parseFindArgs(ctx context.Context, args string) (findState, error) {
 	var st findState
 	words := strings.Fields(args)
-	towns, rest, err := splitTown(words, func(span string) ([]storage.Town, error) { return a.townsNamed(ctx, span) })
+	// Exact names only, not similar ones, so that "water" never turns into
+	// a town filter for "Waterloo".
+	towns, rest, err := splitTown(words, func(span string) ([]storage.Town, error) { return a.store.TownsNamed(ctx, span, 10) })
 	if err != nil {
 		return st, err
 	}
@@ -104,17 +106,6 @@ func splitTown(words []string, lookup func(span string) ([]storage.Town, error))
 		}
 	}
 	return nil, words, nil
-}
-
-// townsNamed returns the towns that have span as one of their names, up
-// to spelling and script: exact matches, not merely similar ones, so that
-// "water" never turns into a town filter for "Waterloo".
-func (a *App) townsNamed(ctx context.Context, span string) ([]storage.Town, error) {
-	towns, err := a.store.SearchTowns(ctx, span, 10)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(towns, func(t storage.Town) bool { return !t.Exact }), nil
 }
 
 // filterLines describes the filters of st, one line each; with all, also

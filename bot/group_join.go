@@ -80,7 +80,7 @@ func (a *App) sendRules(ctx context.Context, l *locales.Localizer, g storage.Pro
 	if err := a.store.MoveJoinRequest(ctx, j.ID, storage.JoinRulesSent, storage.JoinNew); err != nil {
 		return false, err
 	}
-	text, err := a.rulesText(ctx, l, g, j.ProjectID)
+	text, err := a.rulesText(ctx, l, g, "group_join_rules")
 	if err != nil {
 		return false, err
 	}
@@ -92,15 +92,16 @@ func (a *App) sendRules(ctx context.Context, l *locales.Localizer, g storage.Pro
 	return err == nil, err
 }
 
-// rulesText is the message with the group's rules in l's language (or the
-// chat's, or any the owner wrote, or the bot's own short rules), and the
-// responsible adult of a youth project.
-func (a *App) rulesText(ctx context.Context, l *locales.Localizer, g storage.ProjectGroup, projectID int64) (string, error) {
-	p, err := a.store.ProjectByID(ctx, projectID)
+// rulesText is the message msg (group_join_rules to an applicant,
+// group_rules_in_group in the group) with the group's rules in l's
+// language (or the chat's, or any the owner wrote, or the bot's own short
+// rules), and the responsible adult of a youth project.
+func (a *App) rulesText(ctx context.Context, l *locales.Localizer, g storage.ProjectGroup, msg string) (string, error) {
+	p, err := a.store.ProjectByID(ctx, g.ProjectID)
 	if err != nil {
 		return "", err
 	}
-	rules, err := a.store.Rules(ctx, projectID)
+	rules, err := a.store.Rules(ctx, g.ProjectID)
 	if err != nil {
 		return "", err
 	}
@@ -121,11 +122,29 @@ func (a *App) rulesText(ctx context.Context, l *locales.Localizer, g storage.Pro
 	} else {
 		rulesHTML = l.T("group_rules_default")
 	}
-	text := l.T("group_join_rules", "Group", g.Title, "Title", p.Title, "Rules", locales.HTML(rulesHTML))
+	text := l.T(msg, "Group", g.Title, "Title", p.Title, "Rules", locales.HTML(rulesHTML))
 	if rules.ResponsibleAdult != "" {
 		text += "\n\n" + l.T("group_rules_adult", "Adult", rules.ResponsibleAdult)
 	}
 	return text, nil
+}
+
+// onRules is /rules in a group: the rules of the project group, in the
+// group's language, for every member to read (applicants read them before
+// they join; members who joined otherwise, or long ago, find them here).
+func (a *App) onRules(ctx context.Context, r *Request) error {
+	g, err := a.store.LiveProjectGroupOfChat(ctx, r.ChatID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return a.reply(ctx, r, r.Loc.T("group_rules_not_linked"), nil)
+	}
+	if err != nil {
+		return err
+	}
+	text, err := a.rulesText(ctx, r.Loc, g, "group_rules_in_group")
+	if err != nil {
+		return err
+	}
+	return a.reply(ctx, r, text, nil)
 }
 
 // decideJoin approves or declines the request at Telegram and records it,

@@ -186,23 +186,33 @@ func TestGroupJoinRequestWhileTheBotWasDown(t *testing.T) {
 	}
 }
 
+// TestGroupRemovedBotUnlinksAndTellsTheOwner: the bot removed from a
+// project's group, or demoted there, ends the link and tells the owner.
 func TestGroupRemovedBotUnlinksAndTellsTheOwner(t *testing.T) {
 	t.Parallel()
 	w := newProjectWorld(t)
-	fr := w.Loc("fr")
-	claire := w.user(6601, "fr", "Claire")
-	p := w.project(claire, "Chorale", "Grevesmühlen")
-	group := linkedGroup(w, claire, p, -1006601)
-	w.WaitHandled(w.TG.SetBotStatus(group, claire.TG, faketelegram.StatusKicked, faketelegram.Rights{}))
-	claire.WaitFor(fr.T("group_unlinked_removed", "Group", group.Title, "Title", p.Title))
-	if gs, err := w.Store.ProjectGroups(context.Background(), p.ID); err != nil || len(gs) != 0 {
-		t.Fatalf("still linked: %+v, %v", gs, err)
+	// unlinked links a group to a new owner's project, gives the bot the
+	// status in it and expects the link to end with msg to the owner.
+	unlinked := func(id int64, lang, name, title, status, msg string) models.Chat {
+		t.Helper()
+		owner := w.user(id, lang, name)
+		p := w.project(owner, title, "Grevesmühlen")
+		group := linkedGroup(w, owner, p, -(1000000 + id))
+		w.WaitHandled(w.TG.SetBotStatus(group, owner.TG, status, faketelegram.Rights{}))
+		owner.WaitFor(w.Loc(lang).T(msg, "Group", group.Title, "Title", p.Title))
+		if gs, err := w.Store.ProjectGroups(context.Background(), p.ID); err != nil || len(gs) != 0 {
+			t.Fatalf("still linked after %s: %+v, %v", msg, gs, err)
+		}
+		return group
 	}
+	group := unlinked(6601, "fr", "Claire", "Chorale", faketelegram.StatusKicked, "group_unlinked_removed")
 	// A request to the unlinked group is left to its administrators.
 	w.WaitHandled(w.TG.RequestJoin(group, faketelegram.NewUser(6602, "Paul"), "", time.Time{}))
 	if got := w.TG.JoinRequestState(group.ID, 6602); got != "pending" {
 		t.Fatalf("request to an unlinked group: %q", got)
 	}
+	// No longer an administrator, the bot cannot handle join requests.
+	unlinked(6603, "de", "Anna", "Partnerschaftschor", faketelegram.StatusMember, "group_unlinked_demoted")
 }
 
 func TestGroupMigratedToSupergroupStaysLinked(t *testing.T) {

@@ -28,7 +28,7 @@ func (a *App) onChatUpdate(ctx context.Context, u *models.Update, log *slog.Logg
 	case u.ChatJoinRequest != nil:
 		err = a.onJoinRequest(ctx, u.ChatJoinRequest, log)
 	case u.Message != nil && u.Message.MigrateToChatID != 0:
-		err = a.store.MigrateGroupChat(ctx, u.Message.Chat.ID, u.Message.MigrateToChatID)
+		err = a.followMigration(ctx, u.Message.Chat.ID, u.Message.MigrateToChatID)
 		if err == nil {
 			log.Info("group upgraded to a supergroup", "from", u.Message.Chat.ID, "to", u.Message.MigrateToChatID)
 		}
@@ -41,6 +41,24 @@ func (a *App) onChatUpdate(ctx context.Context, u *models.Update, log *slog.Logg
 		log.Error("chat update failed", "err", err)
 	}
 	return true
+}
+
+// followMigration moves everything about a group to the supergroup it
+// was upgraded to, and tells delivery in the same transaction, so that a
+// message still addressed to the old id goes to the new one (a renderer
+// no longer finds the group under the old id). The bot calls it when it
+// sees the upgrade, and delivery when Telegram refuses a send to the old
+// id before that (Renderer's Migrate); both may happen, in any order.
+func (a *App) followMigration(ctx context.Context, from, to int64) error {
+	return a.store.InTx(ctx, func(tx pgx.Tx) error {
+		if err := a.store.MigrateGroupChatTx(ctx, tx, from, to); err != nil {
+			return err
+		}
+		if a.delivery == nil {
+			return nil
+		}
+		return a.delivery.MigratedTx(ctx, tx, from, to)
+	})
 }
 
 // useGroupLanguage makes a request from a group or channel the bot knows

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,10 +19,11 @@ import (
 // to its Telegram group; an administrator of the group registers it (town,
 // language, age range, topics) in a private chat with the bot, so that the
 // group sees no setup chatter. The group then receives, in its language,
-// new projects of its town and its town's partners that match its topics;
-// /settings in the group (administrators only) chooses what arrives and
-// the language. Posts to a youth group never offer contact requests: no
-// contact exchange starts from a youth group.
+// new projects and events of its town's partnership network (its partners
+// and their partners) that match its topics; /settings in the group
+// (administrators only) chooses what arrives and the language. Posts to a
+// youth group never offer contact requests: no contact exchange starts
+// from a youth group.
 
 // youthLinkPrefix starts the /start parameter of a registration link:
 // "y<chat id>" (the id is negative: "y-100…").
@@ -248,20 +250,24 @@ const (
 )
 
 // youthMessages prepares the messages of kind to the youth groups that
-// want what (storage.YouthReceive…) from townID and its partner towns, on
-// one of topics (none: any topic). The caller gives the id of the project
-// or event they are about once it has one, in the transaction that
-// creates it, so the announcement commits or fails with it.
+// want what (storage.YouthReceive…) from townID's partnership network, on
+// one of topics (none: any topic). The network is the one coordinators'
+// broadcasts reach (storage.NetworkOf: the town, its partners and their
+// partners), and since partnerships go both ways, a group receives what
+// comes from its own network. The caller gives the id of the project or
+// event they are about once it has one, in the transaction that creates
+// it, so the announcement commits or fails with it.
 func (a *App) youthMessages(ctx context.Context, townID int64, topics []string, what, kind string) (func(ref int64) []delivery.Message, error) {
 	var groups []storage.YouthGroup
 	if townID != 0 {
-		nw, err := a.store.Network(ctx, townID)
+		towns, err := a.store.NetworkOf(ctx, []int64{townID})
 		if err != nil {
 			return nil, err
 		}
-		towns := []int64{townID}
-		for _, partner := range nw.Direct {
-			towns = append(towns, partner.Town.ID)
+		// NetworkOf lists confirmed towns only; a project in a town still
+		// waiting for confirmation reaches that town's groups all the same.
+		if !slices.Contains(towns, townID) {
+			towns = append(towns, townID)
 		}
 		if groups, err = a.store.YouthGroupsMatching(ctx, storage.YouthAudience{Towns: towns, Topics: topics, Kind: what}); err != nil {
 			return nil, err
@@ -277,7 +283,7 @@ func (a *App) youthMessages(ctx context.Context, townID int64, topics []string, 
 }
 
 // youthEventMessages are the announcements of a new event to youth groups:
-// those of its town (else its project's town) and the partner towns, on
+// those of its town's (else its project's town's) network, on
 // the topics of its project (an event without a project: any topic).
 func (a *App) youthEventMessages(ctx context.Context, f storage.EventFields) (func(eventID int64) []delivery.Message, error) {
 	townID, topics := f.TownID, []string(nil)
@@ -295,7 +301,8 @@ func (a *App) youthEventMessages(ctx context.Context, f storage.EventFields) (fu
 }
 
 // renderYouthEvent writes a new event for a youth group, in its language
-// and that language's usual time zone.
+// and that language's usual time zone; an event of a project with a group
+// offers to join that group with one tap.
 func (a *App) renderYouthEvent(ctx context.Context, m delivery.Message) (delivery.Rendered, error) {
 	y, err := loadFor(ctx, m, m.ChatID, a.store.YouthGroupByChat)
 	if err != nil {
@@ -313,7 +320,34 @@ func (a *App) renderYouthEvent(ctx context.Context, m delivery.Message) (deliver
 	}
 	l := a.cat.For(y.Language)
 	text := l.T("event_new_head") + "\n\n" + eventCard(l, e, zones.Load(zones.Default(y.Language)))
-	return delivery.Rendered{Text: text, Keyboard: eventButtons(l, e, false)}, nil
+	kb := eventButtons(l, e, false)
+	if e.ProjectID != 0 {
+		join, err := a.joinGroupRow(ctx, l, e.ProjectID)
+		if err != nil {
+			return delivery.Rendered{}, err
+		}
+		if join != nil {
+			kb.InlineKeyboard = append(kb.InlineKeyboard, join)
+		}
+	}
+	return delivery.Rendered{Text: text, Keyboard: kb}, nil
+}
+
+// joinGroupRow is the button of a post to a youth group that joins the
+// project's group with one tap (its invite link, which makes a join
+// request: the member reads the rules in the private chat first), or nil
+// when the project has no group.
+func (a *App) joinGroupRow(ctx context.Context, l *locales.Localizer, projectID int64) ([]models.InlineKeyboardButton, error) {
+	groups, err := a.store.ProjectGroups(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		if g.Kind == "group" && g.InviteLink != "" {
+			return []models.InlineKeyboardButton{{Text: l.Plain("project_button_join_group"), URL: g.InviteLink}}, nil
+		}
+	}
+	return nil, nil
 }
 
 // renderYouthProject writes a new project for a youth group, in its
@@ -337,15 +371,13 @@ func (a *App) renderYouthProject(ctx context.Context, m delivery.Message) (deliv
 	l := a.cat.For(y.Language)
 	text := l.T("group_youth_project", "Title", p.Title, "Description", truncate(p.Description, previewLen),
 		"Town", p.Town.Name+", "+l.Country(p.Town.Country), "Topics", names(l, "topic_", p.Topics))
-	groups, err := a.store.ProjectGroups(ctx, p.ID)
+	join, err := a.joinGroupRow(ctx, l, p.ID)
 	if err != nil {
 		return delivery.Rendered{}, err
 	}
 	var kb *models.InlineKeyboardMarkup
-	for _, g := range groups {
-		if g.Kind == "group" && g.InviteLink != "" {
-			kb = keyboard([]models.InlineKeyboardButton{{Text: l.Plain("project_button_join_group"), URL: g.InviteLink}})
-		}
+	if join != nil {
+		kb = keyboard(join)
 	}
 	return delivery.Rendered{Text: text, Keyboard: kb}, nil
 }

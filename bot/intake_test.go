@@ -215,6 +215,14 @@ func TestFloodingUserIsAskedOnceToSlowDown(t *testing.T) {
 	if alerts != 1 || invalid != 4 {
 		t.Errorf("presses answered: %d as invalid (want 4) and %d with the slow-down alert (want 1)", invalid, alerts)
 	}
+
+	// Once Flo has slowed down (his updates lie a window back) he is
+	// served again. Moved back in the database instead of waited for.
+	if _, err := env.Pool.Exec(context.Background(), `UPDATE inbound_updates SET received_at = received_at - interval '1 minute'
+		WHERE user_id = $1`, flo.ID()); err != nil {
+		t.Fatal(err)
+	}
+	flo.Say("/privacy").Expect(de.T("privacy_text"))
 }
 
 // TestFloodingUserDoesNotStallOthers: one user sends 90 messages at once,

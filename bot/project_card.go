@@ -94,10 +94,15 @@ func (a *App) cardKeyboard(ctx context.Context, r *Request, p storage.Project) (
 		if p.Archived {
 			archive = button(l.Plain("project_button_unarchive"), projectButtonWith(projectArchive, p.Code, "0"))
 		}
-		rows := append([][]models.InlineKeyboardButton{
+		rows := [][]models.InlineKeyboardButton{
 			{button(l.Plain("project_button_edit"), projectButtonData(projectEdit, p.Code)), archive},
 			{button(l.Plain("project_button_delete"), projectButtonData(projectDelete, p.Code))},
-		}, groupRows...)
+		}
+		if p.Listed() {
+			rows = append(rows, []models.InlineKeyboardButton{
+				button(l.Plain("project_button_news"), projectButtonData(projectNews, p.Code))})
+		}
+		rows = append(rows, groupRows...)
 		return keyboard(append(rows, []models.InlineKeyboardButton{
 			button(l.Plain("project_button_mine"), myProjectsButton())})...), nil
 	}
@@ -221,6 +226,7 @@ func (a *App) projectActions() map[string]projectAction {
 		projectReport:  {false, a.onReportButton},
 		projectEdit:    {true, a.onEditButton},
 		projectArchive: {true, a.onArchiveButton},
+		projectNews:    {true, a.onNewsButton},
 		projectDelete: {true, func(ctx context.Context, r *Request, p storage.Project, _ string) error {
 			return a.edit(ctx, r, r.Loc.T("project_delete_confirm", "Title", p.Title), keyboard(
 				[]models.InlineKeyboardButton{button(r.Loc.Plain("project_delete_yes"), projectButtonData(projectDeleteYes, p.Code))},

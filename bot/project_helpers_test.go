@@ -84,7 +84,7 @@ func (w *projectWorld) reload(p storage.Project) storage.Project {
 // townButton is how the town step labels a town for l.
 func (w *projectWorld) townButton(l *locales.Localizer, name string) string {
 	t := w.towns[name]
-	return strings.Join([]string{t.Name, t.Region, l.Country(t.Country)}, ", ")
+	return strings.Join(slices.DeleteFunc([]string{t.Name, t.Region, l.Country(t.Country)}, func(s string) bool { return s == "" }), ", ")
 }
 
 // expectAlert fails unless the bot answered u's last button press with

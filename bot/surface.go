@@ -70,6 +70,8 @@ func (a *App) commandTable() []command {
 		{name: "profile", role: RoleVolunteer, chats: InPrivate, menu: true, section: sectionProjects, handler: a.onProfile},
 		// Project groups: /link in a group links it to a project (group_link.go).
 		{name: "link", role: RoleVolunteer, chats: InGroup, section: sectionProjects, handler: a.onLink},
+		// In a project's group: its rules, in the group's language (group_join.go).
+		{name: "rules", role: RoleVolunteer, chats: InGroup, section: sectionProjects, handler: a.onRules},
 		// Events.
 		{name: "events", role: RoleVolunteer, chats: InPrivate | InGroup, menu: true, section: sectionEvents, handler: a.onEvents},
 		{name: "newevent", role: RoleCoordinator, chats: InPrivate, menu: true, section: sectionCoordinator, handler: a.onNewEvent},
@@ -136,6 +138,7 @@ func (a *App) wizardTable() []wizard {
 		a.groupAdultWizard(),
 		a.broadcastWizard(),
 		a.correctWizard(),
+		a.newsWizard(),
 	}
 }
 
@@ -169,12 +172,16 @@ func (a *App) Renderer() delivery.Renderer {
 		kindBroadcastEdit:     a.renderBroadcastEdit,
 		kindBroadcastStatus:   a.renderBroadcastStatus,
 		kindBroadcastReminder: a.renderBroadcastReminder,
+		kindProjectNews:       a.renderProjectNews,
 	}, Outcomes: map[string]delivery.OutcomeFunc{
 		kindBroadcast: a.broadcastOutcome,
 	}, Rechecks: map[string]delivery.RecheckFunc{
 		kindBroadcast:       a.recheckBroadcast,
 		kindBroadcastStatus: a.recheckBroadcastStatus,
-	}}
+	},
+		// A group upgraded to a supergroup (group_updates.go).
+		Migrate: a.followMigration,
+	}
 }
 
 // DeliveryPriority ranks the messages the bot sends on its own initiative

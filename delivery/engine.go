@@ -26,6 +26,11 @@
 //     Renderer at send time, so a message due while the bot was down is sent
 //     late only if it still makes sense. CancelTx removes pending messages
 //     early, which keeps the queue small; correctness does not depend on it.
+//   - A message to a group Telegram upgraded to a supergroup goes to the
+//     supergroup: the send to the old id is refused with its new id (or the
+//     Renderer, already following the group, drops it and MigratedTx said
+//     where the group went); the message is scheduled anew there, and the
+//     Renderer learns the new id (Migrator).
 //
 // Moving reminders when an event changes: in the transaction that changes
 // it, CancelTx(Filter{Kind, Ref: event}) and ScheduleTx the reminders at

@@ -19,12 +19,15 @@ const (
 	// EventForbidden: Telegram answered 403 (the bot was blocked or
 	// kicked); no more messages go to the chat.
 	EventForbidden
-	// EventGone: the chat is gone in another way (not found, migrated);
-	// no more messages go to it.
+	// EventGone: the chat is gone in another way (not found); no more
+	// messages go to it.
 	EventGone
 	// EventRetry: a transient failure (5xx, network, timeout); River
 	// tries again later.
 	EventRetry
+	// EventMigrated: the group was upgraded to a supergroup; the message
+	// goes to the supergroup instead.
+	EventMigrated
 )
 
 // event tells Config.Events, if set.

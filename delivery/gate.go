@@ -35,7 +35,9 @@ const countMargin = 2 * time.Millisecond
 //
 // When a send is held back its slot is not lost: the sends behind it catch
 // up as soon as the window has room again, so a stall costs no throughput
-// unless it is longer than the window.
+// unless it is longer than the window. That holds for an instance that
+// has the pace to itself; one that shares it sends at most lateGrace
+// past a slot, else asks for a new one (see lateGrace).
 //
 // When a request reached Telegram is known only to lie between its start
 // and its answer. A send counts as "may have reached Telegram" from its
@@ -250,9 +252,10 @@ func (g *sendGate) pumpLocked() {
 			later(w.slot)
 			break // the rest come later still
 		}
-		if w.slot <= now-g.budgetSpan() {
-			// Its slot no longer counts in the window: sending now would
-			// take a turn that belongs to newer slots, perhaps another
+		if w.slot <= now-g.budgetSpan() || now-w.slot > lateGrace && !g.aloneLocked(now) {
+			// Its slot no longer counts in the window, or it is late while
+			// other instances share the pace: sending now would take a
+			// turn that belongs to newer slots, perhaps another
 			// instance's. It asks the shared pace again.
 			g.queue = slices.Delete(g.queue, i, i+1)
 			w.ready <- nil
@@ -312,6 +315,36 @@ func (g *sendGate) busyLocked(now time.Duration) time.Duration {
 		wait = 1
 	}
 	return wait
+}
+
+// lateGrace is how late past its slot a send may still go while other
+// instances share the pace. A send that catches up later lands in a
+// second whose slots the other instances are using as well: this
+// instance's sends of that second were bought with slots of an earlier
+// one, so two instances catching up after a stall (or one, beside
+// another on time) put more than the rate into a second, which the
+// window each gate counts in cannot see. Sends at most lateGrace late
+// stay within the slots of a window widened by less than the pace's
+// slack (windowSlack), which holds no more than the rate.
+const lateGrace = windowSlack - countMargin
+
+// aloneLocked tells whether this instance seems to have the pace to
+// itself: its slots of the last window follow one another without a gap
+// another instance's slots could fill. Then a late send may catch up,
+// since the limit alone keeps every second within the rate.
+func (g *sendGate) aloneLocked(now time.Duration) bool {
+	from, _ := slices.BinarySearch(g.slots, now-g.slotSpan+1)
+	to, _ := slices.BinarySearch(g.slots, now+1)
+	if to == from {
+		return false
+	}
+	hole := g.slotSpan / time.Duration(g.limit) * 3 / 2
+	for k := from + 1; k < to; k++ {
+		if g.slots[k]-g.slots[k-1] > hole {
+			return false
+		}
+	}
+	return true
 }
 
 // maxLag bounds lag.

@@ -14,6 +14,8 @@ type simSend struct {
 	slot, wake time.Duration
 	fwd, back  time.Duration
 	chat       int64
+	// inst is the instance (gate) that sends it.
+	inst int
 
 	w        *gateWaiter
 	t        *gateTicket
@@ -29,13 +31,26 @@ type simSend struct {
 // new ones at the end of the pace, as the shared pace would give.
 func simulate(t *testing.T, rate float64, sends []*simSend) *sendGate {
 	t.Helper()
+	return simulateInstances(t, rate, 1, sends)[0]
+}
+
+// simulateInstances is simulate with n instances, each with its own gate
+// on the one clock; a send goes through the gate of its instance (inst),
+// which holds its slot.
+func simulateInstances(t *testing.T, rate float64, n int, sends []*simSend) []*sendGate {
+	t.Helper()
 	gap := globalGap(rate)
-	g := newSendGate(gap)
 	var now atomic.Int64
-	g.clock = func() time.Duration { return time.Duration(now.Load()) }
+	gates := make([]*sendGate, n)
+	base := time.Now()
+	for i := range gates {
+		gates[i] = newSendGate(gap)
+		gates[i].base = base
+		gates[i].clock = func() time.Duration { return time.Duration(now.Load()) }
+	}
 	last := time.Duration(0)
 	for _, s := range sends {
-		g.addSlots([]time.Time{g.base.Add(s.slot)})
+		gates[s.inst].addSlots([]time.Time{base.Add(s.slot)})
 		last = max(last, s.slot)
 	}
 	const never = time.Duration(1<<63 - 1)
@@ -52,18 +67,20 @@ func simulate(t *testing.T, rate float64, sends []*simSend) *sendGate {
 				next = min(next, s.arrived+s.back)
 			}
 		}
-		g.mu.Lock()
-		if g.wakeAt >= 0 {
-			next = min(next, max(g.wakeAt, time.Duration(now.Load())+1))
+		for _, g := range gates {
+			g.mu.Lock()
+			if g.wakeAt >= 0 {
+				next = min(next, max(g.wakeAt, time.Duration(now.Load())+1))
+			}
+			g.mu.Unlock()
 		}
-		g.mu.Unlock()
 		if next == never {
 			break
 		}
 		now.Store(int64(next))
 		for _, s := range sends {
 			if s.w == nil && s.wake == next {
-				s.w = g.offer(s.slot, s.chat)
+				s.w = gates[s.inst].offer(s.slot, s.chat)
 			}
 			if s.t != nil && !s.answered && s.arrived+s.back == next {
 				s.answered = true
@@ -71,7 +88,9 @@ func simulate(t *testing.T, rate float64, sends []*simSend) *sendGate {
 				s.t.done()
 			}
 		}
-		g.wake()
+		for _, g := range gates {
+			g.wake()
+		}
 		for changed := true; changed; {
 			changed = false
 			for _, s := range sends {
@@ -85,8 +104,8 @@ func simulate(t *testing.T, rate float64, sends []*simSend) *sendGate {
 						s.expired++
 						last += gap
 						s.slot = max(last, next)
-						g.addSlots([]time.Time{g.base.Add(s.slot)})
-						s.w = g.offer(s.slot, s.chat)
+						gates[s.inst].addSlots([]time.Time{base.Add(s.slot)})
+						s.w = gates[s.inst].offer(s.slot, s.chat)
 						continue
 					}
 					s.t, s.admitted, s.arrived = tk, next, next+s.fwd
@@ -100,7 +119,7 @@ func simulate(t *testing.T, rate float64, sends []*simSend) *sendGate {
 			t.Fatalf("send with slot %v never went", s.slot)
 		}
 	}
-	return g
+	return gates
 }
 
 // TestGateKeepsRealSendsWithinTheWindow: whatever the workers' delays
@@ -228,5 +247,50 @@ func TestGateKeepsRealSendsWithinTheWindow(t *testing.T) {
 				t.Errorf("%d slots expired, want %s", expired, tc.expired)
 			}
 		})
+	}
+}
+
+// TestTwoInstancesStayWithinTheRate: two instances share the pace, each
+// taking the slots of a quarter second in turn, as their reservations
+// do. Half the answers are slow on their way back, so each instance's
+// sends count longer than the slack and its gate counts its own slots
+// over a longer window. After both stall (a busy machine), their catching
+// up together still keeps every second at Telegram within the rate.
+func TestTwoInstancesStayWithinTheRate(t *testing.T) {
+	const rate = 30
+	gap := globalGap(rate)
+	ms := time.Millisecond
+	batch := int(horizon / gap)
+	sends := make([]*simSend, 300)
+	for k := range sends {
+		slot := time.Second + time.Duration(k)*gap
+		s := &simSend{slot: slot, wake: slot, fwd: ms, back: ms, chat: int64(100 + k), inst: (k / batch) % 2}
+		if k%2 == 0 {
+			s.back = 90 * ms
+		}
+		for _, stall := range []time.Duration{3 * time.Second, 6 * time.Second} {
+			if slot >= stall && slot < stall+600*ms {
+				s.wake = stall + 600*ms
+			}
+		}
+		sends[k] = s
+	}
+	simulateInstances(t, rate, 2, sends)
+	var arrived []time.Duration
+	for _, s := range sends {
+		if s.admitted < s.slot {
+			t.Errorf("send with slot %v went at %v, before it", s.slot, s.admitted)
+		}
+		arrived = append(arrived, s.arrived)
+	}
+	slices.Sort(arrived)
+	for k := 0; k+rate < len(arrived); k++ {
+		if d := arrived[k+rate] - arrived[k]; d < time.Second {
+			t.Errorf("%d messages reached Telegram within %v (from %v)", rate+1, d, arrived[k])
+		}
+	}
+	last := arrived[len(arrived)-1]
+	if want := sends[len(sends)-1].slot + 2*time.Second; last > want {
+		t.Errorf("the last message arrived at %v, after %v: the instances fell behind their slots", last, want)
 	}
 }

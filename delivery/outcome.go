@@ -72,12 +72,32 @@ type Rechecker interface {
 // RecheckFunc is a Recheck for one kind.
 type RecheckFunc func(ctx context.Context, m Message) error
 
+// Migrator is a Renderer that keeps chat ids of its own (a group's
+// settings, a project's group) and follows a group Telegram upgraded to a
+// supergroup, which has a new id: a send to the old id fails with
+// migrate_to_chat_id, the engine tells Migrated, and then sends the
+// message to the new id, rendered anew. Migrated must be idempotent (every
+// message pending for the old group tells it again); an error leaves the
+// job to run again.
+type Migrator interface {
+	Migrated(ctx context.Context, from, to int64) error
+}
+
 // WithOutcomes is a Renderer by kind (Kinds) with outcome functions and
-// rechecks for some kinds.
+// rechecks for some kinds, and a Migrate func for all (Migrator).
 type WithOutcomes struct {
 	Kinds
 	Outcomes map[string]OutcomeFunc
 	Rechecks map[string]RecheckFunc
+	Migrate  func(ctx context.Context, from, to int64) error
+}
+
+// Migrated implements Migrator.
+func (w WithOutcomes) Migrated(ctx context.Context, from, to int64) error {
+	if w.Migrate == nil {
+		return nil
+	}
+	return w.Migrate(ctx, from, to)
 }
 
 // Recheck implements Rechecker.

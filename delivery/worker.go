@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 )
@@ -59,6 +60,13 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 	log := e.log.With("job_id", jobID, "kind", m.Kind, "chat_id", m.ChatID, "ref", m.Ref)
 	out, err := e.renderer.Render(ctx, m)
 	if errors.Is(err, ErrDrop) {
+		// A renderer that already follows a group to its supergroup no
+		// longer knows the old id: the message is for the new one.
+		if to, merr := e.migratedTo(ctx, m.ChatID); merr != nil {
+			return interrupted(ctx, merr)
+		} else if to != 0 {
+			return e.readdress(ctx, log, m, to)
+		}
 		log.Info("message dropped", "reason", err)
 		return e.observe(ctx, m, Outcome{Result: ResultDropped})
 	}
@@ -135,6 +143,7 @@ const (
 	failTransient failure = iota // 5xx, network, timeouts: retry with backoff
 	failFlood                    // 429: wait retry_after, then try again
 	failGone                     // blocked, kicked, chat not found: stop sending to the chat
+	failMigrated                 // group upgraded to a supergroup: send to its new id
 	failMarkup                   // can't parse entities: a template bug
 	failRejected                 // any other 400: retrying will not help
 )
@@ -147,7 +156,9 @@ func classify(err error) (f failure, retryAfter time.Duration) {
 	switch {
 	case errors.As(err, &flood):
 		return failFlood, max(time.Duration(flood.RetryAfter)*time.Second, time.Second)
-	case errors.Is(err, tgbot.ErrorForbidden), errors.As(err, &migrated):
+	case errors.As(err, &migrated) && migrated.MigrateToChatID != 0:
+		return failMigrated, 0
+	case errors.Is(err, tgbot.ErrorForbidden):
 		return failGone, 0
 	case errors.Is(err, tgbot.ErrorBadRequest) && (strings.Contains(msg, "chat not found") ||
 		strings.Contains(msg, "PEER_ID_INVALID") || strings.Contains(msg, "user not found")):
@@ -171,6 +182,19 @@ func (e *Engine) failed(ctx context.Context, log *slog.Logger, m Message, err er
 			log.Error("pause sending", "err", perr)
 		}
 		return river.JobSnooze(retryAfter)
+	case failMigrated:
+		var migrated *tgbot.MigrateError
+		errors.As(err, &migrated)
+		to := int64(migrated.MigrateToChatID)
+		if mg, ok := e.renderer.(Migrator); ok {
+			if err := mg.Migrated(ctx, m.ChatID, to); err != nil {
+				return fmt.Errorf("follow chat %d to supergroup %d: %w", m.ChatID, to, err)
+			}
+		}
+		if err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error { return e.MigratedTx(ctx, tx, m.ChatID, to) }); err != nil {
+			return err
+		}
+		return e.readdress(ctx, log, m, to)
 	case failGone:
 		e.event(goneEvent(err))
 		log.Info("chat is gone or blocked the bot; no more messages to it", "err", err)
@@ -197,6 +221,47 @@ func (e *Engine) failed(ctx context.Context, log *slog.Logger, m Message, err er
 	e.event(EventRetry)
 	log.Warn("send failed; will retry", "err", err)
 	return err
+}
+
+// readdress sends m to the supergroup its group was upgraded to: it is
+// scheduled anew there, and rendered, paced and observed like any other
+// message. This job then ends: its outcome is the new message's.
+// Scheduling is idempotent (a message is unique by its fields), so a run
+// after a crash here adds nothing.
+func (e *Engine) readdress(ctx context.Context, log *slog.Logger, m Message, to int64) error {
+	e.event(EventMigrated)
+	m.ChatID = to
+	if _, err := e.Schedule(ctx, m); err != nil {
+		return err
+	}
+	log.Info("group upgraded to a supergroup; message re-addressed", "to", to)
+	return nil
+}
+
+// MigratedTx records in tx that the group from was upgraded to the
+// supergroup to: a message for from that its renderer drops (it follows
+// the group to the new id too) goes to to instead. The bot calls it when
+// it sees the upgrade's service message; the engine, when Telegram
+// refuses a send to the old id.
+func (e *Engine) MigratedTx(ctx context.Context, tx pgx.Tx, from, to int64) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO delivery_migrated (chat_id, to_chat_id) VALUES ($1, $2)
+		ON CONFLICT (chat_id) DO UPDATE SET to_chat_id = excluded.to_chat_id`, from, to)
+	return err
+}
+
+// migratedTo is the supergroup the group chatID was upgraded to, or 0.
+// Only groups (negative ids) are upgraded.
+func (e *Engine) migratedTo(ctx context.Context, chatID int64) (int64, error) {
+	if chatID >= 0 {
+		return 0, nil
+	}
+	var to int64
+	err := e.pool.QueryRow(ctx, `SELECT to_chat_id FROM delivery_migrated WHERE chat_id = $1`, chatID).Scan(&to)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return to, err
 }
 
 func markInactive(ctx context.Context, pool *pgxpool.Pool, chatID int64, reason string) error {

@@ -17,10 +17,12 @@ import (
 // The place (Place, Towns, Countries) selects towns; Groups selects
 // people of those towns: their residents (profile town), the owners of
 // projects there, the followers of chosen projects (Projects) there, and
-// coordinators there. Sectors and Topics then narrow the people: to those
+// coordinators there; and the youth groups of those towns (GroupYouth,
+// ResolveYouthGroupsTx). Sectors and Topics then narrow the people: to those
 // who own or follow a project of one of the sectors, and to those with one
 // of the topics among their profile interests or their own or followed
-// projects' topics.
+// projects' topics. Youth groups are narrowed by Topics only (a group
+// has topics, no sector).
 type Audience struct {
 	Place     string   `json:"place"`
 	Towns     []int64  `json:"towns,omitempty"`
@@ -53,10 +55,13 @@ const (
 	GroupOwners       = "owners"
 	GroupFollowers    = "followers"
 	GroupCoordinators = "coordinators"
+	// GroupYouth are youth groups (Telegram groups registered as such,
+	// with receive_broadcasts on), not people.
+	GroupYouth = "youth_groups"
 )
 
 // Groups lists the groups in the order the wizard offers them.
-var Groups = []string{GroupResidents, GroupOwners, GroupFollowers, GroupCoordinators}
+var Groups = []string{GroupResidents, GroupOwners, GroupFollowers, GroupCoordinators, GroupYouth}
 
 // The kinds of messages a person can switch off in /settings.
 const (
@@ -333,6 +338,58 @@ func resolveAudience(ctx context.Context, q rowsQuerier, a Audience, sender Send
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
 		var rc Recipient
 		return rc, r.Scan(&rc.UserID, &rc.Language, &rc.LanguageCode, &rc.ProfileLanguages, &rc.TimeZone)
+	})
+}
+
+// GroupRecipient is a youth group an audience reaches, with the language
+// its administrators set.
+type GroupRecipient struct {
+	ChatID   int64
+	Language string
+}
+
+// ResolveYouthGroupsTx returns, in tx, the youth groups a reaches for
+// sender when a names GroupYouth: the active ones of the place's towns
+// (inside a coordinator's network, as for people) that receive broadcasts,
+// on one of a's topics (a group without topics takes any), and not blocked.
+func (s *Store) ResolveYouthGroupsTx(ctx context.Context, tx pgx.Tx, a Audience, sender Sender) ([]GroupRecipient, error) {
+	return resolveYouthGroups(ctx, tx, a, sender)
+}
+
+// ResolveYouthGroups is ResolveYouthGroupsTx in a read-only transaction
+// of its own, for the counts shown while the audience is built.
+func (s *Store) ResolveYouthGroups(ctx context.Context, a Audience, sender Sender) ([]GroupRecipient, error) {
+	var out []GroupRecipient
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) (err error) {
+		out, err = resolveYouthGroups(ctx, tx, a, sender)
+		return err
+	})
+	return out, err
+}
+
+func resolveYouthGroups(ctx context.Context, q rowsQuerier, a Audience, sender Sender) ([]GroupRecipient, error) {
+	if !a.Valid() {
+		return nil, ErrInvalidAudience
+	}
+	if !slices.Contains(a.Groups, GroupYouth) {
+		return nil, nil
+	}
+	towns, all, err := placeTowns(ctx, q, a, sender)
+	if err != nil || !all && len(towns) == 0 {
+		return nil, err
+	}
+	rows, err := q.Query(ctx, `
+		SELECT y.chat_id, gc.language FROM youth_groups y JOIN group_chats gc ON gc.chat_id = y.chat_id
+		WHERE y.active AND y.receive_broadcasts AND ($1 OR y.town_id = ANY($2))
+		  AND (cardinality($3::text[]) = 0 OR cardinality(y.topics) = 0 OR y.topics && $3)
+		  AND NOT EXISTS (SELECT 1 FROM delivery_inactive x WHERE x.chat_id = y.chat_id)
+		ORDER BY y.chat_id`, all, towns, nonNil(a.Topics))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (GroupRecipient, error) {
+		var g GroupRecipient
+		return g, r.Scan(&g.ChatID, &g.Language)
 	})
 }
 

@@ -123,6 +123,29 @@ func (s *Store) CreateBroadcastTx(ctx context.Context, tx pgx.Tx, f BroadcastFie
 	return id, err
 }
 
+// GroupDelivery is one youth group's copy as scheduled.
+type GroupDelivery struct {
+	ChatID int64
+	DueAt  time.Time
+}
+
+// AddBroadcastGroupsTx adds youth groups to broadcast id's recipients, in
+// tx; the caller schedules their copies in the same tx.
+func (s *Store) AddBroadcastGroupsTx(ctx context.Context, tx pgx.Tx, id int64, to []GroupDelivery) error {
+	if len(to) == 0 {
+		return nil
+	}
+	chats := make([]int64, len(to))
+	dues := make([]time.Time, len(to))
+	for i, d := range to {
+		chats[i], dues[i] = d.ChatID, d.DueAt
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO broadcast_group_copies (broadcast_id, chat_id, due_at)
+		SELECT $1, * FROM unnest($2::bigint[], $3::timestamptz[])`, id, chats, dues)
+	return err
+}
+
 func nonNilLinks(l []Link) []Link {
 	if l == nil {
 		return []Link{}
@@ -172,6 +195,8 @@ func (s *Store) Broadcast(ctx context.Context, id int64) (Broadcast, error) {
 
 // BroadcastCopy is one recipient's copy as it now stands.
 type BroadcastCopy struct {
+	// UserID is the recipient's chat: a person's, or a youth group's
+	// (negative).
 	UserID    int64
 	DueAt     time.Time
 	State     string
@@ -180,39 +205,77 @@ type BroadcastCopy struct {
 	Remind    bool
 }
 
-// BroadcastCopyOf returns userID's copy of broadcast id.
+// copyTable is the table that holds the copies of broadcasts to chatID
+// and its column for the chat: people's private chats have positive ids,
+// groups negative ones.
+func copyTable(chatID int64) (table, chat string) {
+	if chatID < 0 {
+		return "broadcast_group_copies", "chat_id"
+	}
+	return "broadcast_recipients", "user_id"
+}
+
+// BroadcastCopyOf returns the copy of broadcast id to userID (a person,
+// or a youth group's chat).
 func (s *Store) BroadcastCopyOf(ctx context.Context, id, userID int64) (BroadcastCopy, error) {
 	c := BroadcastCopy{UserID: userID}
-	err := s.pool.QueryRow(ctx, `SELECT due_at, state, coalesce(message_id, 0), revision, remind
-		FROM broadcast_recipients WHERE broadcast_id = $1 AND user_id = $2`, id, userID).
-		Scan(&c.DueAt, &c.State, &c.MessageID, &c.Revision, &c.Remind)
+	q := `SELECT due_at, state, coalesce(message_id, 0), revision, remind
+		FROM broadcast_recipients WHERE broadcast_id = $1 AND user_id = $2`
+	if userID < 0 {
+		q = `SELECT due_at, state, coalesce(message_id, 0), revision, false
+			FROM broadcast_group_copies WHERE broadcast_id = $1 AND chat_id = $2`
+	}
+	err := s.pool.QueryRow(ctx, q, id, userID).Scan(&c.DueAt, &c.State, &c.MessageID, &c.Revision, &c.Remind)
 	return c, notFound(err)
 }
 
-// NoteBroadcastRendered records that userID's copy is about to go out with
-// the text of revision.
+// NoteBroadcastRendered records that userID's copy (a person's or a
+// youth group's) is about to go out with the text of revision.
 func (s *Store) NoteBroadcastRendered(ctx context.Context, id, userID int64, revision int) error {
-	_, err := s.pool.Exec(ctx, `UPDATE broadcast_recipients SET revision = $3 WHERE broadcast_id = $1 AND user_id = $2`,
+	table, chat := copyTable(userID)
+	_, err := s.pool.Exec(ctx, `UPDATE `+table+` SET revision = $3 WHERE broadcast_id = $1 AND `+chat+` = $2`,
 		id, userID, revision)
 	return err
 }
 
-// RecordBroadcastOutcome records what became of userID's copy: state
-// (CopySent with its message id, CopyBlocked, CopyFailed, CopyDropped).
-// A copy already stopped or decided keeps its state; only the message id of
-// a copy sent is filled in later. behind is true when the copy went out with
-// an older text than the broadcast now has (corrected meanwhile).
-func (s *Store) RecordBroadcastOutcome(ctx context.Context, id, userID int64, state string, messageID int64) (behind bool, err error) {
-	err = s.pool.QueryRow(ctx, `
-		UPDATE broadcast_recipients r SET state = $3, message_id = coalesce(nullif($4, 0::bigint), r.message_id)
-		FROM broadcasts b
-		WHERE r.broadcast_id = $1 AND r.user_id = $2 AND b.id = r.broadcast_id
-		  AND (r.state IN ('pending', 'stopped') AND $3 = 'sent' OR r.state = 'pending')
-		RETURNING r.revision < b.revision`, id, userID, state, messageID).Scan(&behind)
+// RecordBroadcastOutcomeTx records, in tx, what became of userID's copy
+// (a person's or a youth group's):
+// state (CopySent with its message id, CopyBlocked, CopyFailed,
+// CopyDropped). A copy already stopped or decided keeps its state; only the
+// message id of a copy sent is filled in later. behind is the broadcast's
+// revision when the copy went out with an older text (corrected
+// meanwhile), else 0: the caller then schedules its edit in tx.
+//
+// The broadcast's row is read FOR KEY SHARE, which a correction
+// (CorrectBroadcastTx) holds off with FOR UPDATE from its first statement
+// to its commit (updates of the status text do not): an outcome recorded while a correction is under way waits for it
+// and compares with the new revision, and a correction that starts after
+// finds this copy among the sent ones. Without the lock, a copy recorded
+// between the correction's reading of the sent copies and its commit was
+// in neither and kept the old text.
+func (s *Store) RecordBroadcastOutcomeTx(ctx context.Context, tx pgx.Tx, id, userID int64, state string, messageID int64) (behind int, err error) {
+	var revision int
+	err = tx.QueryRow(ctx, `SELECT revision FROM broadcasts WHERE id = $1 FOR KEY SHARE`, id).Scan(&revision)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+		return 0, nil
 	}
-	return behind, err
+	if err != nil {
+		return 0, err
+	}
+	var old bool
+	table, chat := copyTable(userID)
+	err = tx.QueryRow(ctx, `
+		UPDATE `+table+` r SET state = $3, message_id = coalesce(nullif($4, 0::bigint), r.message_id)
+		WHERE r.broadcast_id = $1 AND r.`+chat+` = $2
+		  AND (r.state IN ('pending', 'stopped') AND $3 = 'sent' OR r.state = 'pending')
+		RETURNING r.revision < $5`, id, userID, state, messageID, revision).Scan(&old)
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && !old {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return revision, nil
 }
 
 // BroadcastCounts are the figures of a broadcast.
@@ -228,7 +291,8 @@ type BroadcastCounts struct {
 // Remaining is how many copies may still go out.
 func (c BroadcastCounts) Remaining() int { return c.Waiting + c.Due }
 
-// BroadcastCounts counts the copies of broadcast id by state at now.
+// BroadcastCounts counts the copies of broadcast id (to people and to
+// youth groups) by state at now.
 func (s *Store) BroadcastCounts(ctx context.Context, id int64, now time.Time) (BroadcastCounts, error) {
 	var c BroadcastCounts
 	var next *time.Time
@@ -239,7 +303,9 @@ func (s *Store) BroadcastCounts(ctx context.Context, id int64, now time.Time) (B
 			count(*) FILTER (WHERE state = 'pending' AND due_at > $2),
 			count(*) FILTER (WHERE state = 'pending' AND due_at <= $2),
 			min(due_at) FILTER (WHERE state = 'pending' AND due_at > $2)
-		FROM broadcast_recipients WHERE broadcast_id = $1`, id, now).
+		FROM (SELECT state, due_at FROM broadcast_recipients WHERE broadcast_id = $1
+			UNION ALL
+			SELECT state, due_at FROM broadcast_group_copies WHERE broadcast_id = $1) c`, id, now).
 		Scan(&c.Total, &c.Sent, &c.Blocked, &c.Failed, &c.Dropped, &c.Stopped, &c.Waiting, &c.Due, &next)
 	if next != nil {
 		c.NextDue = *next
@@ -272,41 +338,61 @@ func (s *Store) StopBroadcastTx(ctx context.Context, tx pgx.Tx, id, actorID int6
 	if err != nil {
 		return 0, err
 	}
-	detail, _ := json.Marshal(map[string]any{"broadcast_id": id, "stopped": tag.RowsAffected()})
+	groups, err := tx.Exec(ctx, `UPDATE broadcast_group_copies SET state = 'stopped' WHERE broadcast_id = $1 AND state = 'pending'`, id)
+	if err != nil {
+		return 0, err
+	}
+	stopped := tag.RowsAffected() + groups.RowsAffected()
+	detail, _ := json.Marshal(map[string]any{"broadcast_id": id, "stopped": stopped})
 	_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, detail) VALUES (nullif($1, 0::bigint), 'broadcast_stopped', $2)`,
 		actorID, detail)
-	return int(tag.RowsAffected()), err
+	return int(stopped), err
 }
 
-// SentCopy is a copy already in a recipient's chat.
+// SentCopy is a copy already in a recipient's chat (a person's, or a
+// youth group's).
 type SentCopy struct {
-	UserID    int64
+	ChatID    int64
 	MessageID int64
 }
 
 // CorrectBroadcastTx replaces the text of one language version in tx and
 // returns the new revision and the copies already sent, whose messages the
 // caller has edited (scheduled in the same tx). Copies not yet sent go out
-// with the new text, since they are rendered when they are sent.
+// with the new text, since they are rendered when they are sent; a copy
+// rendered before and sent after is recorded behind by
+// RecordBroadcastOutcomeTx, which waits for tx on the broadcast's row that
+// this locks first (FOR UPDATE).
 func (s *Store) CorrectBroadcastTx(ctx context.Context, tx pgx.Tx, id, actorID int64, lang, text string) (int, []SentCopy, error) {
+	// FOR UPDATE, not the weaker lock of the UPDATE below: outcomes
+	// recorded meanwhile wait for this transaction (they read the row FOR
+	// KEY SHARE, which only FOR UPDATE holds off).
 	var revision int
+	if err := tx.QueryRow(ctx, `SELECT revision FROM broadcasts WHERE id = $1 FOR UPDATE`, id).Scan(&revision); err != nil {
+		return 0, nil, notFound(err)
+	}
 	if err := tx.QueryRow(ctx, `UPDATE broadcasts SET revision = revision + 1 WHERE id = $1 RETURNING revision`, id).
 		Scan(&revision); err != nil {
-		return 0, nil, notFound(err)
+		return 0, nil, err
 	}
 	if _, err := tx.Exec(ctx, `
 		INSERT INTO broadcast_versions (broadcast_id, lang, text) VALUES ($1, $2, $3)
 		ON CONFLICT (broadcast_id, lang) DO UPDATE SET text = excluded.text`, id, lang, text); err != nil {
 		return 0, nil, err
 	}
-	rows, err := tx.Query(ctx, `SELECT user_id, message_id FROM broadcast_recipients
-		WHERE broadcast_id = $1 AND state = 'sent' AND message_id IS NOT NULL ORDER BY user_id`, id)
+	rows, err := tx.Query(ctx, `
+		SELECT user_id, message_id FROM broadcast_recipients
+		WHERE broadcast_id = $1 AND state = 'sent' AND message_id IS NOT NULL
+		UNION ALL
+		SELECT chat_id, message_id FROM broadcast_group_copies
+		WHERE broadcast_id = $1 AND state = 'sent' AND message_id IS NOT NULL
+		ORDER BY 1`, id)
 	if err != nil {
 		return 0, nil, err
 	}
 	sent, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SentCopy, error) {
 		var c SentCopy
-		return c, r.Scan(&c.UserID, &c.MessageID)
+		return c, r.Scan(&c.ChatID, &c.MessageID)
 	})
 	if err != nil {
 		return 0, nil, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"partnerbot/internal/testdb"
 	"partnerbot/storage"
 )
 
@@ -59,5 +60,79 @@ func fillBroadcastData(t *testing.T, s *storage.Store, ids ...int64) {
 		if err := s.SetMessageKind(ctx, id, storage.KindEvents, false); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestOutcomeDuringCorrectionIsBehind: a copy rendered with the first text
+// is recorded sent while a correction is under way, after the correction
+// read the copies already sent and before it committed. The outcome must
+// wait for the correction and report the copy behind its revision, or the
+// copy would be in neither set and keep the old text.
+func TestOutcomeDuringCorrectionIsBehind(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := testdb.New(t)
+	s := storage.New(pool)
+	for _, id := range []int64{1, 2} {
+		if _, err := s.TouchUser(ctx, storage.TelegramProfile{ID: id, FirstName: "P"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var id int64
+	err := s.InTx(ctx, func(tx pgx.Tx) (err error) {
+		id, err = s.CreateBroadcastTx(ctx, tx, storage.BroadcastFields{AuthorID: 1, AuthorLang: "uk",
+			Audience: storage.Audience{Place: storage.PlaceMine}, Versions: map[string]string{"uk": "Збір у середу"},
+			SendAt: time.Now()}, []storage.BroadcastDelivery{{UserID: 2, DueAt: time.Now()}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	rev, sent, err := s.CorrectBroadcastTx(ctx, tx, id, 1, "uk", "Збір у четвер")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 0 {
+		t.Fatalf("sent copies at the correction: %v, want none", sent)
+	}
+	type result struct {
+		behind int
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		r.err = s.InTx(ctx, func(otx pgx.Tx) (err error) {
+			r.behind, err = s.RecordBroadcastOutcomeTx(ctx, otx, id, 2, storage.CopySent, 77)
+			return err
+		})
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("the outcome was recorded during the correction (behind %d, %v): neither sees the other", r.behind, r.err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.behind != rev {
+		t.Errorf("outcome after the correction: behind %d, want revision %d", r.behind, rev)
+	}
+	c, err := s.BroadcastCopyOf(ctx, id, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State != storage.CopySent || c.MessageID != 77 {
+		t.Errorf("copy %+v, want sent as message 77", c)
 	}
 }

@@ -52,10 +52,11 @@ func (s *Store) SetGroupLanguage(ctx context.Context, chatID int64, lang string)
 	return err
 }
 
-// MigrateGroupChat moves everything about a group to the id of the
-// supergroup it was upgraded to. It does nothing for an unknown group.
-func (s *Store) MigrateGroupChat(ctx context.Context, from, to int64) error {
-	_, err := s.pool.Exec(ctx, `
+// MigrateGroupChatTx moves everything about a group to the id of the
+// supergroup it was upgraded to. It does nothing for an unknown group, or
+// one already moved.
+func (s *Store) MigrateGroupChatTx(ctx context.Context, tx pgx.Tx, from, to int64) error {
+	_, err := tx.Exec(ctx, `
 		UPDATE group_chats SET chat_id = $2, kind = 'supergroup', updated_at = now()
 		WHERE chat_id = $1 AND NOT EXISTS (SELECT 1 FROM group_chats WHERE chat_id = $2)`, from, to)
 	return err
@@ -276,8 +277,8 @@ func scanYouthGroup(row pgx.Row) (YouthGroup, error) {
 }
 
 // RegisterYouthGroup registers (or re-registers) the chat as a youth
-// group: its town, language, age range and topics; what it receives stays
-// as its administrators chose.
+// group: its town, language, age range and topics (none: any topic); what
+// it receives stays as its administrators chose.
 func (s *Store) RegisterYouthGroup(ctx context.Context, y YouthGroup) error {
 	return s.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE group_chats SET language = $2, updated_at = now() WHERE chat_id = $1`,
@@ -288,7 +289,7 @@ func (s *Store) RegisterYouthGroup(ctx context.Context, y YouthGroup) error {
 			INSERT INTO youth_groups (chat_id, town_id, age_min, age_max, topics) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (chat_id) DO UPDATE SET town_id = excluded.town_id, age_min = excluded.age_min,
 				age_max = excluded.age_max, topics = excluded.topics, active = true`,
-			y.ChatID, y.Town.ID, y.AgeMin, y.AgeMax, y.Topics)
+			y.ChatID, y.Town.ID, y.AgeMin, y.AgeMax, nonNil(y.Topics))
 		return err
 	})
 }

@@ -62,7 +62,7 @@ func TestGroupLinkMigrateAndUnlink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MigrateGroupChat(ctx, -1001, -1009); err != nil {
+	if err := s.InTx(ctx, func(tx pgx.Tx) error { return s.MigrateGroupChatTx(ctx, tx, -1001, -1009) }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.LiveProjectGroupOfChat(ctx, -1001); !errors.Is(err, storage.ErrNotFound) {

@@ -76,6 +76,8 @@ var PersonalData = []PersonalColumn{
 	{Table: "broadcast_recipients", Column: "user_id"},
 	{Table: "user_mutes", Column: "user_id"},
 	{Table: "user_message_kinds_off", Column: "user_id"},
+	// Project news: its author (the news stays for the followers, unsigned).
+	{Table: "project_news", Column: "author_id", Clear: "author_id = NULL"},
 	// Machine translations of what the person wrote (package translate);
 	// the hash of the source text is only a cache key.
 	{Table: "translations", Column: "owner_id", Omit: []string{"source_hash"}},

@@ -119,6 +119,10 @@ func fillProjectData(t *testing.T, s *storage.Store, ids ...int64) {
 		}
 		_, err = s.CreateProjectSearch(ctx, id, []byte(`{"text":"water"}`))
 		must(err)
+		must(s.InTx(ctx, func(tx pgx.Tx) error {
+			_, _, err := s.CreateProjectNewsTx(ctx, tx, mine.ID, id, "News", now)
+			return err
+		}))
 	}
 }
 

@@ -115,7 +115,27 @@ func (s *Store) SearchTowns(ctx context.Context, query string, limit int) ([]Tow
 		// with k sorts below k followed by the highest code point.
 		uppers[i] = k + "\U0010FFFF"
 	}
-	rows, err := s.pool.Query(ctx, searchTownsSQL, keys, uppers, limit)
+	return collectTowns(s.pool.Query(ctx, searchTownsSQL, keys, uppers, limit))
+}
+
+// TownsNamed returns, at most limit, the confirmed towns that have name as
+// one of their names, up to spelling and script: what SearchTowns finds
+// as typed (Exact), without looking for names that merely begin so or
+// look alike, so it costs an index look-up.
+func (s *Store) TownsNamed(ctx context.Context, name string, limit int) ([]Town, error) {
+	keys := searchkey.Keys(name)
+	if len(keys) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	return collectTowns(s.pool.Query(ctx, `
+		SELECT `+townColumns+`, true FROM towns t
+		WHERE t.status = 'confirmed' AND t.id IN (SELECT town_id FROM town_search_keys WHERE key = ANY($1))
+		ORDER BY t.name, t.region, t.id
+		LIMIT $2`, keys, limit))
+}
+
+// collectTowns reads the towns of searchTownsSQL and TownsNamed.
+func collectTowns(rows pgx.Rows, err error) ([]Town, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -83,6 +83,21 @@ func TestSearchTowns(t *testing.T) {
 			t.Errorf("SearchTowns(%q) = %+v, %v; want the first Exact=%v", q, got, err, exact)
 		}
 	}
+	// TownsNamed finds what SearchTowns finds as typed, and nothing else.
+	for _, tt := range append(tests, struct{ query, want string }{"Zzyzx", ""}, struct{ query, want string }{"", ""}) {
+		all, err := s.SearchTowns(context.Background(), tt.query, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		named, err := s.TownsNamed(context.Background(), tt.query, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exact := slices.DeleteFunc(all, func(t storage.Town) bool { return !t.Exact })
+		if !slices.Equal(names(named), names(exact)) {
+			t.Errorf("TownsNamed(%q) = %v, want the exact matches of SearchTowns %v", tt.query, names(named), names(exact))
+		}
+	}
 	for _, q := range []string{"", "  ", "Zzyzx", "%", "_"} {
 		got, err := s.SearchTowns(context.Background(), q, 5)
 		if err != nil || len(got) != 0 {

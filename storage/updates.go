@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// ErrUnstorable is returned (wrapped) by RecordUpdate when PostgreSQL
+// ErrUnstorable is returned (wrapped) by RecordUpdates when PostgreSQL
 // refuses an update for what it contains rather than for its own state:
 // JSONB takes neither a NUL character (\u0000) nor bytes that are not
 // UTF-8, both of which a modified client can put into callback data. Such
@@ -35,24 +34,6 @@ const (
 	// finished or because its payload was erased.
 	OutcomeAbandoned Outcome = "abandoned"
 )
-
-// RecordUpdate stores an incoming update before it is acknowledged to
-// Telegram. fresh is false when this update_id was seen before: a replay
-// that must not be handled again. An error wrapping ErrUnstorable means the
-// content itself was refused; any other error is the database's, and the
-// update must not be acknowledged.
-func (s *Store) RecordUpdate(ctx context.Context, updateID, userID int64, payload []byte) (fresh bool, err error) {
-	tag, err := s.pool.Exec(ctx, `
-		INSERT INTO inbound_updates (update_id, user_id, payload) VALUES ($1, nullif($2, 0::bigint), $3)
-		ON CONFLICT (update_id) DO NOTHING`, updateID, userID, json.RawMessage(payload))
-	if err != nil {
-		if contentError(err) {
-			return false, fmt.Errorf("%w: %w", ErrUnstorable, err)
-		}
-		return false, err
-	}
-	return tag.RowsAffected() == 1, nil
-}
 
 // contentError tells a refusal of the data (SQLSTATE class 22, data
 // exception, e.g. 22P05 and 22021; class 54, a program limit such as JSON
@@ -122,26 +103,56 @@ type ClaimedUpdate struct {
 // claimed one, at most upTo. It returns ErrNotFound when nothing is to be
 // claimed.
 func (s *Store) ClaimNextUpdate(ctx context.Context, owner string, lease, window time.Duration, upTo int) (ClaimedUpdate, error) {
+	return scanClaim(s.pool.QueryRow(ctx, claimNextSQL, owner, lease, window, upTo))
+}
+
+// claimNextSQL is ClaimNextUpdate's statement; its arguments are owner,
+// lease, window and upTo.
+const claimNextSQL = `
+	WITH next AS (
+		SELECT n.update_id FROM inbound_updates n
+		WHERE n.done_at IS NULL
+		  AND (n.claimed_at IS NULL OR n.claimed_at < now() - $2::interval)
+		  AND NOT EXISTS (SELECT FROM inbound_updates e
+			WHERE e.user_id = n.user_id AND e.done_at IS NULL AND e.update_id < n.update_id)
+		ORDER BY n.update_id
+		LIMIT 1
+		FOR UPDATE SKIP LOCKED)
+	UPDATE inbound_updates u SET claimed_by = $1, claimed_at = now(), attempts = u.attempts + 1
+	FROM next WHERE u.update_id = next.update_id
+	RETURNING u.update_id, coalesce(u.user_id, 0), u.payload, u.attempts,
+		(SELECT count(*) FROM (SELECT FROM inbound_updates r
+			WHERE r.user_id = u.user_id AND r.update_id < u.update_id
+			  AND r.received_at > u.received_at - $3::interval
+			LIMIT $4) recent)`
+
+func scanClaim(row pgx.Row) (ClaimedUpdate, error) {
 	var c ClaimedUpdate
-	err := s.pool.QueryRow(ctx, `
-		WITH next AS (
-			SELECT n.update_id FROM inbound_updates n
-			WHERE n.done_at IS NULL
-			  AND (n.claimed_at IS NULL OR n.claimed_at < now() - $2::interval)
-			  AND NOT EXISTS (SELECT FROM inbound_updates e
-				WHERE e.user_id = n.user_id AND e.done_at IS NULL AND e.update_id < n.update_id)
-			ORDER BY n.update_id
-			LIMIT 1
-			FOR UPDATE SKIP LOCKED)
-		UPDATE inbound_updates u SET claimed_by = $1, claimed_at = now(), attempts = u.attempts + 1
-		FROM next WHERE u.update_id = next.update_id
-		RETURNING u.update_id, coalesce(u.user_id, 0), u.payload, u.attempts,
-			(SELECT count(*) FROM (SELECT FROM inbound_updates r
-				WHERE r.user_id = u.user_id AND r.update_id < u.update_id
-				  AND r.received_at > u.received_at - $3::interval
-				LIMIT $4) recent)`,
-		owner, lease, window, upTo).Scan(&c.UpdateID, &c.UserID, &c.Payload, &c.Attempts, &c.Recent)
+	err := row.Scan(&c.UpdateID, &c.UserID, &c.Payload, &c.Attempts, &c.Recent)
 	return c, notFound(err)
+}
+
+// CloseAndClaimNext is CloseUpdate followed by ClaimNextUpdate, sent in
+// one round trip and run as one transaction, so that a busy worker waits
+// for one commit per update instead of two. ErrNotFound means the update
+// was closed and nothing is to be claimed; any other error means that
+// neither happened.
+func (s *Store) CloseAndClaimNext(ctx context.Context, updateID int64, outcome Outcome, owner string, lease, window time.Duration, upTo int) (ClaimedUpdate, error) {
+	b := &pgx.Batch{}
+	b.Queue(closeSQL, updateID, string(outcome))
+	b.Queue(claimNextSQL, owner, lease, window, upTo)
+	// A batch outside a transaction block runs as one implicit
+	// transaction: should the claim fail, the close is undone with it.
+	br := s.pool.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return ClaimedUpdate{}, err
+	}
+	c, err := scanClaim(br.QueryRow())
+	if cerr := br.Close(); cerr != nil {
+		return ClaimedUpdate{}, cerr
+	}
+	return c, err
 }
 
 // RenewUpdate extends owner's lease on an update it is handling. ok is
@@ -166,11 +177,13 @@ func (s *Store) FinishUpdate(ctx context.Context, updateID int64) error {
 // CloseUpdate marks an update done with outcome and drops its payload. An
 // update already done keeps its first outcome.
 func (s *Store) CloseUpdate(ctx context.Context, updateID int64, outcome Outcome) error {
-	_, err := s.pool.Exec(ctx, `
-		UPDATE inbound_updates SET done_at = now(), payload = NULL, outcome = $2
-		WHERE update_id = $1 AND done_at IS NULL`, updateID, string(outcome))
+	_, err := s.pool.Exec(ctx, closeSQL, updateID, string(outcome))
 	return err
 }
+
+const closeSQL = `
+	UPDATE inbound_updates SET done_at = now(), payload = NULL, outcome = $2
+	WHERE update_id = $1 AND done_at IS NULL`
 
 // PendingUpdate is an update recorded but not yet handled.
 type PendingUpdate struct {
@@ -207,30 +220,60 @@ type NewUpdate struct {
 	Payload          []byte
 }
 
-// RecordUpdates stores a batch of incoming updates in one statement, as
-// RecordUpdate stores one: all or none. fresh holds the update_ids seen
-// for the first time. An error wrapping ErrUnstorable means that the
-// content of one of them was refused, and none was stored: the caller
-// then records them one by one to find it.
-func (s *Store) RecordUpdates(ctx context.Context, us []NewUpdate) (fresh map[int64]bool, err error) {
+// RateLimit is how many updates of one user are handled within Window;
+// a Max of zero or less means no limit.
+type RateLimit struct {
+	Max    int
+	Window time.Duration
+}
+
+// RecordUpdates stores a batch of incoming updates in one statement, all
+// or none. The result holds the update_ids seen for the first time: with
+// "" for an update to be handled, and with OutcomeThrottled for one that
+// came when its user had already sent more than lim.Max updates within
+// lim.Window. Such an update is recorded done at once, without its
+// payload: a flood stays out of the queue and costs the workers nothing.
+// (The update that reaches exactly lim.Max stays, so that a worker can ask
+// its user to slow down; see ClaimedUpdate.Recent.)
+//
+// An error wrapping ErrUnstorable means that the content of one of them
+// was refused, and none was stored: the caller then records them one by
+// one to find it. Any other error is the database's, and none of the
+// updates may be acknowledged.
+func (s *Store) RecordUpdates(ctx context.Context, us []NewUpdate, lim RateLimit) (map[int64]Outcome, error) {
 	ids, users := make([]int64, len(us)), make([]int64, len(us))
 	payloads := make([]string, len(us))
 	for i, u := range us {
 		ids[i], users[i], payloads[i] = u.UpdateID, u.UserID, string(u.Payload)
 	}
+	// recent counts, as ClaimNextUpdate does, the user's updates received
+	// within the window before this one: those stored, then those earlier
+	// in the batch (the batch is received now, at one time).
 	rows, err := s.pool.Query(ctx, `
-		INSERT INTO inbound_updates (update_id, user_id, payload)
-		SELECT id, nullif(uid, 0::bigint), p::jsonb FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS b(id, uid, p)
+		WITH b AS (
+			SELECT id, nullif(uid, 0::bigint) AS uid, p,
+				row_number() OVER (PARTITION BY uid ORDER BY id) - 1 AS earlier
+			FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS b(id, uid, p)),
+		r AS (
+			SELECT b.*, $4::int > 0 AND b.uid IS NOT NULL AND b.earlier + (SELECT count(*) FROM (
+				SELECT FROM inbound_updates e
+				WHERE e.user_id = b.uid AND e.received_at > now() - $5::interval
+				LIMIT $4::int + 1) stored) > $4::int AS over
+			FROM b)
+		INSERT INTO inbound_updates (update_id, user_id, payload, done_at, outcome)
+		SELECT id, uid, CASE WHEN NOT over THEN p::jsonb END,
+			CASE WHEN over THEN now() END, CASE WHEN over THEN 'throttled' END
+		FROM r
 		ORDER BY id
 		ON CONFLICT (update_id) DO NOTHING
-		RETURNING update_id`, ids, users, payloads)
+		RETURNING update_id, coalesce(outcome, '')`, ids, users, payloads, lim.Max, lim.Window)
 	if err == nil {
-		var got []int64
-		got, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		var got []recorded
+		got, err = pgx.CollectRows(rows, pgx.RowToStructByPos[recorded])
 		if err == nil {
-			fresh = make(map[int64]bool, len(got))
-			for _, id := range got {
-				fresh[id] = true
+			fresh := make(map[int64]Outcome, len(got))
+			for _, r := range got {
+				fresh[r.ID] = r.Outcome
 			}
 			return fresh, nil
 		}
@@ -239,4 +282,9 @@ func (s *Store) RecordUpdates(ctx context.Context, us []NewUpdate) (fresh map[in
 		return nil, fmt.Errorf("%w: %w", ErrUnstorable, err)
 	}
 	return nil, err
+}
+
+type recorded struct {
+	ID      int64
+	Outcome Outcome
 }

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"partnerbot/internal/testdb"
 	"partnerbot/storage"
@@ -21,11 +24,11 @@ func TestUpdateLifecycle(t *testing.T) {
 	s := storage.New(testdb.New(t))
 	payload := []byte(`{"update_id":7}`)
 
-	fresh, err := s.RecordUpdate(ctx, 7, 42, payload)
+	fresh, err := record(ctx, s, 7, 42, payload)
 	if err != nil || !fresh {
 		t.Fatalf("first record: fresh=%v err=%v", fresh, err)
 	}
-	if fresh, err := s.RecordUpdate(ctx, 7, 42, payload); err != nil || fresh {
+	if fresh, err := record(ctx, s, 7, 42, payload); err != nil || fresh {
 		t.Fatalf("replayed update counted as fresh=%v err=%v", fresh, err)
 	}
 
@@ -62,7 +65,7 @@ func TestUpdateLifecycle(t *testing.T) {
 	if _, err := s.ClaimUpdate(ctx, 7, "c", 0); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("finished update claimed again: %v", err)
 	}
-	if fresh, _ := s.RecordUpdate(ctx, 7, 42, payload); fresh {
+	if fresh, _ := record(ctx, s, 7, 42, payload); fresh {
 		t.Fatal("finished update accepted again")
 	}
 }
@@ -85,7 +88,7 @@ func TestUnstorableUpdateIsRecordedRejected(t *testing.T) {
 		if err := json.Unmarshal(raw, &v); err != nil {
 			t.Fatalf("payload %d: encoding/json refuses it (%v), so the case is not the one Telegram sends", id, err)
 		}
-		_, err := s.RecordUpdate(ctx, id, 5, raw)
+		_, err := record(ctx, s, id, 5, raw)
 		if !errors.Is(err, storage.ErrUnstorable) {
 			t.Fatalf("payload %d: RecordUpdate error %v, want ErrUnstorable", id, err)
 		}
@@ -107,7 +110,7 @@ func TestUnstorableUpdateIsRecordedRejected(t *testing.T) {
 	}
 	// Nothing of them is left to claim, and the same user's next update
 	// is not held back.
-	if fresh, err := s.RecordUpdate(ctx, 3, 5, []byte(`{"update_id":3}`)); err != nil || !fresh {
+	if fresh, err := record(ctx, s, 3, 5, []byte(`{"update_id":3}`)); err != nil || !fresh {
 		t.Fatal(fresh, err)
 	}
 	c, err := s.ClaimNextUpdate(ctx, "a", time.Minute, time.Minute, 0)
@@ -118,7 +121,7 @@ func TestUnstorableUpdateIsRecordedRejected(t *testing.T) {
 	// not be mistaken for ErrUnstorable, or the update would be dropped.
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := s.RecordUpdate(cancelled, 4, 5, []byte(`{"update_id":4}`)); err == nil || errors.Is(err, storage.ErrUnstorable) {
+	if _, err := record(cancelled, s, 4, 5, []byte(`{"update_id":4}`)); err == nil || errors.Is(err, storage.ErrUnstorable) {
 		t.Fatalf("transient failure reported as %v", err)
 	}
 }
@@ -131,7 +134,7 @@ func TestClaimNextKeepsEachUsersOrder(t *testing.T) {
 	s := storage.New(testdb.New(t))
 	record := func(id, user int64) {
 		t.Helper()
-		if fresh, err := s.RecordUpdate(ctx, id, user, []byte(fmt.Sprintf(`{"update_id":%d}`, id))); err != nil || !fresh {
+		if fresh, err := record(ctx, s, id, user, []byte(fmt.Sprintf(`{"update_id":%d}`, id))); err != nil || !fresh {
 			t.Fatal(fresh, err)
 		}
 	}
@@ -221,11 +224,11 @@ func TestClaimNextCountsRecentUpdates(t *testing.T) {
 	ctx := context.Background()
 	s := storage.New(testdb.New(t))
 	for id := int64(1); id <= 5; id++ {
-		if _, err := s.RecordUpdate(ctx, id, 9, []byte(`{}`)); err != nil {
+		if _, err := record(ctx, s, id, 9, []byte(`{}`)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.RecordUpdate(ctx, 6, 10, []byte(`{}`)); err != nil {
+	if _, err := record(ctx, s, 6, 10, []byte(`{}`)); err != nil {
 		t.Fatal(err)
 	}
 	var got []int
@@ -242,7 +245,7 @@ func TestClaimNextCountsRecentUpdates(t *testing.T) {
 	if want := []int{0, 1, 2, 3, 3, 0}; !slices.Equal(got, want) {
 		t.Fatalf("recent counts %v, want %v", got, want)
 	}
-	if _, err := s.RecordUpdate(ctx, 7, 9, []byte(`{}`)); err != nil {
+	if _, err := record(ctx, s, 7, 9, []byte(`{}`)); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := s.ClaimNextUpdate(ctx, "a", time.Minute, 0, 3); err != nil || c.Recent != 0 {
@@ -262,7 +265,7 @@ func TestConcurrentClaimsKeepOrderAndExclusivity(t *testing.T) {
 	for range each {
 		for u := int64(1); u <= users; u++ {
 			id++
-			if _, err := s.RecordUpdate(ctx, id, u, []byte(`{}`)); err != nil {
+			if _, err := record(ctx, s, id, u, []byte(`{}`)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -325,30 +328,138 @@ func TestRecordUpdatesBatch(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := storage.New(testdb.New(t))
-	if _, err := s.RecordUpdate(ctx, 11, 5, []byte(`{"update_id":11}`)); err != nil {
+	if _, err := record(ctx, s, 11, 5, []byte(`{"update_id":11}`)); err != nil {
 		t.Fatal(err)
 	}
 	fresh, err := s.RecordUpdates(ctx, []storage.NewUpdate{
 		{UpdateID: 10, UserID: 5, Payload: []byte(`{"update_id":10}`)},
 		{UpdateID: 11, UserID: 5, Payload: []byte(`{"update_id":11}`)},
 		{UpdateID: 12, UserID: 0, Payload: []byte(`{"update_id":12}`)},
-	})
-	if err != nil || !fresh[10] || fresh[11] || !fresh[12] || len(fresh) != 2 {
+	}, storage.RateLimit{})
+	_, fresh10 := fresh[10]
+	_, fresh11 := fresh[11]
+	_, fresh12 := fresh[12]
+	if err != nil || !fresh10 || fresh11 || !fresh12 || len(fresh) != 2 {
 		t.Fatalf("fresh %v, err %v; want 10 and 12 fresh, 11 a replay", fresh, err)
 	}
 	// One refused content refuses the whole batch: nothing of it is stored.
 	_, err = s.RecordUpdates(ctx, []storage.NewUpdate{
 		{UpdateID: 13, UserID: 5, Payload: []byte(`{"update_id":13}`)},
 		{UpdateID: 14, UserID: 5, Payload: []byte(`{"update_id":14,"x":"\u0000"}`)},
-	})
+	}, storage.RateLimit{})
 	if !errors.Is(err, storage.ErrUnstorable) {
 		t.Fatalf("err %v, want ErrUnstorable", err)
 	}
-	if fresh, err := s.RecordUpdate(ctx, 13, 5, []byte(`{"update_id":13}`)); err != nil || !fresh {
+	if fresh, err := record(ctx, s, 13, 5, []byte(`{"update_id":13}`)); err != nil || !fresh {
 		t.Fatalf("update 13 of the refused batch was stored: fresh=%v err=%v", fresh, err)
 	}
 	c, err := s.ClaimNextUpdate(ctx, "a", time.Minute, time.Minute, 10)
 	if err != nil || c.UpdateID != 10 || c.UserID != 5 {
 		t.Fatalf("claimed %+v, %v; want update 10 of user 5 first", c, err)
+	}
+}
+
+// record stores one update without a rate limit and reports whether it
+// was fresh.
+func record(ctx context.Context, s *storage.Store, id, user int64, payload []byte) (fresh bool, err error) {
+	got, err := s.RecordUpdates(ctx, []storage.NewUpdate{{UpdateID: id, UserID: user, Payload: payload}}, storage.RateLimit{})
+	_, fresh = got[id]
+	return fresh, err
+}
+
+// TestRecordUpdatesDropsAFloodOnArrival: updates that come when their
+// user has already sent more than the limit within the window are stored
+// done and throttled, without their payload, and never claimed; the one
+// that reaches the limit stays, to tell its user, and others are not
+// touched.
+func TestRecordUpdatesDropsAFloodOnArrival(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	lim := storage.RateLimit{Max: 3, Window: time.Minute}
+	batch := func(user int64, ids ...int64) []storage.NewUpdate {
+		var out []storage.NewUpdate
+		for _, id := range ids {
+			out = append(out, storage.NewUpdate{UpdateID: id, UserID: user, Payload: []byte(fmt.Sprintf(`{"update_id":%d}`, id))})
+		}
+		return out
+	}
+	got, err := s.RecordUpdates(ctx, append(batch(5, 1, 2, 3, 4, 5, 6), batch(6, 7, 8)...), lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]storage.Outcome{1: "", 2: "", 3: "", 4: "", 5: storage.OutcomeThrottled, 6: storage.OutcomeThrottled, 7: "", 8: ""}
+	if !maps.Equal(got, want) {
+		t.Fatalf("recorded %v, want %v", got, want)
+	}
+	// The next batch counts what is stored: user 5 is over, user 6 not yet.
+	got, err = s.RecordUpdates(ctx, append(batch(5, 9), batch(6, 10, 11, 12)...), lim)
+	want = map[int64]storage.Outcome{9: storage.OutcomeThrottled, 10: "", 11: "", 12: storage.OutcomeThrottled}
+	if err != nil || !maps.Equal(got, want) {
+		t.Fatalf("recorded %v, %v; want %v", got, err, want)
+	}
+	// Without a limit nothing is dropped.
+	got, err = s.RecordUpdates(ctx, batch(5, 13), storage.RateLimit{})
+	if err != nil || !maps.Equal(got, map[int64]storage.Outcome{13: ""}) {
+		t.Fatalf("recorded %v, %v without a limit", got, err)
+	}
+	// Workers get the kept ones only, each user's in order; the fourth of
+	// user 5 is the one at the limit (Recent 3).
+	var claimed []int64
+	recent := map[int64]int{}
+	for {
+		c, err := s.ClaimNextUpdate(ctx, "w", time.Minute, lim.Window, lim.Max+1)
+		if errors.Is(err, storage.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		claimed, recent[c.UpdateID] = append(claimed, c.UpdateID), c.Recent
+		if err := s.CloseUpdate(ctx, c.UpdateID, storage.OutcomeHandled); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []int64{1, 2, 3, 4, 7, 8, 10, 11, 13}; !slices.Equal(claimed, want) {
+		t.Fatalf("claimed %v, want %v", claimed, want)
+	}
+	if recent[4] != 3 || recent[3] != 2 || recent[11] != 3 {
+		t.Fatalf("recent counts %v: want 4 → 3, 3 → 2, 11 → 3", recent)
+	}
+}
+
+// TestCloseAndClaimNext: closing a user's update and claiming in the same
+// round trip gives the same user's next update at once.
+func TestCloseAndClaimNext(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := testdb.New(t)
+	s := storage.New(pool)
+	for _, id := range []int64{1, 2} {
+		if _, err := record(ctx, s, id, 5, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := s.ClaimNextUpdate(ctx, "w", time.Minute, time.Minute, 0)
+	if err != nil || c.UpdateID != 1 {
+		t.Fatalf("claimed %+v, %v", c, err)
+	}
+	if _, err := s.ClaimNextUpdate(ctx, "x", time.Minute, time.Minute, 0); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("user's second update claimed while the first is not done: %v", err)
+	}
+	c, err = s.CloseAndClaimNext(ctx, 1, storage.OutcomeHandled, "w", time.Minute, time.Minute, 0)
+	if err != nil || c.UpdateID != 2 || c.Attempts != 1 {
+		t.Fatalf("close and claim: %+v, %v; want update 2", c, err)
+	}
+	if _, err := s.CloseAndClaimNext(ctx, 2, storage.OutcomeThrottled, "w", time.Minute, time.Minute, 0); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("nothing left, got %v", err)
+	}
+	rows, err := pool.Query(ctx, `SELECT outcome FROM inbound_updates WHERE done_at IS NOT NULL ORDER BY update_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcomes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || !slices.Equal(outcomes, []string{"handled", "throttled"}) {
+		t.Fatalf("outcomes %v, %v", outcomes, err)
 	}
 }

@@ -144,20 +144,40 @@ func (in *Intake) Record(ctx context.Context, raw []byte) error {
 		return in.reject(ctx, head.ID, 0, raw, KindOther, err)
 	}
 	key := in.keyOf(&u)
-	fresh, err := in.store.RecordUpdate(ctx, u.ID, key, raw)
+	fresh, err := in.store.RecordUpdates(ctx, []storage.NewUpdate{{UpdateID: u.ID, UserID: key, Payload: raw}}, in.limit())
 	if errors.Is(err, storage.ErrUnstorable) {
 		return in.reject(ctx, u.ID, key, raw, Kind(&u), err)
 	}
 	if err != nil {
 		return err
 	}
-	if !fresh {
-		in.log.Info("duplicate update ignored", "update_id", u.ID)
-		return nil
-	}
-	in.obs.Received(Kind(&u))
-	in.notify()
+	in.recorded(u.ID, key, Kind(&u), fresh)
 	return nil
+}
+
+// limit is the per-user rate limit as storage applies it when it records
+// updates.
+func (in *Intake) limit() storage.RateLimit {
+	return storage.RateLimit{Max: in.cfg.RateLimit, Window: in.cfg.RateWindow}
+}
+
+// recorded accounts for an update just given to RecordUpdates: a replay
+// is ignored, an update over its user's rate limit was dropped on arrival,
+// and a fresh one wakes a worker.
+func (in *Intake) recorded(id, userID int64, kind string, fresh map[int64]storage.Outcome) {
+	outcome, ok := fresh[id]
+	switch {
+	case !ok:
+		in.log.Info("duplicate update ignored", "update_id", id)
+	case outcome == storage.OutcomeThrottled:
+		in.obs.Received(kind)
+		in.obs.Closed(kind, storage.OutcomeThrottled, 0)
+		in.log.Warn("update over the user's rate limit dropped", "update_id", id, "user_id", userID,
+			"limit", in.cfg.RateLimit, "window", in.cfg.RateWindow)
+	default:
+		in.obs.Received(kind)
+		in.notify()
+	}
 }
 
 // reject keeps an update that is not to be handled.
@@ -233,7 +253,17 @@ func waitFor(wg *sync.WaitGroup, d time.Duration) bool {
 // to be woken, until ctx ends.
 func (in *Intake) work(ctx context.Context) {
 	for {
-		for ctx.Err() == nil && in.next() {
+		var done *finished
+		for ctx.Err() == nil {
+			c, ok := in.next(done)
+			if !ok {
+				done = nil
+				break
+			}
+			done = in.process(c)
+		}
+		if done != nil { // stopping: mark the last one done, claim nothing
+			in.close(done)
 		}
 		select {
 		case <-ctx.Done():
@@ -243,43 +273,70 @@ func (in *Intake) work(ctx context.Context) {
 	}
 }
 
-// next claims one update and handles it. It reports whether there was one.
-func (in *Intake) next() bool {
-	cctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
-	c, err := in.store.ClaimNextUpdate(cctx, in.cfg.Owner, in.cfg.Lease, in.cfg.RateWindow, max(in.cfg.RateLimit+1, 0))
-	cancel()
+// finished is an update a worker is through with, to be marked done.
+type finished struct {
+	c storage.ClaimedUpdate
+	r result
+}
+
+// next marks done the update the worker is through with, if any, and
+// claims the next one: both in one round trip while updates keep coming.
+// It reports whether it claimed one.
+func (in *Intake) next(done *finished) (storage.ClaimedUpdate, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
+	defer cancel()
+	upTo := max(in.cfg.RateLimit+1, 0)
+	var c storage.ClaimedUpdate
+	var err error
+	if done == nil {
+		c, err = in.store.ClaimNextUpdate(ctx, in.cfg.Owner, in.cfg.Lease, in.cfg.RateWindow, upTo)
+	} else {
+		c, err = in.store.CloseAndClaimNext(ctx, done.c.UpdateID, done.r.outcome, in.cfg.Owner, in.cfg.Lease, in.cfg.RateWindow, upTo)
+		if err == nil || errors.Is(err, storage.ErrNotFound) {
+			in.obs.Closed(done.r.kind, done.r.outcome, done.r.took)
+		} else {
+			// Closing on its own may still work (the claim may be what
+			// failed); if not, the update is handled again later.
+			in.close(done)
+		}
+	}
 	if errors.Is(err, storage.ErrNotFound) {
-		return false
+		return c, false
 	}
 	if err != nil {
 		in.log.Error("claim update; will retry", "err", err)
-		return false
+		return c, false
 	}
-	in.process(c)
-	return true
+	return c, true
 }
 
-// process handles a claimed update, or drops it, and marks it done.
-func (in *Intake) process(c storage.ClaimedUpdate) {
-	log := in.log.With("update_id", c.UpdateID)
-	r := in.run(c, log)
+// process handles a claimed update, or drops it. It returns the update to
+// be marked done, or nil when the lease went to another worker meanwhile
+// (which then marks it done).
+func (in *Intake) process(c storage.ClaimedUpdate) *finished {
+	r := in.run(c, in.log.With("update_id", c.UpdateID))
 	if r.timedOut {
 		in.obs.Failed(r.kind, "timeout")
 	}
 	if r.lost {
 		in.obs.Failed(r.kind, "lease_lost")
-		return // another worker has the update now and marks it done
+		return nil
 	}
+	return &finished{c: c, r: r}
+}
+
+// close marks an update done.
+func (in *Intake) close(f *finished) {
 	ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
 	defer cancel()
-	if err := in.store.CloseUpdate(ctx, c.UpdateID, r.outcome); err != nil {
+	if err := in.store.CloseUpdate(ctx, f.c.UpdateID, f.r.outcome); err != nil {
 		// The update stays leased and is handled again once the lease has
 		// run out: the one window in which an update is handled twice.
-		log.Error("mark update done", "outcome", r.outcome, "err", err)
-		in.obs.Failed(r.kind, "not_closed")
+		in.log.Error("mark update done", "update_id", f.c.UpdateID, "outcome", f.r.outcome, "err", err)
+		in.obs.Failed(f.r.kind, "not_closed")
 		return
 	}
-	in.obs.Closed(r.kind, r.outcome, r.took)
+	in.obs.Closed(f.r.kind, f.r.outcome, f.r.took)
 }
 
 // result is what became of a claimed update.
@@ -425,7 +482,7 @@ func (in *Intake) RecordBatch(ctx context.Context, raws [][]byte) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	fresh, err := in.store.RecordUpdates(ctx, batch)
+	fresh, err := in.store.RecordUpdates(ctx, batch, in.limit())
 	if errors.Is(err, storage.ErrUnstorable) {
 		for _, u := range batch {
 			if err := in.Record(ctx, u.Payload); err != nil {
@@ -438,12 +495,7 @@ func (in *Intake) RecordBatch(ctx context.Context, raws [][]byte) error {
 		return err
 	}
 	for i, u := range batch {
-		if !fresh[u.UpdateID] {
-			in.log.Info("duplicate update ignored", "update_id", u.UpdateID)
-			continue
-		}
-		in.obs.Received(kinds[i])
-		in.notify()
+		in.recorded(u.UpdateID, u.UserID, kinds[i], fresh)
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ func TestUpdateThatNeverFinishesIsGivenUp(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	store := storage.New(testdb.New(t))
-	if _, err := store.RecordUpdate(ctx, 1, 5, []byte(`{"update_id":1,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"text":"a"}}`)); err != nil {
+	if _, err := store.RecordUpdates(ctx, []storage.NewUpdate{{UpdateID: 1, UserID: 5, Payload: []byte(`{"update_id":1,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"text":"a"}}`)}}, storage.RateLimit{}); err != nil {
 		t.Fatal(err)
 	}
 	// Three instances claimed it and died.

@@ -414,6 +414,32 @@ func (u *User) Say(text string) *User {
 	return u.act(func() int64 { return u.env.TG.SendMessage(u.TG, text) })
 }
 
+// SendPhoto sends the bot a photo with caption, waits until it is handled
+// and returns the photo's file_id.
+func (u *User) SendPhoto(caption string) string {
+	u.env.T.Helper()
+	var fileID string
+	u.act(func() int64 {
+		id, f := u.env.TG.SendPhoto(u.TG, caption)
+		fileID = f
+		return id
+	})
+	return fileID
+}
+
+// SendDocument sends the bot a file named fileName holding content, waits
+// until it is handled and returns the document's file_id.
+func (u *User) SendDocument(fileName string, content []byte) string {
+	u.env.T.Helper()
+	var fileID string
+	u.act(func() int64 {
+		id, f := u.env.TG.SendDocument(u.TG, fileName, content)
+		fileID = f
+		return id
+	})
+	return fileID
+}
+
 // Forward forwards a message written by original to the bot.
 func (u *User) Forward(original models.User, text string) *User {
 	u.env.T.Helper()

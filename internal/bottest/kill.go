@@ -102,6 +102,28 @@ func (k killTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.T
 
 func (killTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
+// TraceBatchStart does for a batch (sent as a whole) what TraceQueryStart
+// does for a query: a kill chosen for one of its queries comes before the
+// batch is sent.
+func (k killTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	m := k.in.killAt.Load()
+	if m == nil {
+		return ctx
+	}
+	for _, q := range data.Batch.QueuedQueries {
+		if (*m)(q.SQL, q.Arguments) {
+			k.in.killAt.Store(nil)
+			k.in.die()
+			break
+		}
+	}
+	return ctx
+}
+
+func (killTracer) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (killTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
 // KillBetweenSends kills the instance (Kill) between two Bot API requests
 // rather than during one, whose fate nobody could know: new requests are
 // refused at once, those on the wire finish and what they did is given a

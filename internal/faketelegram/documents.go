@@ -12,6 +12,15 @@ import (
 )
 
 func (s *Server) handleSendDocument(rq *request) (any, *apiError) {
+	return s.sendCaptioned(rq, "sendDocument", func() (outgoing, *apiError) {
+		doc, aerr := s.documentLocked(rq)
+		return outgoing{doc: doc}, aerr
+	})
+}
+
+// sendCaptioned is a send of a file with a caption (sendDocument,
+// sendPhoto): attach finds the file, under the lock.
+func (s *Server) sendCaptioned(rq *request, method string, attach func() (outgoing, *apiError)) (any, *apiError) {
 	if rq.noChat() {
 		return nil, errChatIDEmpty
 	}
@@ -21,7 +30,7 @@ func (s *Server) handleSendDocument(rq *request) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	doc, aerr := s.documentLocked(rq)
+	out, aerr := attach()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -29,10 +38,14 @@ func (s *Server) handleSendDocument(rq *request) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	doc.Caption = ft.raw
-	api, aerr := s.sendLocked(rq, outgoing{
-		method: "sendDocument", text: ft, markup: markup, doc: doc, limit: maxCaptionLength, tooLong: errCaptionTooLong,
-	})
+	if out.doc != nil {
+		out.doc.Caption = ft.raw
+	}
+	if out.photo != nil {
+		out.photo.Caption = ft.raw
+	}
+	out.method, out.text, out.markup, out.limit, out.tooLong = method, ft, markup, maxCaptionLength, errCaptionTooLong
+	api, aerr := s.sendLocked(rq, out)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -42,11 +55,7 @@ func (s *Server) handleSendDocument(rq *request) (any, *apiError) {
 // documentLocked finds the document of a sendDocument: an uploaded file
 // part, an attach://<part>, a URL or the file_id of an earlier upload.
 func (s *Server) documentLocked(rq *request) (*Document, *apiError) {
-	ref := rq.str("document")
-	f := rq.files["document"]
-	if part, ok := strings.CutPrefix(ref, "attach://"); ok {
-		f = rq.files[part]
-	}
+	ref, f := rq.fileParam("document")
 	switch {
 	case f != nil:
 		if len(f.data) == 0 {
@@ -67,6 +76,9 @@ func (s *Server) documentLocked(rq *request) (*Document, *apiError) {
 		name := path.Base(u.Path)
 		return &Document{FileID: s.newFileIDLocked(), FileName: name, MimeType: mimeTypeOf(name)}, nil
 	}
+	if s.photos[ref] {
+		return nil, errPhotoAsDoc
+	}
 	known := s.files[ref]
 	if known == nil {
 		return nil, errWrongFileID
@@ -74,6 +86,17 @@ func (s *Server) documentLocked(rq *request) (*Document, *apiError) {
 	doc := *known
 	doc.Content = bytes.Clone(known.Content)
 	return &doc, nil
+}
+
+// fileParam reads the file parameter name: its value (a file_id, a URL or
+// attach://<part>) and the uploaded file it names, if any.
+func (rq *request) fileParam(name string) (ref string, f *upload) {
+	ref = rq.str(name)
+	f = rq.files[name]
+	if part, ok := strings.CutPrefix(ref, "attach://"); ok {
+		f = rq.files[part]
+	}
+	return ref, f
 }
 
 func (s *Server) newFileIDLocked() string {

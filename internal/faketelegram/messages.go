@@ -14,6 +14,7 @@ type outgoing struct {
 	text    formattedText
 	markup  *replyMarkup
 	doc     *Document
+	photo   *Photo
 	limit   int
 	tooLong *apiError
 }
@@ -54,7 +55,7 @@ func (s *Server) sendLocked(rq *request, out outgoing) (*models.Message, *apiErr
 	if aerr != nil {
 		return nil, aerr
 	}
-	if out.doc == nil && out.text.plain == "" {
+	if out.doc == nil && out.photo == nil && out.text.plain == "" {
 		return nil, errTextEmpty
 	}
 	if aerr := out.text.checkLength(out.limit, out.tooLong); aerr != nil {
@@ -77,17 +78,21 @@ func (s *Server) sendLocked(rq *request, out outgoing) (*models.Message, *apiErr
 		ReplyToMessage: replyTo, ReplyMarkup: inlineOf(out.markup),
 	}
 	rec := Message{
-		ID: api.ID, ChatID: cs.chat.ID, Method: out.method, Document: out.doc, Time: now,
+		ID: api.ID, ChatID: cs.chat.ID, Method: out.method, Document: out.doc, Photo: out.photo, Time: now,
 	}
 	rec.setText(out.text)
 	rec.setMarkup(out.markup)
 	if replyTo != nil {
 		rec.ReplyToMessageID = replyTo.ID
 	}
-	if out.doc != nil {
+	switch {
+	case out.doc != nil:
 		api.Document = apiDocument(out.doc)
 		api.Caption, api.CaptionEntities = out.text.plain, out.text.entities
-	} else {
+	case out.photo != nil:
+		api.Photo = apiPhoto(out.photo)
+		api.Caption, api.CaptionEntities = out.text.plain, out.text.entities
+	default:
 		api.Text, api.Entities = out.text.plain, out.text.entities
 	}
 	cs.store(&storedMessage{api: api, rec: rec, fromBot: true})
@@ -168,6 +173,15 @@ func checkEditParams(rq *request) *apiError {
 	return nil
 }
 
+// editMarkupParam checks what an edit of a message's caption or keyboard
+// needs (checkEditParams) and reads its reply_markup.
+func editMarkupParam(rq *request) (*replyMarkup, *apiError) {
+	if aerr := checkEditParams(rq); aerr != nil {
+		return nil, aerr
+	}
+	return parseReplyMarkup(rq.str("reply_markup"))
+}
+
 func (s *Server) handleEditMessageText(rq *request) (any, *apiError) {
 	if aerr := checkEditParams(rq); aerr != nil {
 		return nil, aerr
@@ -188,15 +202,9 @@ func (s *Server) handleEditMessageText(rq *request) (any, *apiError) {
 	if ft.plain == "" {
 		return nil, errTextEmpty
 	}
-	if aerr := ft.checkLength(maxMessageLength, errTextTooLong); aerr != nil {
+	inline, aerr := checkContentEdit(ft, markup, maxMessageLength, errTextTooLong, sm.api.Text, sm.api.Entities, sm.api.ReplyMarkup)
+	if aerr != nil {
 		return nil, aerr
-	}
-	if markup != nil && markup.badData {
-		return nil, errButtonData
-	}
-	inline := inlineOf(markup)
-	if ft.plain == sm.api.Text && sameEntities(ft.entities, sm.api.Entities) && sameInline(inline, sm.api.ReplyMarkup) {
-		return nil, errNotModified
 	}
 	api := *sm.api
 	api.Text, api.Entities, api.ReplyMarkup = ft.plain, ft.entities, inline
@@ -206,11 +214,27 @@ func (s *Server) handleEditMessageText(rq *request) (any, *apiError) {
 	return jsonOf(s.applyEditLocked(cs, sm, &api, rec, "editMessageText")), nil
 }
 
-func (s *Server) handleEditMessageReplyMarkup(rq *request) (any, *apiError) {
-	if aerr := checkEditParams(rq); aerr != nil {
+// checkContentEdit checks an edit of a message's text or caption (now
+// plain with entities, under keyboard) to ft with markup: its length
+// against limit, the buttons, and that it changes something. It returns
+// the new inline keyboard.
+func checkContentEdit(ft formattedText, markup *replyMarkup, limit int, tooLong *apiError, plain string,
+	entities []models.MessageEntity, keyboard *models.InlineKeyboardMarkup) (*models.InlineKeyboardMarkup, *apiError) {
+	if aerr := ft.checkLength(limit, tooLong); aerr != nil {
 		return nil, aerr
 	}
-	markup, aerr := parseReplyMarkup(rq.str("reply_markup"))
+	if markup != nil && markup.badData {
+		return nil, errButtonData
+	}
+	inline := inlineOf(markup)
+	if ft.plain == plain && sameEntities(ft.entities, entities) && sameInline(inline, keyboard) {
+		return nil, errNotModified
+	}
+	return inline, nil
+}
+
+func (s *Server) handleEditMessageReplyMarkup(rq *request) (any, *apiError) {
+	markup, aerr := editMarkupParam(rq)
 	if aerr != nil {
 		return nil, aerr
 	}

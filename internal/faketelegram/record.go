@@ -18,10 +18,11 @@ type Message struct {
 	// ChatID is the chat the message is in.
 	ChatID int64
 	// Method is the Bot API method that produced this record, e.g.
-	// "sendMessage", "sendDocument", "editMessageText". In Messages it is
+	// "sendMessage", "sendPhoto", "sendDocument", "editMessageText",
+	// "editMessageCaption". In Messages it is
 	// the method that sent the message.
 	Method string
-	// Text is the text (or document caption) exactly as the bot sent it,
+	// Text is the text (or photo or document caption) exactly as the bot sent it,
 	// markup included.
 	Text string
 	// PlainText is what the user sees: tags removed, entities decoded and
@@ -43,6 +44,8 @@ type Message struct {
 	ReplyToMessageID int
 	// Document is the sent document (sendDocument only).
 	Document *Document
+	// Photo is the sent photo (sendPhoto only).
+	Photo *Photo
 	// Edited is true for edit events and for edited messages.
 	Edited bool
 	// Time is when the send or the last edit happened.
@@ -67,6 +70,10 @@ func (m Message) clone() Message {
 		d := *m.Document
 		d.Content = bytes.Clone(d.Content)
 		m.Document = &d
+	}
+	if m.Photo != nil {
+		p := *m.Photo
+		m.Photo = &p
 	}
 	return m
 }
@@ -226,10 +233,15 @@ func (sn *Snapshot) Calls(method string) []Call {
 }
 
 // CallCount is Server.CallCount.
-func (sn *Snapshot) CallCount(method string) int {
+func (sn *Snapshot) CallCount(method string) int { return sn.CountCalls(method, nil) }
+
+// CountCalls counts the calls of method (all methods for "") for which
+// match, if not nil, is true. Unlike Calls it copies nothing, so a wait
+// over thousands of calls stays cheap; match must not modify the call.
+func (sn *Snapshot) CountCalls(method string, match func(Call) bool) int {
 	n := 0
 	for _, c := range sn.s.calls {
-		if method == "" || strings.EqualFold(c.Method, method) {
+		if (method == "" || strings.EqualFold(c.Method, method)) && (match == nil || match(c)) {
 			n++
 		}
 	}

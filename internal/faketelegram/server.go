@@ -59,6 +59,7 @@ type Server struct {
 	querySeq    int64
 	answers     []CallbackAnswer
 	files       map[string]*Document
+	photos      map[string]bool // file_ids of photos
 	fileSeq     int
 	strictHTML  bool
 	blocked     map[int64]bool
@@ -87,6 +88,7 @@ func New() *Server {
 		commands:     map[CommandScope][]models.BotCommand{},
 		queries:      map[string]*callbackQuery{},
 		files:        map[string]*Document{},
+		photos:       map[string]bool{},
 		strictHTML:   true,
 		blocked:      map[int64]bool{},
 		faults:       map[string][]Fault{},
@@ -185,6 +187,8 @@ func init() {
 		"getWebhookInfo":         (*Server).handleGetWebhookInfo,
 		"sendMessage":            (*Server).handleSendMessage,
 		"sendDocument":           (*Server).handleSendDocument,
+		"sendPhoto":              (*Server).handleSendPhoto,
+		"editMessageCaption":     (*Server).handleEditMessageCaption,
 		"sendChatAction":         (*Server).handleSendChatAction,
 		"editMessageText":        (*Server).handleEditMessageText,
 		"editMessageReplyMarkup": (*Server).handleEditMessageReplyMarkup,

@@ -101,13 +101,17 @@ func New(store *storage.Store, cfg Config) (*Instance, error) {
 	if wrap == nil {
 		wrap = func(t http.RoundTripper) http.RoundTripper { return t }
 	}
+	// Handlers answer through a client that keeps a connection per intake
+	// worker open (Go's default keeps two, and every other answer would
+	// open a new connection, with a TLS handshake to Telegram).
+	apiClient := delivery.HTTPClient(cmp.Or(cfg.IntakeWorkers, intake.DefaultWorkers))
+	apiClient.Transport = wrap(apiClient.Transport)
 	api, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute, Transport: wrap(http.DefaultTransport)}))
+		tgbot.WithHTTPClient(time.Minute, apiClient))
 	if err != nil {
 		return nil, err
 	}
-	// The delivery engine sends through a client of its own that keeps a
-	// connection per worker open (Go's default keeps two).
+	// The delivery engine sends through a client of its own, likewise.
 	sendClient := delivery.HTTPClient(cfg.DeliveryWorkers)
 	sendClient.Transport = wrap(sendClient.Transport)
 	sender, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),

@@ -101,27 +101,21 @@ func BenchmarkThroughput(b *testing.B) {
 // replies counts the successful sendMessage calls the fake server got.
 func replies(tg *faketelegram.Server) int {
 	n := 0
-	for _, c := range tg.Calls("sendMessage") {
-		if c.Status == 200 {
-			n++
-		}
-	}
+	tg.WaitUntil(time.Second, func(sn *faketelegram.Snapshot) bool { n = sn.CountCalls("sendMessage", ok); return true })
 	return n
 }
+
+// ok tells a successful call. The waits count calls without copying them:
+// a condition is checked at every call the server records, under its
+// lock, and copying thousands of calls each time would slow the server
+// down, and with it what is measured.
+func ok(c faketelegram.Call) bool { return c.Status == 200 }
 
 // waitReplies waits until the fake server has seen n successful
 // sendMessage calls.
 func waitReplies(b *testing.B, tg *faketelegram.Server, n int, timeout time.Duration) {
 	b.Helper()
-	err := tg.WaitUntil(timeout, func(sn *faketelegram.Snapshot) bool {
-		got := 0
-		for _, c := range sn.Calls("sendMessage") {
-			if c.Status == 200 {
-				got++
-			}
-		}
-		return got >= n
-	})
+	err := tg.WaitUntil(timeout, func(sn *faketelegram.Snapshot) bool { return sn.CountCalls("sendMessage", ok) >= n })
 	if err != nil {
 		b.Fatalf("replies: %v", err)
 	}
@@ -238,11 +232,13 @@ func flood(b *testing.B, tg *faketelegram.Server) (p50, p95, max time.Duration) 
 		var times []time.Time
 		err := tg.WaitUntil(2*time.Minute, func(sn *faketelegram.Snapshot) bool {
 			times = times[:0]
-			for _, c := range sn.Calls("sendMessage") {
-				if c.Status == 200 && c.Params["chat_id"] == strconv.FormatInt(id, 10) {
+			chat := strconv.FormatInt(id, 10)
+			sn.CountCalls("sendMessage", func(c faketelegram.Call) bool {
+				if ok(c) && c.Params["chat_id"] == chat {
 					times = append(times, c.Time)
 				}
-			}
+				return false
+			})
 			return len(times) >= floodEach
 		})
 		if err != nil {

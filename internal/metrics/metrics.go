@@ -36,7 +36,7 @@ type Metrics struct {
 }
 
 // EventCount is the number of delivery events counted.
-const EventCount = int(delivery.EventRetry) + 1
+const EventCount = int(delivery.EventMigrated) + 1
 
 // New registers the series of one instance; queue depths are read from
 // pool at every scrape.
@@ -75,8 +75,10 @@ func New(pool *pgxpool.Pool, log *slog.Logger) *Metrics {
 		delivery.EventSent:      {"partnerbot_delivery_sent_total", "Messages the delivery engine sent (Telegram accepted them)."},
 		delivery.EventFlood:     {"partnerbot_delivery_rate_limited_total", "Send attempts answered 429 Too Many Requests."},
 		delivery.EventForbidden: {"partnerbot_delivery_forbidden_total", "Send attempts answered 403 Forbidden (bot blocked or kicked)."},
-		delivery.EventGone:      {"partnerbot_delivery_gone_total", "Send attempts to a chat gone in another way (not found, migrated)."},
+		delivery.EventGone:      {"partnerbot_delivery_gone_total", "Send attempts to a chat gone in another way (not found)."},
 		delivery.EventRetry:     {"partnerbot_delivery_retries_total", "Send attempts that failed transiently and are tried again."},
+		delivery.EventMigrated: {"partnerbot_delivery_migrated_total",
+			"Send attempts to a group upgraded to a supergroup; the message goes to the supergroup instead."},
 	} {
 		m.delivery[ev] = prometheus.NewCounter(prometheus.CounterOpts{Name: name[0], Help: name[1]})
 		m.reg.MustRegister(m.delivery[ev])
