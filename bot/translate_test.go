@@ -254,15 +254,8 @@ func TestBroadcastMissingVersionTranslated(t *testing.T) {
 		iryna := w.resident(24, "fr", "Iryna", "Grevesmühlen", "fr", "uk")
 
 		uk, sv := w.Loc("uk"), w.Loc("sv")
-		composeToNetwork(olena, uk)
 		text := "<b>Привіт</b>, ми шукаємо партнер для школа &amp; лікарня!"
-		olena.Say(text)
-		olena.Press(uk.Plain("bc_continue"))
-		olena.Press(uk.Plain("bc_no_links"))
-		olena.Press(uk.Plain("bc_no_media"))
-		olena.Press(uk.Plain("bc_no_deadline")).Expect(uk.T("bc_ask_send"))
-		olena.Press(uk.Plain("bc_send_now"))
-		olena.WaitFor(uk.T("bc_status_done"))
+		sendOneVersion(olena, uk, text)
 
 		plain := "Привіт, ми шукаємо партнер для школа & лікарня!"
 		want := html.EscapeString(faketranslate.Translate(plain, "sv"))
@@ -291,16 +284,22 @@ func TestBroadcastMissingVersionTranslated(t *testing.T) {
 
 		// A version at the length limit whose translation runs past it
 		// goes out as written, with the note.
-		composeToNetwork(olena, uk)
-		olena.Say(strings.Repeat("школа ", 599) + "школа!")
-		olena.Press(uk.Plain("bc_continue"))
-		olena.Press(uk.Plain("bc_no_links"))
-		olena.Press(uk.Plain("bc_no_media"))
-		olena.Press(uk.Plain("bc_no_deadline")).Expect(uk.T("bc_ask_send"))
-		olena.Press(uk.Plain("bc_send_now"))
-		olena.WaitFor(uk.T("bc_status_done"))
+		sendOneVersion(olena, uk, strings.Repeat("школа ", 599)+"школа!")
 		waitForMessage(t, w.Env, sara.ID(), sv.T("bc_note_language", "Language", sv.Plain("lang_list_uk")), "школа школа школа!")
 	})
+}
+
+// sendOneVersion has coordinator u send text, in her language only, to
+// her whole network at once, and waits until it is sent.
+func sendOneVersion(u *bottest.User, l *locales.Localizer, text string) {
+	composeToNetwork(u, l)
+	u.Say(text)
+	u.Press(l.Plain("bc_continue"))
+	u.Press(l.Plain("bc_no_links"))
+	u.Press(l.Plain("bc_no_media"))
+	u.Press(l.Plain("bc_no_deadline")).Expect(l.T("bc_ask_send"))
+	u.Press(l.Plain("bc_send_now"))
+	u.WaitFor(l.T("bc_status_done"))
 }
 
 // TestNoTranslationWhenOff: without a translator nothing changes: no
