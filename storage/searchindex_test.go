@@ -86,7 +86,7 @@ func TestRefreshSearchRewritesOldVectors(t *testing.T) {
 	if _, err := createContactRequest(f, 2, p.ID, "Hello, we would like to join the exchange!", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	// As a database written before migration 00060 looks.
+	// As a database written before migration 00110 looks.
 	exec := func(sql string) {
 		t.Helper()
 		if _, err := f.s.Pool().Exec(ctx, sql); err != nil {

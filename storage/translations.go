@@ -9,7 +9,7 @@ import (
 )
 
 // Machine translations of what people write are cached here (migration
-// 00061), so that each text goes to the translation service once per
+// 00111), so that each text goes to the translation service once per
 // target language; package translate uses these methods through its Cache
 // interface. A translation belongs to the person who wrote the text
 // (owner, 0 for nobody) and is erased with their data (PersonalData), with
