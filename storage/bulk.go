@@ -1,18 +1,23 @@
 package storage
 
 // For loading generated projects in bulk exactly as CreateProject writes
-// them (the load benchmark, internal/loadtest): the text a search vector
-// is built from, the SQL expression that builds it from two text columns
-// (weights A and B), and a new project code.
+// them (internal/projectgen, for the benchmarks): the text a search vector
+// is built from, the SQL expression that builds it from three text columns,
+// and a new project code.
 
 // BulkSearchDocument is the text CreateProject builds a search vector from.
 func BulkSearchDocument(text string) string { return searchDocument(text) }
 
+// BulkConceptVector is the glossary part of a project's search vector (its
+// concepts, topics and sector), for a text whose language is not known.
+func BulkConceptVector(title, description, sector string, topics []string) string {
+	return conceptVector(title, description, "", "", sector, topics)
+}
+
 // BulkSearchVector is the SQL expression of a project's search vector
-// from the columns a (title) and b (description) of BulkSearchDocument,
-// without the glossary tokens CreateProject adds (generated texts are
-// random words; RefreshSearch adds them when the glossary changes).
-func BulkSearchVector(a, b string) string { return searchVector(a, b, "''") }
+// from the columns a (title) and b (description) of BulkSearchDocument and
+// c of BulkConceptVector.
+func BulkSearchVector(a, b, c string) string { return searchVector(a, b, c) }
 
 // BulkProjectCode is a new random project code.
 func BulkProjectCode() string { return newProjectCode() }
