@@ -271,6 +271,30 @@ func addEntry(m map[string]map[string][]entry, lang, key string, e entry) {
 	m[lang][key] = append(es, e)
 }
 
+// addPhrase indexes a form of several words, toks, of e's concept.
+func (g *Glossary) addPhrase(lang string, toks []string, e entry) {
+	p := phrase{entry: e}
+	for _, t := range toks {
+		p.keys = append(p.keys, Key(lang, elide(t)))
+	}
+	if g.phrases[lang] == nil {
+		g.phrases[lang] = map[string][]phrase{}
+	}
+	g.phrases[lang][p.keys[0]] = append(g.phrases[lang][p.keys[0]], p)
+	if lang == "uk" {
+		for _, t := range translit.All(strings.Join(toks, " ")) {
+			lp := phrase{entry: e}
+			for _, w := range Tokens(t) {
+				lp.keys = append(lp.keys, latinKey(w))
+			}
+			if g.phrases[latinUk] == nil {
+				g.phrases[latinUk] = map[string][]phrase{}
+			}
+			g.phrases[latinUk][lp.keys[0]] = append(g.phrases[latinUk][lp.keys[0]], lp)
+		}
+	}
+}
+
 // add indexes one form of concept i.
 func (g *Glossary) add(lang, form string, i int) {
 	e := entry{concept: i}
@@ -282,26 +306,11 @@ func (g *Glossary) add(lang, form string, i int) {
 	case len(toks) == 0:
 		return
 	case len(toks) > 1:
-		p := phrase{entry: e}
-		for _, t := range toks {
-			p.keys = append(p.keys, Key(lang, elide(t)))
-		}
-		if g.phrases[lang] == nil {
-			g.phrases[lang] = map[string][]phrase{}
-		}
-		g.phrases[lang][p.keys[0]] = append(g.phrases[lang][p.keys[0]], p)
-		if lang == "uk" {
-			for _, t := range translit.All(strings.Join(toks, " ")) {
-				lt := Tokens(t)
-				lp := phrase{entry: e}
-				for _, w := range lt {
-					lp.keys = append(lp.keys, latinKey(w))
-				}
-				if g.phrases[latinUk] == nil {
-					g.phrases[latinUk] = map[string][]phrase{}
-				}
-				g.phrases[latinUk][lp.keys[0]] = append(g.phrases[latinUk][lp.keys[0]], lp)
-			}
+		g.addPhrase(lang, toks, e)
+		// A reader's query loses its function words (ContentWords), so the
+		// phrase is also known without them ("Local government services").
+		if content := Tokens(ContentWords(strings.Join(toks, " "), lang)); len(content) > 1 && len(content) < len(toks) {
+			g.addPhrase(lang, content, e)
 		}
 		return
 	}
