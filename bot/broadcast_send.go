@@ -382,7 +382,9 @@ func (a *App) copyViewFor(ctx context.Context, m delivery.Message, b storage.Bro
 		if err != nil {
 			return copyView{}, err
 		}
-		return copyView{L: a.cat.For(y.Language), Zone: zones.Load(zones.Default(y.Language)), Now: a.now(), Group: true}, nil
+		v := copyView{L: a.cat.For(y.Language), Zone: zones.Load(zones.Default(y.Language)), Now: a.now(), Group: true}
+		v.Machine = a.machineVersion(ctx, b, v)
+		return v, nil
 	}
 	u, err := loadFor(ctx, m, m.ChatID, a.store.User)
 	if err != nil {

@@ -282,6 +282,22 @@ func TestBroadcastMissingVersionTranslated(t *testing.T) {
 		iryna.Press(fr.Plain("tr_button_show")).Expect(machineHead(fr, "uk", provider),
 			html.EscapeString(faketranslate.Translate(plain, "fr")))
 
+		// A Swedish youth group gets the translation too, marked, without
+		// buttons (its members have no copy of their own).
+		g := w.youthGroup(nils, -1009101, "Ungdomsrådet Laxå", "sv", "Laxå")
+		networkGroupInsteadOfResidents(olena, uk, "bc_group_youth_groups")
+		olena.Press(uk.Plain("step_done")).Expect(uk.T("bc_ask_sectors"))
+		olena.Press(uk.Plain("step_done"))
+		olena.Press(uk.Plain("step_done"))
+		olena.Say(text)
+		sendWithoutExtras(olena, uk)
+		waitForMessage(t, w.Env, g.ID, machineHead(sv, "uk", provider), want)
+		for _, m := range w.TG.Messages(g.ID) {
+			if strings.Contains(m.Text, want) && len(m.Buttons()) != 0 {
+				t.Errorf("the group's translated copy has buttons: %v", buttonLabels(m))
+			}
+		}
+
 		// A version at the length limit whose translation runs past it
 		// goes out as written, with the note.
 		sendOneVersion(olena, uk, strings.Repeat("школа ", 599)+"школа!")
