@@ -306,13 +306,16 @@ func TestConcurrentClaimsKeepOrderAndExclusivity(t *testing.T) {
 				claimed[c.UpdateID]++
 				mu.Unlock()
 				time.Sleep(3 * time.Millisecond) // handling
+				// Let go before the update is done: once it is, the user's
+				// next one may be claimed at once, before this worker
+				// would get to say so.
+				mu.Lock()
+				holding[c.UserID] = false
+				mu.Unlock()
 				if err := s.FinishUpdate(ctx, c.UpdateID); err != nil {
 					t.Error(err)
 					return
 				}
-				mu.Lock()
-				holding[c.UserID] = false
-				mu.Unlock()
 			}
 		})
 	}
