@@ -201,8 +201,14 @@ func (g *sendGate) finish(t *gateTicket, answered bool) {
 	now := g.now()
 	end := now
 	if answered {
-		rtt := g.rtt.observe(now-t.start, now)
-		end = max(t.start, now-rtt)
+		// Only round trips seen before tell how long the way back may be
+		// at least: with none, this request's own would say it arrived as
+		// it started, and the first request of all (a new connection, a
+		// cold server) is the one most likely to have been slow on its way.
+		if rtt, ok := g.rtt.shortest(); ok {
+			end = max(t.start, now-min(rtt, now-t.start))
+		}
+		g.rtt.observe(now-t.start, now)
 	}
 	g.lag += (end - t.start - g.lag) / 32
 	g.inflight--
@@ -383,8 +389,8 @@ type shortestRTT struct {
 	seen      bool
 }
 
-// observe adds a round trip that ended at now and returns the shortest.
-func (r *shortestRTT) observe(d, now time.Duration) time.Duration {
+// observe adds a round trip that ended at now.
+func (r *shortestRTT) observe(d, now time.Duration) {
 	switch {
 	case !r.seen:
 		r.cur, r.prev, r.since, r.seen = d, d, now, true
@@ -393,8 +399,10 @@ func (r *shortestRTT) observe(d, now time.Duration) time.Duration {
 	default:
 		r.cur = min(r.cur, d)
 	}
-	return min(r.cur, r.prev)
 }
+
+// shortest is the shortest round trip observed, if any was.
+func (r *shortestRTT) shortest() (time.Duration, bool) { return min(r.cur, r.prev), r.seen }
 
 func insertSorted(s []time.Duration, v time.Duration) []time.Duration {
 	i := len(s)

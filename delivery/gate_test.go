@@ -144,6 +144,13 @@ func TestGateKeepsRealSendsWithinTheWindow(t *testing.T) {
 		expired string
 	}{
 		{name: "on time", n: 60, finish: 0, expired: "no"},
+		// The first request of all (a new connection) is slow on its way:
+		// no earlier round trip tells the gate how long the way back is.
+		{name: "the first request held up on its way for 30ms", n: 60, finish: 100 * ms, expired: "no", tw: func(k int, s *simSend) {
+			if k == 0 {
+				s.fwd = 30 * ms
+			}
+		}},
 		{name: "workers stalled for 600ms", n: 60, finish: 600 * ms, expired: "no", tw: func(k int, s *simSend) {
 			if s.slot >= 2*time.Second && s.slot < 2600*ms {
 				s.wake = 2600 * ms
