@@ -41,9 +41,9 @@ const countMargin = 2 * time.Millisecond
 //
 // When a request reached Telegram is known only to lie between its start
 // and its answer. A send counts as "may have reached Telegram" from its
-// start until its answer minus the shortest round trip seen lately: a
-// round trip that takes longer than usual may have spent the extra on the
-// way there. A constant network delay shifts every send alike and changes
+// start until its answer minus the shortest round trip seen lately before
+// it (until its answer when none was seen yet): a round trip that takes
+// longer than usual may have spent the extra on the way there. A constant network delay shifts every send alike and changes
 // no window, so it costs nothing, while a request held up on its way still
 // counts until its answer shows it arrived.
 type sendGate struct {
