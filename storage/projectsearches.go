@@ -20,24 +20,14 @@ const keptSearches = 20
 // buttons answering that they are no longer valid, as for a search
 // beyond keptSearches.
 func (s *Store) CreateProjectSearch(ctx context.Context, userID int64, filters json.RawMessage) (int64, error) {
-	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
-	b.Queue(`
+	var id int64
+	err := s.rowAfter(ctx, `SELECT set_config('synchronous_commit', 'off', true)`, nil, `
 		WITH ins AS (INSERT INTO project_searches (user_id, filters) VALUES ($1, $2) RETURNING id),
 		old AS (
 			DELETE FROM project_searches WHERE user_id = $1 AND id IN (
 				SELECT id FROM project_searches WHERE user_id = $1 ORDER BY id DESC OFFSET $3))
-		SELECT id FROM ins`, userID, filters, keptSearches-1)
-	br := s.pool.SendBatch(ctx, b)
-	if _, err := br.Exec(); err != nil {
-		br.Close()
-		return 0, err
-	}
-	var id int64
-	err := br.QueryRow().Scan(&id)
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
+		SELECT id FROM ins`, []any{userID, filters, keptSearches - 1},
+		func(row pgx.Row) error { return row.Scan(&id) })
 	return id, err
 }
 

@@ -138,21 +138,31 @@ func scanClaim(row pgx.Row) (ClaimedUpdate, error) {
 // was closed and nothing is to be claimed; any other error means that
 // neither happened.
 func (s *Store) CloseAndClaimNext(ctx context.Context, updateID int64, outcome Outcome, owner string, lease, window time.Duration, upTo int) (ClaimedUpdate, error) {
+	var c ClaimedUpdate
+	err := s.rowAfter(ctx, closeSQL, []any{updateID, string(outcome)}, claimNextSQL, []any{owner, lease, window, upTo},
+		func(row pgx.Row) (err error) { c, err = scanClaim(row); return err })
+	return c, err
+}
+
+// rowAfter runs the statement first and then queries one row with sql,
+// scanned by scan, in one round trip: a batch outside a transaction block
+// runs as one implicit transaction, so should the query fail, first is
+// undone with it. An error of the commit wins over scan's, as then
+// neither took place.
+func (s *Store) rowAfter(ctx context.Context, first string, firstArgs []any, sql string, args []any, scan func(pgx.Row) error) error {
 	b := &pgx.Batch{}
-	b.Queue(closeSQL, updateID, string(outcome))
-	b.Queue(claimNextSQL, owner, lease, window, upTo)
-	// A batch outside a transaction block runs as one implicit
-	// transaction: should the claim fail, the close is undone with it.
+	b.Queue(first, firstArgs...)
+	b.Queue(sql, args...)
 	br := s.pool.SendBatch(ctx, b)
 	if _, err := br.Exec(); err != nil {
 		br.Close()
-		return ClaimedUpdate{}, err
+		return err
 	}
-	c, err := scanClaim(br.QueryRow())
+	err := scan(br.QueryRow())
 	if cerr := br.Close(); cerr != nil {
-		return ClaimedUpdate{}, cerr
+		return cerr
 	}
-	return c, err
+	return err
 }
 
 // RenewUpdate extends owner's lease on an update it is handling. ok is
