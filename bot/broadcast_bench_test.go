@@ -7,10 +7,12 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"partnerbot/internal/bottest"
+	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/importer"
 	"partnerbot/storage"
 )
@@ -207,13 +209,15 @@ func broadcastLoad(b *testing.B, n int, kill bool) {
 		v, err := strconv.ParseInt(chat, 10, 64)
 		return err == nil && v >= firstID && v < firstID+int64(n)
 	}
-	accepted := func() int {
-		k := 0
-		for _, c := range env.TG.Calls("sendMessage") {
-			if c.Status == http.StatusOK && recipient(c.Params["chat_id"]) {
-				k++
-			}
-		}
+	// Counted without copying the call log under the fake server's lock,
+	// which would hold up the requests the run measures.
+	accepted := func() (k int) {
+		env.TG.WaitUntil(time.Second, func(sn *faketelegram.Snapshot) bool {
+			k = sn.CountCalls("sendMessage", func(c faketelegram.Call) bool {
+				return c.Status == http.StatusOK && recipient(c.Params["chat_id"])
+			})
+			return true
+		})
 		return k
 	}
 	killedAt := 0
@@ -317,6 +321,26 @@ func broadcastLoad(b *testing.B, n int, kill bool) {
 	}
 	if tooMany != 0 {
 		b.Errorf("Telegram answered 429 %d times", tooMany)
+		// What else reached the server in the second before each (the
+		// server stamps a call when it has answered it).
+		all := env.TG.Calls("")
+		for k, c := range all {
+			if c.Status != http.StatusTooManyRequests {
+				continue
+			}
+			var before []string
+			for _, o := range all[:k] {
+				if o.Status == http.StatusOK && c.Time.Sub(o.Time) < time.Second && strings.HasPrefix(o.Method, "send") {
+					who := "other"
+					if recipient(o.Params["chat_id"]) {
+						who = "copy"
+					}
+					before = append(before, fmt.Sprintf("%s %s %s at -%v", o.Method, who, o.Params["chat_id"], c.Time.Sub(o.Time).Round(time.Millisecond)))
+				}
+			}
+			b.Logf("429 to %s at %v after the press; %d sends answered in the second before: %v",
+				c.Params["chat_id"], c.Time.Sub(start).Round(time.Millisecond), len(before), before)
+		}
 	}
 	if counts.Total != n || counts.Sent != n || counts.Remaining() != 0 {
 		b.Errorf("figures %+v; want %d sent of %d, none remaining", counts, n, n)

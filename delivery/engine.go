@@ -60,8 +60,9 @@ import (
 
 // Defaults for Config.
 const (
-	DefaultRate    = 30
-	DefaultWorkers = 100
+	DefaultRate        = 30
+	DefaultWorkers     = 100
+	DefaultStopTimeout = 10 * time.Second
 )
 
 const (
@@ -138,7 +139,7 @@ func (c Config) withDefaults() Config {
 		c.RescueAfter = 2 * time.Minute
 	}
 	if c.StopTimeout <= 0 {
-		c.StopTimeout = 10 * time.Second
+		c.StopTimeout = DefaultStopTimeout
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()

@@ -26,18 +26,18 @@ const countMargin = 2 * time.Millisecond
 //
 //   - its slot has come (never before: the slot is what the pace agreed),
 //   - fewer than limit sends of this instance may have reached Telegram
-//     within the last window (how that is known: below), and fewer than
-//     this instance's own slots of the last window (widened by lag, below),
-//     so that several instances together stay about within the slots they
-//     were given,
+//     within the last window (how that is known: below); the shared pace
+//     is held by one instance at a time, so these are all the sends,
+//     but for the last ones of the previous holder (see lateGrace),
 //   - this instance's previous send to the chat is at least a chat spacing
 //     past (chatSpacing) by the same count.
 //
 // When a send is held back its slot is not lost: the sends behind it catch
 // up as soon as the window has room again, so a stall costs no throughput
-// unless it is longer than the window. That holds for an instance that
-// has the pace to itself; one that shares it sends at most lateGrace
-// past a slot, else asks for a new one (see lateGrace).
+// unless it is longer than the window. That holds while no other instance
+// waits for the pace; in the last window of a turn that another instance
+// waits for, a send goes at most lateGrace past its slot, else asks for a
+// new one (see lateGrace).
 //
 // When a request reached Telegram is known only to lie between its start
 // and its answer. A send counts as "may have reached Telegram" from its
@@ -50,17 +50,16 @@ type sendGate struct {
 	limit int // most sends in any window
 	// window is the limit's window; counted is that plus countMargin.
 	window, counted time.Duration
-	// slotSpan is the span of limit consecutive slots of the shared pace.
-	// This instance's own slots count as far back as that plus lag.
+	// slotSpan is the span of limit consecutive slots of the shared pace:
+	// a slot older than that plus lag no longer counts (errSlotExpired).
 	slotSpan time.Duration
 	// base is the origin of every instant below (monotonic); clock reads
 	// the time since (tests replace it).
 	base  time.Time
 	clock func() time.Duration
 
-	mu    sync.Mutex
-	slots []time.Duration // own slots, sorted; those older than slotSpan+maxLag are dropped
-	ends  []time.Duration // when finished sends may last have reached Telegram, sorted
+	mu   sync.Mutex
+	ends []time.Duration // when finished sends may last have reached Telegram, sorted
 	// inflight counts sends started and not yet answered: they may reach
 	// Telegram at any moment.
 	inflight int
@@ -69,14 +68,24 @@ type sendGate struct {
 	timer    *time.Timer
 	rtt      shortestRTT
 	// lag is how long a send counts past its start, on average lately:
-	// the sends of a window count for window+lag each, so the slots that
-	// allow them are counted over as long, or a machine whose sends all
-	// take longer than the slack would fall behind its own slots.
+	// the sends of a window count for window+lag each, so a slot is kept
+	// as much longer, or a machine whose sends all take longer than the
+	// slack would see its slots expire.
 	lag    time.Duration
 	pruned time.Duration // when chats was last pruned
 	// wakeAt is when the timer next lets waiting sends through, or -1.
 	wakeAt time.Duration
+	// turnEnd is when this instance's turn of the shared pace ends:
+	// turnUnbounded while no other instance waits for it, turnNone when
+	// it does not hold the pace.
+	turnEnd time.Duration
 }
+
+// Values of sendGate.turnEnd.
+const (
+	turnUnbounded = time.Duration(1<<63 - 1)
+	turnNone      = time.Duration(-1 << 63)
+)
 
 // chatSends is what the gate remembers of one chat.
 type chatSends struct {
@@ -116,25 +125,23 @@ func newSendGate(gap time.Duration) *sendGate {
 	g.timer = time.AfterFunc(time.Hour, g.wake)
 	g.timer.Stop()
 	g.wakeAt = -1
+	g.turnEnd = turnUnbounded
 	return g
+}
+
+// setTurnEnd records when this instance's turn of the shared pace ends,
+// as the last reservation said.
+func (g *sendGate) setTurnEnd(end time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.turnEnd = end
+	g.pumpLocked()
 }
 
 func (g *sendGate) now() time.Duration { return g.clock() }
 
 // at turns an instant of this machine's clock into the gate's.
 func (g *sendGate) at(t time.Time) time.Duration { return t.Sub(g.base) }
-
-// addSlots records slots the shared pace gave this instance.
-func (g *sendGate) addSlots(ts []time.Time) {
-	if len(ts) == 0 {
-		return
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for _, t := range ts {
-		g.slots = insertSorted(g.slots, g.at(t))
-	}
-}
 
 // errSlotExpired: a send waited so long that its slot left the window; it
 // needs a new one.
@@ -258,11 +265,12 @@ func (g *sendGate) pumpLocked() {
 			later(w.slot)
 			break // the rest come later still
 		}
-		if w.slot <= now-g.budgetSpan() || now-w.slot > lateGrace && !g.aloneLocked(now) {
-			// Its slot no longer counts in the window, or it is late while
-			// other instances share the pace: sending now would take a
-			// turn that belongs to newer slots, perhaps another
-			// instance's. It asks the shared pace again.
+		if w.slot <= now-g.expireSpan() || now-w.slot > lateGrace && now > g.catchUpUntil() {
+			// Its slot no longer counts in the window, or it is late and
+			// the window it would land in reaches into another instance's
+			// turn: sending now would take a send that belongs to newer
+			// slots, perhaps another instance's. It asks the shared pace
+			// again.
 			g.queue = slices.Delete(g.queue, i, i+1)
 			w.ready <- nil
 			continue
@@ -299,79 +307,52 @@ func (g *sendGate) pumpLocked() {
 }
 
 // busyLocked reports 0 if one more send fits the window now; otherwise
-// how long until it may (the oldest counted send leaves the window, or
-// another own slot comes), or -1 if only an answer can change that.
+// how long until it may (the oldest counted send leaves the window), or
+// -1 if only an answer can change that.
 func (g *sendGate) busyLocked(now time.Duration) time.Duration {
-	slotsNow, _ := slices.BinarySearch(g.slots, now+1)
-	counted, _ := slices.BinarySearch(g.slots, now-g.budgetSpan()+1)
-	budget := min(g.limit, slotsNow-counted)
-	if g.inflight+len(g.ends) < budget {
+	if g.inflight+len(g.ends) < g.limit {
 		return 0
 	}
-	wait := time.Duration(-1)
-	if len(g.ends) > 0 {
-		wait = g.ends[0] + g.counted - now
+	if len(g.ends) == 0 {
+		return -1
 	}
-	if budget < g.limit && slotsNow < len(g.slots) {
-		if s := g.slots[slotsNow] - now; wait < 0 || s < wait {
-			wait = s
-		}
-	}
-	if wait == 0 {
-		wait = 1
-	}
-	return wait
+	return max(g.ends[0]+g.counted-now, 1)
 }
 
-// lateGrace is how late past its slot a send may still go while other
-// instances share the pace. A send that catches up later lands in a
-// second whose slots the other instances are using as well: this
-// instance's sends of that second were bought with slots of an earlier
-// one, so two instances catching up after a stall (or one, beside
-// another on time) put more than the rate into a second, which the
-// window each gate counts in cannot see. Sends at most lateGrace late
-// stay within the slots of a window widened by less than the pace's
-// slack (windowSlack), which holds no more than the rate.
-const lateGrace = windowSlack - countMargin
+// lateGrace is how late past its slot a send may still go when its
+// window reaches into another instance's turn of the shared pace. Sends
+// that catch up later than that are bought with slots of an earlier
+// second, which the gate of the other instance, counting only its own
+// sends, cannot see: together the two would put more than the rate into
+// a second. The pace leaves turnGuard between two holders' slots, and
+// windowSlack in every second, for sends at most lateGrace late and the
+// jitter of their way to Telegram.
+const lateGrace = 25 * time.Millisecond
 
-// aloneLocked tells whether this instance seems to have the pace to
-// itself: its slots of the last window follow one another without a gap
-// another instance's slots could fill. Then a late send may catch up,
-// since the limit alone keeps every second within the rate.
-func (g *sendGate) aloneLocked(now time.Duration) bool {
-	from, _ := slices.BinarySearch(g.slots, now-g.slotSpan+1)
-	to, _ := slices.BinarySearch(g.slots, now+1)
-	if to == from {
-		return false
+// catchUpUntil is the last moment a send may catch up on a slot more
+// than lateGrace past: a window before the end of this instance's turn,
+// so that no window holding a late send holds a send of the next holder.
+func (g *sendGate) catchUpUntil() time.Duration {
+	if g.turnEnd == turnUnbounded || g.turnEnd == turnNone {
+		return g.turnEnd
 	}
-	hole := g.slotSpan / time.Duration(g.limit) * 3 / 2
-	for k := from + 1; k < to; k++ {
-		if g.slots[k]-g.slots[k-1] > hole {
-			return false
-		}
-	}
-	return true
+	return g.turnEnd - g.window
 }
 
 // maxLag bounds lag.
 const maxLag = 500 * time.Millisecond
 
-// budgetSpan is how far back this instance's own slots count.
-func (g *sendGate) budgetSpan() time.Duration { return g.slotSpan + min(max(g.lag, 0), maxLag) }
+// expireSpan is how late a send may be past its slot before the slot
+// expires.
+func (g *sendGate) expireSpan() time.Duration { return g.slotSpan + min(max(g.lag, 0), maxLag) }
 
-// pruneLocked forgets sends that left the window, slots that no longer
-// count, and chats whose last send is long past.
+// pruneLocked forgets sends that left the window and chats whose last send is long past.
 func (g *sendGate) pruneLocked(now time.Duration) {
 	n := 0
 	for n < len(g.ends) && g.ends[n] <= now-g.counted {
 		n++
 	}
 	g.ends = slices.Delete(g.ends, 0, n)
-	n = 0
-	for n < len(g.slots) && g.slots[n] <= now-g.slotSpan-maxLag {
-		n++
-	}
-	g.slots = slices.Delete(g.slots, 0, n)
 	if now-g.pruned > time.Minute {
 		g.pruned = now
 		for id, c := range g.chats {

@@ -2,11 +2,13 @@ package delivery
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -15,13 +17,13 @@ import (
 // widened by windowSlack holds no more than the limit: the gate (gate.go)
 // then has that much room for the jitter of real sends (a worker that
 // wakes a little late, a request a little slow on its way) before it has
-// to hold a send back. It costs 2% of the rate.
+// to hold a send back. It costs 1% of the rate.
 const (
 	// privateGap: about one message a second to one private chat.
 	privateGap = time.Second + windowSlack
 	// groupGap: 20 messages a minute to one group or channel.
 	groupGap    = (time.Minute + windowSlack) / 20
-	windowSlack = 20 * time.Millisecond
+	windowSlack = 10 * time.Millisecond
 	// horizon is how far ahead send slots are handed out: a pause after a
 	// 429 reaches every instance within it.
 	horizon = 250 * time.Millisecond
@@ -30,6 +32,36 @@ const (
 	batchWindow = 50 * time.Millisecond
 	// maxBatch is the most requests in one reservation call.
 	maxBatch = 512
+)
+
+// The shared pace is held by one instance at a time (see
+// migrations/00140_delivery_pace_turns.sql): a gate sees only its own
+// instance's sends, so two instances sending in the same second would
+// bunch whenever one is late and the other on time.
+const (
+	// turnBlock is how long an instance keeps the pace once another one
+	// waits for it, at least: each change of holder costs turnGuard, 0.5%
+	// of the rate at this length, and a message of the waiting instance
+	// waits up to as long.
+	turnBlock = 15 * time.Second
+	// turnGuard is the pause between the last slot of one holder and the
+	// first of the next. The last holder's sends are at most lateGrace
+	// late by its gate; the guard leaves the rest (with windowSlack) for
+	// the jitter of requests on their way: 65 ms.
+	turnGuard = 80 * time.Millisecond
+	// turnNotice is how long a holder keeps the pace after another
+	// instance starts waiting, at least: it learns so at its next
+	// reservation (within a horizon while it sends) and must know it a
+	// window before its turn ends (see sendGate.turnEnd).
+	turnNotice = 1500 * time.Millisecond
+	// turnQuiet is how long a holder keeps the pace, and a waiting
+	// instance its claim to the next turn, without asking: the longest a
+	// gone instance holds up the others. A holder that was stalled that
+	// long finds its slots expired (their horizon, a window and maxLag
+	// ago), so that it does not catch up on them in another's turn.
+	turnQuiet = 2 * time.Second
+	// turnPoll is how often a waiting instance asks again.
+	turnPoll = 500 * time.Millisecond
 )
 
 // globalGap is the time between two slots of the shared pace at rate
@@ -77,10 +109,12 @@ type paceAns struct {
 // the messages it is about to send in batches, one round trip per batch.
 // Its gate then makes the real sends keep what the reservations promised.
 type pacer struct {
-	pool  *pgxpool.Pool
-	gap   time.Duration
-	batch *batcher[paceReq, paceAns]
-	gate  *sendGate
+	pool *pgxpool.Pool
+	// instance names this pacer in the shared pace's turns.
+	instance string
+	gap      time.Duration
+	batch    *batcher[paceReq, paceAns]
+	gate     *sendGate
 	// clock, when not nil, is the pace's clock instead of the database's:
 	// tests reserve a minute of slots by it without waiting a minute.
 	// Engines leave it nil, so that every instance shares one clock.
@@ -95,7 +129,7 @@ type pacer struct {
 }
 
 func newPacer(pool *pgxpool.Pool, rate float64, clock Clock) *pacer {
-	p := &pacer{pool: pool, gap: globalGap(rate), clock: clock}
+	p := &pacer{pool: pool, instance: rand.Text(), gap: globalGap(rate), clock: clock}
 	p.gate = newSendGate(p.gap)
 	p.batch = newBatcher(maxBatch, p.reserveWhenDue)
 	return p
@@ -167,8 +201,10 @@ func (p *pacer) reserve(ctx context.Context, qs []paceReq) ([]paceAns, error) {
 		at = &t
 	}
 	sent := time.Now()
-	rows, err := p.pool.Query(ctx, `SELECT i, verdict, wait, now_at FROM delivery_reserve($1, $2, $3, $4, $5, $6)`,
-		jobs, chats, gaps, p.gap.Seconds(), horizon.Seconds(), at)
+	rows, err := p.pool.Query(ctx, `SELECT i, verdict, wait, now_at, turn_end
+		FROM delivery_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		jobs, chats, gaps, p.gap.Seconds(), horizon.Seconds(), at,
+		p.instance, turnBlock.Seconds(), turnGuard.Seconds(), turnNotice.Seconds(), turnQuiet.Seconds(), turnPoll.Seconds())
 	if err != nil {
 		return nil, fmt.Errorf("reserve send slots: %w", err)
 	}
@@ -179,18 +215,24 @@ func (p *pacer) reserve(ctx context.Context, qs []paceReq) ([]paceAns, error) {
 		wait    float64
 	}
 	var (
-		got   []row
-		dbNow time.Time
+		got     []row
+		dbNow   time.Time
+		turnEnd pgtype.InfinityModifier
+		endAt   time.Time
 	)
 	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.i, &r.verdict, &r.wait, &dbNow); err != nil {
+		var (
+			r   row
+			end pgtype.Timestamptz
+		)
+		if err := rows.Scan(&r.i, &r.verdict, &r.wait, &dbNow, &end); err != nil {
 			return nil, err
 		}
 		if r.i < 1 || r.i > len(qs) {
 			return nil, fmt.Errorf("delivery_reserve answered for request %d of %d", r.i, len(qs))
 		}
 		got = append(got, r)
+		turnEnd, endAt = end.InfinityModifier, end.Time
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reserve send slots: %w", err)
@@ -201,21 +243,28 @@ func (p *pacer) reserve(ctx context.Context, qs []paceReq) ([]paceAns, error) {
 		local = p.sync.local
 	}
 	answers := make([]paceAns, len(qs))
-	var slots []time.Time
 	p.notBefore = time.Time{}
 	for _, r := range got {
 		t := dbNow.Add(time.Duration(r.wait * float64(time.Second)))
 		a := paceAns{verdict: r.verdict, at: local(t)}
 		if a.verdict == "go" {
 			a.slot = t
-			slots = append(slots, a.at)
 		}
 		answers[r.i-1] = a
 		if a.verdict == "later" && p.notBefore.IsZero() {
 			p.notBefore = a.at.Add(batchWindow)
 		}
 	}
-	p.gate.addSlots(slots)
+	if len(got) > 0 {
+		switch turnEnd {
+		case pgtype.Infinity:
+			p.gate.setTurnEnd(turnUnbounded)
+		case pgtype.NegativeInfinity:
+			p.gate.setTurnEnd(turnNone)
+		default:
+			p.gate.setTurnEnd(p.gate.at(local(endAt)))
+		}
+	}
 	return answers, nil
 }
 

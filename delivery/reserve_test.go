@@ -3,9 +3,11 @@ package delivery_test
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"partnerbot/internal/testdb"
@@ -16,25 +18,46 @@ type answer struct {
 	wait    float64
 }
 
-// reserve calls delivery_reserve for jobs 1..n to chats with a 1s chat gap.
+// reserve calls delivery_reserve for jobs 1..n to chats with a 1s chat
+// gap, as the only instance, on the database's clock.
 func reserve(t *testing.T, pool *pgxpool.Pool, gap, horizon float64, chats ...int64) []answer {
+	t.Helper()
+	out, _ := reserveAs(t, pool, "a", nil, gap, horizon, chats...)
+	return out
+}
+
+// Turn parameters of the tests, in seconds: a turn of 10 s once another
+// instance waits, a guard of 0.08 s, a notice of 1.5 s, 1.5 s without
+// asking before an instance no longer counts, asking every 0.5 s.
+const (
+	testBlock, testGuard, testNotice, testQuiet, testPoll = 10, 0.08, 1.5, 1.5, 0.5
+)
+
+// reserveAs calls delivery_reserve for jobs 1..n to chats with a 1s chat
+// gap as instance, at the instant at (nil: the database's clock), and
+// returns the answers and when instance's turn ends.
+func reserveAs(t *testing.T, pool *pgxpool.Pool, instance string, at *time.Time, gap, horizon float64, chats ...int64) ([]answer, pgtype.Timestamptz) {
 	t.Helper()
 	jobs := make([]int64, len(chats))
 	gaps := make([]float64, len(chats))
 	for i := range chats {
 		jobs[i], gaps[i] = int64(i+1), 1
 	}
-	rows, err := pool.Query(context.Background(), `SELECT i, verdict, wait FROM delivery_reserve($1, $2, $3, $4, $5) ORDER BY i`,
-		jobs, chats, gaps, gap, horizon)
+	rows, err := pool.Query(context.Background(), `SELECT i, verdict, wait, turn_end
+		FROM delivery_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ORDER BY i`,
+		jobs, chats, gaps, gap, horizon, at, instance, testBlock, testGuard, testNotice, testQuiet, testPoll)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var out []answer
+	var (
+		out []answer
+		end pgtype.Timestamptz
+	)
 	for rows.Next() {
 		var i int
 		var a answer
-		if err := rows.Scan(&i, &a.verdict, &a.wait); err != nil {
+		if err := rows.Scan(&i, &a.verdict, &a.wait, &end); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, a)
@@ -45,7 +68,7 @@ func reserve(t *testing.T, pool *pgxpool.Pool, gap, horizon float64, chats ...in
 	if len(out) != len(chats) {
 		t.Fatalf("%d answers for %d requests", len(out), len(chats))
 	}
-	return out
+	return out, end
 }
 
 // waitedSince reports whether wait is what remained of want seconds after
@@ -105,5 +128,93 @@ func TestReserveHandsOutSlots(t *testing.T) {
 		if a.verdict != "later" || !waitedSince(a.wait, 9.75, paused) {
 			t.Errorf("request %d during a pause: %+v, want later, in about 9.75s", i+1, a)
 		}
+	}
+}
+
+// TestPaceIsHeldInTurns: one instance at a time gets slots. Another that
+// has messages waits, asking every poll; the holder learns that it is
+// waited for and gets slots only until its turn ends, a block after it
+// began (or a notice after the waiting began); then the turn passes, and
+// the new holder's first slot comes a guard after the last one of the
+// old. A holder that stops asking loses the pace after quiet.
+func TestPaceIsHeldInTurns(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	t0 := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
+	at := func(s float64) *time.Time {
+		v := t0.Add(time.Duration(s * float64(time.Second)))
+		return &v
+	}
+	const gap, horizon = 0.1, 0.25
+	chat := int64(100)
+	ask := func(instance string, s float64) ([]answer, pgtype.Timestamptz) {
+		chat += 10
+		return reserveAs(t, pool, instance, at(s), gap, horizon, chat, chat+1, chat+2, chat+3)
+	}
+	verdicts := func(as []answer) (v []string) {
+		for _, a := range as {
+			v = append(v, a.verdict)
+		}
+		return v
+	}
+
+	got, end := ask("a", 0)
+	if !slices.Equal(verdicts(got), []string{"go", "go", "go", "later"}) || end.InfinityModifier != pgtype.Infinity {
+		t.Fatalf("first instance: %v, turn end %+v; want three slots in the horizon, a turn without end", verdicts(got), end)
+	}
+	got, end = ask("b", 0.1)
+	for _, a := range got {
+		if a.verdict != "later" || math.Abs(a.wait-testPoll) > 1e-9 {
+			t.Fatalf("second instance while the first holds the pace: %+v; want later, ask again in %vs", got, testPoll)
+		}
+	}
+	if end.InfinityModifier != pgtype.NegativeInfinity {
+		t.Errorf("second instance's turn end %+v; want none", end)
+	}
+	// a keeps asking: it now learns its turn ends a block after it began.
+	for s := 0.25; s < testBlock; s += 0.3 {
+		got, end = ask("a", s)
+		if end.InfinityModifier != pgtype.Finite || !end.Time.Equal(*at(testBlock)) {
+			t.Fatalf("holder at %vs: turn end %+v, want %v", s, end, at(testBlock))
+		}
+		if got[0].verdict != "go" {
+			t.Fatalf("holder at %vs: %+v, want slots", s, got)
+		}
+		if b, _ := ask("b", s+0.1); b[0].verdict != "later" {
+			t.Fatalf("waiting instance at %vs: %+v, want later", s+0.1, b)
+		}
+	}
+	// Its last slots lie before the end of its turn: then it must wait.
+	got, _ = ask("a", testBlock-0.05)
+	if got[0].verdict != "later" || got[0].wait > 0.05+1e-9 {
+		t.Fatalf("holder at the end of its turn: %+v, want to wait until the end", got)
+	}
+	var lastSlot time.Time
+	if err := pool.QueryRow(context.Background(), `SELECT next_at FROM delivery_pace`).Scan(&lastSlot); err != nil {
+		t.Fatal(err)
+	}
+	lastSlot = lastSlot.Add(-time.Duration(gap * float64(time.Second)))
+	if !lastSlot.Before(*at(testBlock)) {
+		t.Fatalf("the holder's last slot %v is not before its turn's end %v", lastSlot, at(testBlock))
+	}
+
+	// Past the end, the turn passes to b, whichever asks first, and a waits.
+	got, end = ask("a", testBlock+0.01)
+	if got[0].verdict != "later" || end.InfinityModifier != pgtype.NegativeInfinity {
+		t.Fatalf("old holder after its turn: %+v, turn end %+v; want later", got, end)
+	}
+	got, end = ask("b", testBlock+0.02)
+	if got[0].verdict != "go" || end.InfinityModifier != pgtype.Finite {
+		t.Fatalf("new holder: %+v, turn end %+v; want slots in a turn a waits for", got, end)
+	}
+	first := at(testBlock + 0.02).Add(time.Duration(got[0].wait * float64(time.Second)))
+	if d := first.Sub(lastSlot); d < time.Duration((gap+testGuard)*float64(time.Second)) {
+		t.Errorf("new holder's first slot %v after the old one's last: want a gap and a guard", d)
+	}
+
+	// b goes quiet: after quiet, a takes the pace, a guard after b's slots.
+	got, end = ask("a", testBlock+0.02+testQuiet+0.01)
+	if got[0].verdict != "go" || end.InfinityModifier != pgtype.Infinity {
+		t.Errorf("after the holder went quiet: %+v, turn end %+v; want slots in a turn without end", got, end)
 	}
 }

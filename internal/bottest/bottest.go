@@ -28,6 +28,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"partnerbot/delivery"
 	"partnerbot/internal/config"
 	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/instance"
@@ -243,11 +244,13 @@ func (in *Instance) Kill() {
 	e.running = slices.DeleteFunc(e.running, func(r *Instance) bool { return r == in })
 	e.mu.Unlock()
 	// What is left of the process can reach nothing any more; let its
-	// goroutines end.
+	// goroutines end. The delivery engine waits for its running jobs, then
+	// for their cancellation, up to its stop timeout each (10 s by
+	// default), before it gives up on a database it cannot reach.
 	in.cancel()
 	select {
 	case <-in.done:
-	case <-time.After(WaitTimeout):
+	case <-time.After(2*delivery.DefaultStopTimeout + WaitTimeout):
 		e.T.Error("a killed instance's goroutines did not end")
 	}
 	in.pool.Close()
