@@ -432,16 +432,54 @@ func TestCrashAfterTelegramAcceptedSendsOnlyThoseAgain(t *testing.T) {
 // RescueAfter, the jobs a killed instance left running are taken over
 // once three minutes have passed (the README's "within about three
 // minutes": RescueAfter is two minutes, River's rescuer looks every 30
-// seconds). River's rescuer measures by the system clock how long a job
-// has run since the time River stamped on it by the engines' injected
-// clock, so the test runs the doomed instance three minutes in the past
-// and moves the clock on by three minutes when it dies: for the instance
-// that takes over, A's jobs then started three minutes ago.
+// seconds), also when no other instance saw it beat (an instance of a
+// version before the beat, or one whose row was lost). River's rescuer
+// measures by the system clock how long a job has run since the time
+// River stamped on it by the engines' injected clock, so the test runs
+// the doomed instance three minutes in the past and moves the clock on by
+// three minutes when it dies: for the instance that takes over, A's jobs
+// then started three minutes ago.
 func TestKilledInstanceIsTakenOverAfterThreeMinutes(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	const n, killAt = 30, 11
-	want := map[int64][]string{}
+	e.clock.Set(time.Now().Add(-3 * time.Minute))
+	n, want, running := e.killWhileSending()
+	if _, err := e.pool.Exec(context.Background(), `DELETE FROM delivery_instances`); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(3 * time.Minute)
+	e.start(startOpts{cfg: delivery.Config{Rate: 50, Workers: 10}})
+	e.waitSends(n)
+	e.settled()
+	e.expectOncePerChat(want)
+	e.expectTakenOver(running)
+}
+
+// TestGoneInstanceIsTakenOverWithinSeconds: an instance that stops
+// beating (killed, or cut off from the database) has its running jobs
+// taken over by another once it has been silent for ten seconds, not
+// after River's rescue time: the whole run ends within waitSends' 30
+// seconds, where River alone would take minutes.
+func TestGoneInstanceIsTakenOverWithinSeconds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	n, want, running := e.killWhileSending()
+	e.start(startOpts{cfg: delivery.Config{Rate: 50, Workers: 10}})
+	e.waitSends(n)
+	e.settled()
+	e.expectOncePerChat(want)
+	e.expectTakenOver(running)
+}
+
+// killWhileSending starts an instance sending 30 notes and kills it (its
+// database connections cut, its requests refused) after its 11th send,
+// leaving jobs running. It returns how many notes there are, what each
+// chat must get, and how many jobs were left running.
+func (e *env) killWhileSending() (n int, want map[int64][]string, running int) {
+	e.t.Helper()
+	const killAt = 11
+	n = 30
+	want = map[int64][]string{}
 	var ms []delivery.Message
 	for i := range int64(n) {
 		chat := 5000 + i
@@ -449,7 +487,6 @@ func TestKilledInstanceIsTakenOverAfterThreeMinutes(t *testing.T) {
 		want[chat] = []string{fmt.Sprintf("note %d.0", i)}
 		ms = append(ms, e.note(chat, i))
 	}
-	e.clock.Set(time.Now().Add(-3 * time.Minute))
 	poolA, cutDB := e.killablePool()
 	killed := make(chan struct{})
 	ks := &killSwitch{next: http.DefaultTransport, at: killAt, kill: func() {
@@ -464,20 +501,21 @@ func TestKilledInstanceIsTakenOverAfterThreeMinutes(t *testing.T) {
 	select {
 	case <-killed:
 	case <-time.After(waitLong):
-		t.Fatal("the instance was never killed")
+		e.t.Fatal("the instance was never killed")
 	}
 	a.cancel()
-	running := e.count(`SELECT count(*) FROM river_job WHERE state = 'running'`)
+	running = e.count(`SELECT count(*) FROM river_job WHERE state = 'running'`)
 	if running == 0 {
-		t.Fatal("the killed instance left no job running")
+		e.t.Fatal("the killed instance left no job running")
 	}
+	return n, want, running
+}
 
-	e.clock.Advance(3 * time.Minute)
-	e.start(startOpts{cfg: delivery.Config{Rate: 50, Workers: 10}})
-	e.waitSends(n)
-	e.settled()
-	e.expectOncePerChat(want)
+// expectTakenOver checks that the jobs left running were run again by
+// another instance.
+func (e *env) expectTakenOver(running int) {
+	e.t.Helper()
 	if taken := e.count(`SELECT count(*) FROM river_job WHERE cardinality(attempted_by) > 1`); taken < running {
-		t.Errorf("%d jobs taken over, want the %d the killed instance left running", taken, running)
+		e.t.Errorf("%d jobs taken over, want the %d the killed instance left running", taken, running)
 	}
 }

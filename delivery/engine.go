@@ -155,6 +155,7 @@ type Engine struct {
 	api      *tgbot.Bot
 	client   *river.Client[pgx.Tx]
 	pace     *pacer
+	live     *liveness
 	confirm  *batcher[sentRecord, struct{}]
 	log      *slog.Logger
 	renderer Renderer
@@ -168,6 +169,7 @@ func New(pool *pgxpool.Pool, api *tgbot.Bot, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("delivery: RescueAfter (%s) must exceed %s plus SendTimeout (%s)", cfg.RescueAfter, jobTimeout, cfg.SendTimeout)
 	}
 	e := &Engine{cfg: cfg, pool: pool, api: api, pace: newPacer(pool, cfg.Rate, nil), log: cfg.Log}
+	e.live = &liveness{pool: pool, id: e.pace.instance, log: cfg.Log, queue: queue}
 	e.confirm = newBatcher(maxBatch, recordSent(pool))
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &sendWorker{e: e}); err != nil {
@@ -177,6 +179,9 @@ func New(pool *pgxpool.Pool, api *tgbot.Bot, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	rc := &river.Config{
+		// River records the id in attempted_by: liveness finds the jobs
+		// a gone instance left running by it.
+		ID:     e.pace.instance,
 		Queues:               map[string]river.QueueConfig{queue: {MaxWorkers: cfg.Workers, FetchPollInterval: fetchPoll}},
 		Workers:              workers,
 		Logger:               slog.New(warnings{cfg.Log.Handler()}),
@@ -237,6 +242,12 @@ func (e *Engine) Run(ctx context.Context, r Renderer) error {
 	wg.Go(func() { e.pace.batch.loop(inner) })
 	wg.Go(func() { e.confirm.loop(inner) })
 	wg.Go(func() { e.prune(inner) })
+	// Nothing is sent before the first beat: it is what lets this
+	// engine's runs send (liveness.mayStart).
+	if err := e.live.beatOnce(ctx); err != nil {
+		return fmt.Errorf("delivery: %w", err)
+	}
+	wg.Go(func() { e.live.loop(inner) })
 	if err := e.client.Start(inner); err != nil {
 		return fmt.Errorf("delivery: start: %w", err)
 	}
@@ -251,6 +262,9 @@ func (e *Engine) Run(ctx context.Context, r Renderer) error {
 		if err := e.client.StopAndCancel(hctx); err != nil {
 			return fmt.Errorf("delivery: stop: %w", err)
 		}
+	}
+	if err := e.live.leave(sctx); err != nil {
+		e.log.Warn("delivery: could not leave delivery_instances", "err", err)
 	}
 	e.log.Info("delivery engine stopped")
 	return nil

@@ -57,6 +57,7 @@ func snoozedOrCancelled(err error) bool {
 // deliver renders, waits for a send slot, sends and records one message.
 // Its return value is River's next step for the job.
 func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
+	started := time.Now()
 	log := e.log.With("job_id", jobID, "kind", m.Kind, "chat_id", m.ChatID, "ref", m.Ref)
 	out, err := e.renderer.Render(ctx, m)
 	if errors.Is(err, ErrDrop) {
@@ -88,6 +89,14 @@ func (e *Engine) deliver(ctx context.Context, jobID int64, m Message) error {
 	case verdictInactive:
 		log.Info("message not sent: chat inactive")
 		return e.observe(ctx, m, Outcome{Result: ResultBlocked})
+	}
+
+	// An instance cut off from the database may be taken for gone, and
+	// this message handed to another: it must not send it as well.
+	if !e.live.mayStart(started) {
+		turn.abandon()
+		log.Warn("message not sent: this instance may be taken for gone")
+		return river.JobSnooze(beatEvery)
 	}
 
 	// What the message is about may have changed while it waited for its
