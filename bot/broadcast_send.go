@@ -305,7 +305,8 @@ func (a *App) finishBroadcast(ctx context.Context, r *Request, d *broadcastDraft
 		for i := range ms {
 			ms[i].Ref = id
 		}
-		if n, err = a.delivery.ScheduleManyTx(ctx, tx, ms); err != nil {
+		// The broadcast is new: no copy of it can be scheduled already.
+		if n, err = a.delivery.ScheduleFreshTx(ctx, tx, ms); err != nil {
 			return err
 		}
 		_, err = a.delivery.ScheduleTx(ctx, tx, statusTick(storage.Broadcast{ID: id, BroadcastFields: f}, now))

@@ -17,13 +17,14 @@ import (
 // widened by windowSlack holds no more than the limit: the gate (gate.go)
 // then has that much room for the jitter of real sends (a worker that
 // wakes a little late, a request a little slow on its way) before it has
-// to hold a send back. It costs 1% of the rate.
+// to hold a send back. It costs 0.5% of the rate: a send held back is not
+// lost (the gate catches up), so the slack need not cover the jitter.
 const (
 	// privateGap: about one message a second to one private chat.
 	privateGap = time.Second + windowSlack
 	// groupGap: 20 messages a minute to one group or channel.
 	groupGap    = (time.Minute + windowSlack) / 20
-	windowSlack = 10 * time.Millisecond
+	windowSlack = 5 * time.Millisecond
 	// horizon is how far ahead send slots are handed out: a pause after a
 	// 429 reaches every instance within it.
 	horizon = 250 * time.Millisecond
@@ -47,7 +48,7 @@ const (
 	// turnGuard is the pause between the last slot of one holder and the
 	// first of the next. The last holder's sends are at most lateGrace
 	// late by its gate; the guard leaves the rest (with windowSlack) for
-	// the jitter of requests on their way: 65 ms.
+	// the jitter of requests on their way: 60 ms.
 	turnGuard = 80 * time.Millisecond
 	// turnNotice is how long a holder keeps the pace after another
 	// instance starts waiting, at least: it learns so at its next
@@ -292,9 +293,9 @@ type clockSync struct {
 
 const (
 	syncMaxAge = time.Minute
-	// maxSlew: 1% of a second of slots (1 s + windowSlack) is 10 ms, half
-	// the slack.
-	maxSlew = 0.01
+	// maxSlew: 0.25% of a second of slots (1 s + windowSlack) is 2.5 ms,
+	// half the slack.
+	maxSlew = 0.0025
 )
 
 func (c *clockSync) observe(received, db time.Time) {
