@@ -171,8 +171,11 @@ type ClosedUpdate struct {
 // sees the closes, so a user's next update may be among those claimed.
 // On an error neither took place.
 func (s *Store) CloseAndClaim(ctx context.Context, done []ClosedUpdate, owner string, lease, window time.Duration, upTo, limit int) ([]ClaimedUpdate, error) {
-	if len(done) == 0 {
+	switch {
+	case len(done) == 0:
 		return s.ClaimUpdates(ctx, owner, lease, window, upTo, limit)
+	case limit <= 0:
+		return nil, s.CloseUpdates(ctx, done)
 	}
 	ids, outcomes := closeArgs(done)
 	var cs []ClaimedUpdate
