@@ -225,6 +225,17 @@ func (s *Store) RenewUpdate(ctx context.Context, updateID int64, owner string) (
 	return tag.RowsAffected() == 1, nil
 }
 
+// ReleaseUpdates gives back owner's leases on updates it claimed but
+// did not start handling (a stopping instance), so that any worker may
+// claim them at once rather than after the lease; the claims are not
+// counted as attempts.
+func (s *Store) ReleaseUpdates(ctx context.Context, owner string, ids []int64) error {
+	_, err := s.pool.Exec(ctx, `
+		UPDATE inbound_updates SET claimed_by = NULL, claimed_at = NULL, attempts = attempts - 1
+		WHERE update_id = ANY($1) AND claimed_by = $2 AND done_at IS NULL`, ids, owner)
+	return err
+}
+
 // FinishUpdate marks an update handled and drops its payload, keeping only
 // the id for de-duplication.
 func (s *Store) FinishUpdate(ctx context.Context, updateID int64) error {

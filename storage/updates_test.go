@@ -508,3 +508,39 @@ func TestCloseAndClaim(t *testing.T) {
 		t.Fatalf("outcomes %v, %v", outcomes, err)
 	}
 }
+
+// TestReleaseUpdates: an update given back by its owner is claimed by
+// another at once, without counting the first claim as an attempt; an
+// update another owner holds or one that is done stays as it is.
+func TestReleaseUpdates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	for _, id := range []int64{1, 2} {
+		if _, err := record(ctx, s, id, id, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cs, err := s.ClaimUpdates(ctx, "a", time.Hour, time.Minute, 0, 1); err != nil || len(cs) != 1 || cs[0].UpdateID != 1 {
+		t.Fatalf("claimed %+v, %v", cs, err)
+	}
+	if cs, err := s.ClaimUpdates(ctx, "b", time.Hour, time.Minute, 0, 1); err != nil || len(cs) != 1 || cs[0].UpdateID != 2 {
+		t.Fatalf("claimed %+v, %v", cs, err)
+	}
+	if err := s.ReleaseUpdates(ctx, "a", []int64{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := s.ClaimUpdates(ctx, "c", time.Hour, time.Minute, 0, 10)
+	if err != nil || len(cs) != 1 || cs[0].UpdateID != 1 || cs[0].Attempts != 1 {
+		t.Fatalf("after the release: claimed %+v, %v; want update 1 at its first attempt (2 is b's)", cs, err)
+	}
+	if err := s.CloseUpdate(ctx, 1, storage.OutcomeHandled); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseUpdates(ctx, "c", []int64{1}); err != nil {
+		t.Fatal(err)
+	}
+	if cs, err := s.ClaimUpdates(ctx, "d", 0, time.Minute, 0, 10); err != nil || len(cs) != 1 || cs[0].UpdateID != 2 {
+		t.Fatalf("claimed %+v, %v; want only 2 (its lease of zero ran out), not the done update 1", cs, err)
+	}
+}

@@ -211,11 +211,11 @@ func (in *Intake) notify() {
 func (in *Intake) Run(ctx context.Context, sweepEvery time.Duration) {
 	defer in.hardCancel()
 	var wg sync.WaitGroup
-	// claims holds at most one update per worker: the dispatcher claims
-	// only for idle workers, so no claimed update waits here while its
-	// lease runs without being renewed.
-	claims := make(chan storage.ClaimedUpdate, in.cfg.Workers)
-	finished := make(chan *finishedUpdate, in.cfg.Workers)
+	// The dispatcher claims up to one update per worker ahead, so that a
+	// worker that finishes finds its next update waiting instead of
+	// waiting for a round trip; claims and finished hold all of them.
+	claims := make(chan claim, 2*in.cfg.Workers)
+	finished := make(chan *finishedUpdate, 2*in.cfg.Workers)
 	var workers sync.WaitGroup
 	for range in.cfg.Workers {
 		workers.Go(func() {
@@ -261,6 +261,12 @@ func waitFor(wg *sync.WaitGroup, d time.Duration) bool {
 	}
 }
 
+// claim is a claimed update and when the dispatcher got it.
+type claim struct {
+	storage.ClaimedUpdate
+	at time.Time
+}
+
 // finishedUpdate is what a worker says when it is through with an
 // update: the update and what became of it, or a nil update when the
 // lease went to another worker meanwhile (which then marks it done).
@@ -271,21 +277,23 @@ type finishedUpdate struct {
 
 // dispatch is the one goroutine of an instance that talks to the database
 // about claims: in each round trip it marks done every update the workers
-// finished since the last one and claims new updates for the idle
-// workers, one commit for all of them (storage.CloseAndClaim). A worker
-// that finishes while a round trip is under way waits for the next. It
-// waits when there is nothing to mark done and either no worker is idle
-// or the last claim found less than it asked for; then a recorded update
-// or the sweeper (wake) or a finished update starts the next round trip.
-// When ctx ends it claims nothing more, closes claims, and goes on marking
-// done until every worker has stopped (finished is closed).
-func (in *Intake) dispatch(ctx context.Context, claims chan<- storage.ClaimedUpdate, finished <-chan *finishedUpdate) {
+// finished since the last one and claims new updates, one commit for all
+// of them (storage.CloseAndClaim). It keeps up to one claimed update per
+// worker waiting beside those being handled, so a worker that finishes
+// starts its next update at once while the dispatcher marks the last one
+// done. It waits when there is nothing to mark done and either enough is
+// claimed or the last claim found less than it asked for; then a recorded
+// update or the sweeper (wake) or a finished update starts the next round
+// trip. When ctx ends it claims nothing more, gives back the claimed
+// updates no worker has started, and goes on marking done until every
+// worker has stopped (finished is closed).
+func (in *Intake) dispatch(ctx context.Context, claims chan claim, finished <-chan *finishedUpdate) {
 	var done []*finishedUpdate
-	busy := 0        // updates handed to workers and not yet finished
+	held := 0        // updates claimed and not yet finished
 	drained := false // the last claim found less than it asked for
 	stopping := false
 	add := func(f *finishedUpdate) {
-		busy--
+		held--
 		if f != nil {
 			done = append(done, f)
 		}
@@ -294,6 +302,7 @@ func (in *Intake) dispatch(ctx context.Context, claims chan<- storage.ClaimedUpd
 		if !stopping && ctx.Err() != nil {
 			stopping = true
 			close(claims)
+			in.release(claims)
 		}
 		// Take in, without waiting, whatever finished meanwhile.
 	collect:
@@ -312,7 +321,7 @@ func (in *Intake) dispatch(ctx context.Context, claims chan<- storage.ClaimedUpd
 		want := 0
 		if !stopping && (!drained || len(done) > 0) {
 			// A close may make its user's next update claimable.
-			want = in.cfg.Workers - busy
+			want = 2*in.cfg.Workers - held
 		}
 		if len(done) == 0 && want == 0 {
 			ctxDone := ctx.Done()
@@ -334,10 +343,29 @@ func (in *Intake) dispatch(ctx context.Context, claims chan<- storage.ClaimedUpd
 		got, ok := in.closeAndClaim(done, want)
 		done = done[:0]
 		drained = !ok || len(got) < want
+		now := time.Now()
 		for _, c := range got {
-			busy++
-			claims <- c
+			held++
+			claims <- claim{ClaimedUpdate: c, at: now}
 		}
+	}
+}
+
+// release gives back the claimed updates that no worker has taken from
+// claims (closed): a stopping instance does not start them.
+func (in *Intake) release(claims <-chan claim) {
+	var ids []int64
+	for c := range claims {
+		ids = append(ids, c.UpdateID)
+	}
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
+	defer cancel()
+	if err := in.store.ReleaseUpdates(ctx, in.cfg.Owner, ids); err != nil {
+		// They are claimed again once their leases run out.
+		in.log.Warn("give back claimed updates", "updates", len(ids), "err", err)
 	}
 }
 
@@ -370,8 +398,18 @@ func (in *Intake) closeAndClaim(done []*finishedUpdate, want int) (claimed []sto
 // process handles a claimed update, or drops it. It returns the update to
 // be marked done, or nil when the lease went to another worker meanwhile
 // (which then marks it done).
-func (in *Intake) process(c storage.ClaimedUpdate) *finishedUpdate {
-	r := in.run(c, in.log.With("update_id", c.UpdateID))
+func (in *Intake) process(c claim) *finishedUpdate {
+	log := in.log.With("update_id", c.UpdateID)
+	if time.Since(c.at) > in.cfg.Lease/3 {
+		// It waited for a worker as long as a renewal period: renew the
+		// lease before the handler starts, so that it cannot run out
+		// before the handler's first renewal.
+		if lost := in.renewBeforeStart(c.UpdateID, log); lost {
+			in.obs.Failed(KindOther, "lease_lost")
+			return nil
+		}
+	}
+	r := in.run(c.ClaimedUpdate, log)
 	if r.timedOut {
 		in.obs.Failed(r.kind, "timeout")
 	}
@@ -379,7 +417,24 @@ func (in *Intake) process(c storage.ClaimedUpdate) *finishedUpdate {
 		in.obs.Failed(r.kind, "lease_lost")
 		return nil
 	}
-	return &finishedUpdate{c: c, r: r}
+	return &finishedUpdate{c: c.ClaimedUpdate, r: r}
+}
+
+// renewBeforeStart renews the lease on an update that waited for a
+// worker and reports whether it was lost to another worker. A renewal
+// that fails leaves the update to the handler's own renewals.
+func (in *Intake) renewBeforeStart(id int64, log *slog.Logger) (lost bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), min(dbTimeout, in.cfg.Lease/3))
+	defer cancel()
+	ok, err := in.store.RenewUpdate(ctx, id, in.cfg.Owner)
+	if err != nil {
+		log.Warn("renew update lease", "err", err)
+		return false
+	}
+	if !ok {
+		log.Error("update lease lost to another worker before its handler started")
+	}
+	return !ok
 }
 
 // closeAll marks updates done in one statement.
