@@ -19,13 +19,13 @@ import (
 )
 
 // Intake turns recorded updates into handled ones. Every update is first
-// written to PostgreSQL (Record); workers then claim updates from the
-// database, each the oldest one whose user has no earlier update still
-// unfinished, so a user's updates are handled one at a time and in order
-// by whichever instance claims them, while a slow user keeps one worker
-// busy and nobody else waits. A claim is a lease, renewed while the
-// handler runs; an update left by a crashed instance is claimed again
-// once its lease has run out.
+// written to PostgreSQL (Record); a dispatcher then claims updates from
+// the database for the workers, each the oldest one whose user has no
+// earlier update still unfinished, so a user's updates are handled one at
+// a time and in order by whichever instance claims them, while a slow
+// user keeps one worker busy and nobody else waits. A claim is a lease,
+// renewed while the handler runs; an update left by a crashed instance is
+// claimed again once its lease has run out.
 type Intake struct {
 	store    *storage.Store
 	handle   func(context.Context, *models.Update)
