@@ -8,9 +8,10 @@ own initiative. It reads like the conversations it serves; transport
 # How an update flows
 
  1. Intake (bot/intake) receives the update by long polling or webhook and
-    stores it in PostgreSQL before Telegram is told it arrived; a worker
-    claims it (one user's updates one at a time, in order, across all
-    instances) and calls [App.Handle] with a deadline. A user over the
+    stores it in PostgreSQL before Telegram is told it arrived; the
+    instance's dispatcher claims it for a worker (one user's updates one
+    at a time, in order, across all instances; several people's updates
+    per statement) and the worker calls [App.Handle] with a deadline. A user over the
     rate limit is asked once to slow down ([App.SlowDown]); their further
     updates are dropped.
  2. Handle (handle.go) logs, recovers panics, loads or creates the user

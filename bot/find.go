@@ -75,7 +75,9 @@ func (a *App) parseFindArgs(ctx context.Context, args string) (findState, error)
 	words := strings.Fields(args)
 	// Exact names only, not similar ones, so that "water" never turns into
 	// a town filter for "Waterloo".
-	towns, rest, err := splitTown(words, func(span string) ([]storage.Town, error) { return a.store.TownsNamed(ctx, span, 10) })
+	towns, rest, err := splitTown(words, func(spans []string) ([][]storage.Town, error) {
+		return a.store.TownsNamedEach(ctx, spans, 10)
+	})
 	if err != nil {
 		return st, err
 	}
@@ -90,19 +92,31 @@ func (a *App) parseFindArgs(ctx context.Context, args string) (findState, error)
 }
 
 // splitTown looks for the first run of words (the longest at each
-// position, up to maxTownSpan words) that lookup resolves to towns; it
-// returns those towns and the other words in order. Only the first
-// maxFindWords words are tried.
-func splitTown(words []string, lookup func(span string) ([]storage.Town, error)) ([]storage.Town, []string, error) {
+// position, up to maxTownSpan words) that names towns; it returns those
+// towns and the other words in order. Only the first maxFindWords words
+// are tried. lookup is asked once, for every run it might try, in the
+// order tried, and returns the towns each names: one round trip instead of
+// one per run.
+func splitTown(words []string, lookup func(spans []string) ([][]storage.Town, error)) ([]storage.Town, []string, error) {
+	type run struct{ at, n int }
+	var runs []run
+	var spans []string
 	for i := 0; i < len(words) && i < maxFindWords; i++ {
 		for n := min(maxTownSpan, len(words)-i); n >= 1; n-- {
-			towns, err := lookup(strings.Join(words[i:i+n], " "))
-			if err != nil {
-				return nil, nil, err
-			}
-			if len(towns) > 0 {
-				return towns, slices.Concat(words[:i], words[i+n:]), nil
-			}
+			runs = append(runs, run{i, n})
+			spans = append(spans, strings.Join(words[i:i+n], " "))
+		}
+	}
+	if len(spans) == 0 {
+		return nil, words, nil
+	}
+	found, err := lookup(spans)
+	if err != nil {
+		return nil, nil, err
+	}
+	for j, r := range runs {
+		if len(found[j]) > 0 {
+			return found[j], slices.Concat(words[:r.at], words[r.at+r.n:]), nil
 		}
 	}
 	return nil, words, nil

@@ -66,3 +66,10 @@ func catalogNames(g *glossary.Glossary, cat *locales.Catalog) []glossary.Extra {
 	}
 	return extra
 }
+
+// PrepareSearch builds the search glossary now. The first project search
+// or project write of a process would otherwise build it (reading the
+// whole message catalog) inside a handler, against that handler's
+// deadline, and every handler searching meanwhile would wait for it; an
+// instance calls it before it takes updates.
+func PrepareSearch() { searchGlossary() }

@@ -21,13 +21,13 @@ const keptSearches = 20
 // beyond keptSearches.
 func (s *Store) CreateProjectSearch(ctx context.Context, userID int64, filters json.RawMessage) (int64, error) {
 	var id int64
-	err := s.rowAfter(ctx, `SELECT set_config('synchronous_commit', 'off', true)`, nil, `
+	err := s.queryAfter(ctx, `SELECT set_config('synchronous_commit', 'off', true)`, nil, `
 		WITH ins AS (INSERT INTO project_searches (user_id, filters) VALUES ($1, $2) RETURNING id),
 		old AS (
 			DELETE FROM project_searches WHERE user_id = $1 AND id IN (
 				SELECT id FROM project_searches WHERE user_id = $1 ORDER BY id DESC OFFSET $3))
 		SELECT id FROM ins`, []any{userID, filters, keptSearches - 1},
-		func(row pgx.Row) error { return row.Scan(&id) })
+		func(br pgx.BatchResults) error { return br.QueryRow().Scan(&id) })
 	return id, err
 }
 

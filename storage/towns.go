@@ -123,18 +123,52 @@ func (s *Store) SearchTowns(ctx context.Context, query string, limit int) ([]Tow
 // as typed (Exact), without looking for names that merely begin so or
 // look alike, so it costs an index look-up.
 func (s *Store) TownsNamed(ctx context.Context, name string, limit int) ([]Town, error) {
-	keys := searchkey.Keys(name)
-	if len(keys) == 0 || limit <= 0 {
-		return nil, nil
+	towns, err := s.TownsNamedEach(ctx, []string{name}, limit)
+	if err != nil {
+		return nil, err
 	}
-	return collectTowns(s.pool.Query(ctx, `
-		SELECT `+townColumns+`, true FROM towns t
-		WHERE t.status = 'confirmed' AND t.id IN (SELECT town_id FROM town_search_keys WHERE key = ANY($1))
-		ORDER BY t.name, t.region, t.id
-		LIMIT $2`, keys, limit))
+	return towns[0], nil
 }
 
-// collectTowns reads the towns of searchTownsSQL and TownsNamed.
+// TownsNamedEach is TownsNamed for several names in one statement: the
+// i-th list holds the towns named names[i]. A caller that tries several
+// runs of words as town names (/find) pays one round trip for all.
+func (s *Store) TownsNamedEach(ctx context.Context, names []string, limit int) ([][]Town, error) {
+	towns := make([][]Town, len(names))
+	var idx []int32
+	var keys []string
+	for i, name := range names {
+		for _, k := range searchkey.Keys(name) {
+			idx, keys = append(idx, int32(i)), append(keys, k)
+		}
+	}
+	if len(keys) == 0 || limit <= 0 {
+		return towns, nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT q.i, `+townColumns+`
+		FROM (SELECT i, array_agg(key) AS keys FROM unnest($1::int[], $2::text[]) AS k(i, key) GROUP BY i) q
+		CROSS JOIN LATERAL (
+			SELECT t.* FROM towns t
+			WHERE t.status = 'confirmed' AND t.id IN (SELECT town_id FROM town_search_keys WHERE key = ANY(q.keys))
+			ORDER BY t.name, t.region, t.id
+			LIMIT $3) t
+		ORDER BY q.i, t.name, t.region, t.id`, idx, keys, limit)
+	if err != nil {
+		return nil, err
+	}
+	var i int32
+	var t Town
+	_, err = pgx.ForEachRow(rows, []any{&i, &t.ID, &t.Name, &t.Country, &t.Region, &t.Status, &t.Names}, func() error {
+		t.Exact = true
+		towns[i] = append(towns[i], t)
+		t = Town{}
+		return nil
+	})
+	return towns, err
+}
+
+// collectTowns reads the towns of searchTownsSQL.
 func collectTowns(rows pgx.Rows, err error) ([]Town, error) {
 	if err != nil {
 		return nil, err

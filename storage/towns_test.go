@@ -98,6 +98,26 @@ func TestSearchTowns(t *testing.T) {
 			t.Errorf("TownsNamed(%q) = %v, want the exact matches of SearchTowns %v", tt.query, names(named), names(exact))
 		}
 	}
+	// TownsNamedEach finds for each name, in one statement, what
+	// TownsNamed finds for it.
+	var queries []string
+	for _, tt := range append(tests, struct{ query, want string }{"Zzyzx", ""}, struct{ query, want string }{"", ""}) {
+		queries = append(queries, tt.query)
+	}
+	each, err := s.TownsNamedEach(context.Background(), queries, 10)
+	if err != nil || len(each) != len(queries) {
+		t.Fatalf("TownsNamedEach: %d lists for %d names, %v", len(each), len(queries), err)
+	}
+	for i, q := range queries {
+		named, err := s.TownsNamed(context.Background(), q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(names(each[i]), names(named)) || (len(named) > 0 && !slices.EqualFunc(each[i], named,
+			func(a, b storage.Town) bool { return a.ID == b.ID && slices.Equal(a.Names, b.Names) && a.Exact })) {
+			t.Errorf("TownsNamedEach for %q = %+v, want %+v", q, each[i], named)
+		}
+	}
 	for _, q := range []string{"", "  ", "Zzyzx", "%", "_"} {
 		got, err := s.SearchTowns(context.Background(), q, 5)
 		if err != nil || len(got) != 0 {

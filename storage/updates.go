@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -103,12 +105,34 @@ type ClaimedUpdate struct {
 // claimed one, at most upTo. It returns ErrNotFound when nothing is to be
 // claimed.
 func (s *Store) ClaimNextUpdate(ctx context.Context, owner string, lease, window time.Duration, upTo int) (ClaimedUpdate, error) {
-	return scanClaim(s.pool.QueryRow(ctx, claimNextSQL, owner, lease, window, upTo))
+	cs, err := s.ClaimUpdates(ctx, owner, lease, window, upTo, 1)
+	if err != nil {
+		return ClaimedUpdate{}, err
+	}
+	if len(cs) == 0 {
+		return ClaimedUpdate{}, ErrNotFound
+	}
+	return cs[0], nil
 }
 
-// claimNextSQL is ClaimNextUpdate's statement; its arguments are owner,
-// lease, window and upTo.
-const claimNextSQL = `
+// ClaimUpdates takes the leases on up to limit updates at once, each one
+// as ClaimNextUpdate picks it: the oldest ones that are not done, whose
+// lease is free or run out, and whose users have no earlier update that is
+// not done. So they are of different users (a user's second update waits
+// for the first to be done), and one statement, one commit, hands out work
+// for several workers. They come oldest first; none when nothing is to be
+// claimed.
+func (s *Store) ClaimUpdates(ctx context.Context, owner string, lease, window time.Duration, upTo, limit int) ([]ClaimedUpdate, error) {
+	rows, err := s.pool.Query(ctx, claimSQL, owner, lease, window, upTo, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collectClaims(rows)
+}
+
+// claimSQL is ClaimUpdates' statement; its arguments are owner, lease,
+// window, upTo and limit.
+const claimSQL = `
 	WITH next AS (
 		SELECT n.update_id FROM inbound_updates n
 		WHERE n.done_at IS NULL
@@ -116,7 +140,7 @@ const claimNextSQL = `
 		  AND NOT EXISTS (SELECT FROM inbound_updates e
 			WHERE e.user_id = n.user_id AND e.done_at IS NULL AND e.update_id < n.update_id)
 		ORDER BY n.update_id
-		LIMIT 1
+		LIMIT $5
 		FOR UPDATE SKIP LOCKED)
 	UPDATE inbound_updates u SET claimed_by = $1, claimed_at = now(), attempts = u.attempts + 1
 	FROM next WHERE u.update_id = next.update_id
@@ -126,30 +150,53 @@ const claimNextSQL = `
 			  AND r.received_at > u.received_at - $3::interval
 			LIMIT $4) recent)`
 
-func scanClaim(row pgx.Row) (ClaimedUpdate, error) {
-	var c ClaimedUpdate
-	err := row.Scan(&c.UpdateID, &c.UserID, &c.Payload, &c.Attempts, &c.Recent)
-	return c, notFound(err)
+// collectClaims reads the rows of claimSQL, oldest first (UPDATE ...
+// RETURNING keeps no order).
+func collectClaims(rows pgx.Rows) ([]ClaimedUpdate, error) {
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ClaimedUpdate])
+	slices.SortFunc(cs, func(a, b ClaimedUpdate) int { return cmp.Compare(a.UpdateID, b.UpdateID) })
+	return cs, err
 }
 
-// CloseAndClaimNext is CloseUpdate followed by ClaimNextUpdate, sent in
-// one round trip and run as one transaction, so that a busy worker waits
-// for one commit per update instead of two. ErrNotFound means the update
-// was closed and nothing is to be claimed; any other error means that
-// neither happened.
-func (s *Store) CloseAndClaimNext(ctx context.Context, updateID int64, outcome Outcome, owner string, lease, window time.Duration, upTo int) (ClaimedUpdate, error) {
-	var c ClaimedUpdate
-	err := s.rowAfter(ctx, closeSQL, []any{updateID, string(outcome)}, claimNextSQL, []any{owner, lease, window, upTo},
-		func(row pgx.Row) (err error) { c, err = scanClaim(row); return err })
-	return c, err
+// ClosedUpdate is an update a worker is through with, to be marked done
+// with its outcome.
+type ClosedUpdate struct {
+	UpdateID int64
+	Outcome  Outcome
 }
 
-// rowAfter runs the statement first and then queries one row with sql,
-// scanned by scan, in one round trip: a batch outside a transaction block
-// runs as one implicit transaction, so should the query fail, first is
-// undone with it. An error of the commit wins over scan's, as then
-// neither took place.
-func (s *Store) rowAfter(ctx context.Context, first string, firstArgs []any, sql string, args []any, scan func(pgx.Row) error) error {
+// CloseAndClaim is CloseUpdates followed by ClaimUpdates, sent in one
+// round trip and run as one transaction, so that one commit marks done
+// what the workers finished and hands them their next updates; the claim
+// sees the closes, so a user's next update may be among those claimed.
+// On an error neither took place.
+func (s *Store) CloseAndClaim(ctx context.Context, done []ClosedUpdate, owner string, lease, window time.Duration, upTo, limit int) ([]ClaimedUpdate, error) {
+	switch {
+	case len(done) == 0:
+		return s.ClaimUpdates(ctx, owner, lease, window, upTo, limit)
+	case limit <= 0:
+		return nil, s.CloseUpdates(ctx, done)
+	}
+	ids, outcomes := closeArgs(done)
+	var cs []ClaimedUpdate
+	err := s.queryAfter(ctx, closeSQL, []any{ids, outcomes}, claimSQL, []any{owner, lease, window, upTo, limit},
+		func(br pgx.BatchResults) error {
+			rows, err := br.Query()
+			if err != nil {
+				return err
+			}
+			cs, err = collectClaims(rows)
+			return err
+		})
+	return cs, err
+}
+
+// queryAfter runs the statement first and then the query sql, whose
+// results read reads from the batch, in one round trip: a batch outside a
+// transaction block runs as one implicit transaction, so should the query
+// fail, first is undone with it. An error of the commit wins over read's,
+// as then neither took place.
+func (s *Store) queryAfter(ctx context.Context, first string, firstArgs []any, sql string, args []any, read func(pgx.BatchResults) error) error {
 	b := &pgx.Batch{}
 	b.Queue(first, firstArgs...)
 	b.Queue(sql, args...)
@@ -158,7 +205,7 @@ func (s *Store) rowAfter(ctx context.Context, first string, firstArgs []any, sql
 		br.Close()
 		return err
 	}
-	err := scan(br.QueryRow())
+	err := read(br)
 	if cerr := br.Close(); cerr != nil {
 		return cerr
 	}
@@ -178,6 +225,17 @@ func (s *Store) RenewUpdate(ctx context.Context, updateID int64, owner string) (
 	return tag.RowsAffected() == 1, nil
 }
 
+// ReleaseUpdates gives back owner's leases on updates it claimed but
+// did not start handling (a stopping instance), so that any worker may
+// claim them at once rather than after the lease; the claims are not
+// counted as attempts.
+func (s *Store) ReleaseUpdates(ctx context.Context, owner string, ids []int64) error {
+	_, err := s.pool.Exec(ctx, `
+		UPDATE inbound_updates SET claimed_by = NULL, claimed_at = NULL, attempts = attempts - 1
+		WHERE update_id = ANY($1) AND claimed_by = $2 AND done_at IS NULL`, ids, owner)
+	return err
+}
+
 // FinishUpdate marks an update handled and drops its payload, keeping only
 // the id for de-duplication.
 func (s *Store) FinishUpdate(ctx context.Context, updateID int64) error {
@@ -187,13 +245,31 @@ func (s *Store) FinishUpdate(ctx context.Context, updateID int64) error {
 // CloseUpdate marks an update done with outcome and drops its payload. An
 // update already done keeps its first outcome.
 func (s *Store) CloseUpdate(ctx context.Context, updateID int64, outcome Outcome) error {
-	_, err := s.pool.Exec(ctx, closeSQL, updateID, string(outcome))
+	return s.CloseUpdates(ctx, []ClosedUpdate{{UpdateID: updateID, Outcome: outcome}})
+}
+
+// CloseUpdates marks several updates done, each with its outcome, in one
+// statement, as CloseUpdate marks one.
+func (s *Store) CloseUpdates(ctx context.Context, done []ClosedUpdate) error {
+	ids, outcomes := closeArgs(done)
+	_, err := s.pool.Exec(ctx, closeSQL, ids, outcomes)
 	return err
 }
 
+// closeSQL marks done the updates $1 with the outcomes $2.
 const closeSQL = `
-	UPDATE inbound_updates SET done_at = now(), payload = NULL, outcome = $2
-	WHERE update_id = $1 AND done_at IS NULL`
+	UPDATE inbound_updates u SET done_at = now(), payload = NULL, outcome = d.outcome
+	FROM unnest($1::bigint[], $2::text[]) AS d(id, outcome)
+	WHERE u.update_id = d.id AND u.done_at IS NULL`
+
+// closeArgs are closeSQL's arguments for done.
+func closeArgs(done []ClosedUpdate) (ids []int64, outcomes []string) {
+	ids, outcomes = make([]int64, len(done)), make([]string, len(done))
+	for i, d := range done {
+		ids[i], outcomes[i] = d.UpdateID, string(d.Outcome)
+	}
+	return ids, outcomes
+}
 
 // PendingUpdate is an update recorded but not yet handled.
 type PendingUpdate struct {

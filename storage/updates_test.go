@@ -277,12 +277,40 @@ func TestConcurrentClaimsKeepOrderAndExclusivity(t *testing.T) {
 		claimed = map[int64]int{}
 		wg      sync.WaitGroup
 	)
+	// take claims a worker's next updates: half the workers claim one at
+	// a time and mark it done on its own, the others mark done what they
+	// finished and claim up to three more in one round trip.
+	take := func(w int, owner string, done []int64) ([]storage.ClaimedUpdate, error) {
+		if w%2 == 0 {
+			for _, id := range done {
+				if err := s.FinishUpdate(ctx, id); err != nil {
+					return nil, err
+				}
+			}
+			c, err := s.ClaimNextUpdate(ctx, owner, time.Hour, time.Minute, 0)
+			if errors.Is(err, storage.ErrNotFound) {
+				return nil, nil
+			}
+			return []storage.ClaimedUpdate{c}, err
+		}
+		closed := make([]storage.ClosedUpdate, len(done))
+		for i, id := range done {
+			closed[i] = storage.ClosedUpdate{UpdateID: id, Outcome: storage.OutcomeHandled}
+		}
+		return s.CloseAndClaim(ctx, closed, owner, time.Hour, time.Minute, 0, 3)
+	}
 	for w := range 12 {
 		wg.Go(func() {
 			owner := fmt.Sprintf("instance-%d", w%3)
+			var done []int64
 			for {
-				c, err := s.ClaimNextUpdate(ctx, owner, time.Hour, time.Minute, 0)
-				if errors.Is(err, storage.ErrNotFound) {
+				cs, err := take(w, owner, done)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				done = nil
+				if len(cs) == 0 {
 					mu.Lock()
 					n := len(claimed)
 					mu.Unlock()
@@ -291,31 +319,28 @@ func TestConcurrentClaimsKeepOrderAndExclusivity(t *testing.T) {
 					}
 					continue
 				}
-				if err != nil {
-					t.Error(err)
-					return
-				}
 				mu.Lock()
-				if holding[c.UserID] {
-					t.Errorf("user %d has two updates in hand (claimed %d)", c.UserID, c.UpdateID)
+				for _, c := range cs {
+					if holding[c.UserID] {
+						t.Errorf("user %d has two updates in hand (claimed %d)", c.UserID, c.UpdateID)
+					}
+					if c.UpdateID < last[c.UserID] {
+						t.Errorf("user %d: update %d claimed after %d", c.UserID, c.UpdateID, last[c.UserID])
+					}
+					holding[c.UserID], last[c.UserID] = true, c.UpdateID
+					claimed[c.UpdateID]++
 				}
-				if c.UpdateID < last[c.UserID] {
-					t.Errorf("user %d: update %d claimed after %d", c.UserID, c.UpdateID, last[c.UserID])
-				}
-				holding[c.UserID], last[c.UserID] = true, c.UpdateID
-				claimed[c.UpdateID]++
 				mu.Unlock()
 				time.Sleep(3 * time.Millisecond) // handling
-				// Let go before the update is done: once it is, the user's
-				// next one may be claimed at once, before this worker
-				// would get to say so.
+				// Let go before the updates are done: once one is, the
+				// user's next one may be claimed at once, before this
+				// worker would get to say so.
 				mu.Lock()
-				holding[c.UserID] = false
-				mu.Unlock()
-				if err := s.FinishUpdate(ctx, c.UpdateID); err != nil {
-					t.Error(err)
-					return
+				for _, c := range cs {
+					holding[c.UserID] = false
+					done = append(done, c.UpdateID)
 				}
+				mu.Unlock()
 			}
 		})
 	}
@@ -431,38 +456,91 @@ func TestRecordUpdatesDropsAFloodOnArrival(t *testing.T) {
 	}
 }
 
-// TestCloseAndClaimNext: closing a user's update and claiming in the same
+// TestCloseAndClaim: several updates are claimed in one statement, one
+// per user, oldest first; closing a user's update and claiming in the same
 // round trip gives the same user's next update at once.
-func TestCloseAndClaimNext(t *testing.T) {
+func TestCloseAndClaim(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := testdb.New(t)
 	s := storage.New(pool)
-	for _, id := range []int64{1, 2} {
-		if _, err := record(ctx, s, id, 5, []byte(`{}`)); err != nil {
+	// Users 5 (three updates), 6 and 7 (one each).
+	for _, u := range []struct{ id, user int64 }{{1, 5}, {2, 5}, {3, 6}, {4, 5}, {5, 7}} {
+		if _, err := record(ctx, s, u.id, u.user, []byte(`{}`)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	c, err := s.ClaimNextUpdate(ctx, "w", time.Minute, time.Minute, 0)
-	if err != nil || c.UpdateID != 1 {
-		t.Fatalf("claimed %+v, %v", c, err)
+	ids := func(cs []storage.ClaimedUpdate) []int64 {
+		var ids []int64
+		for _, c := range cs {
+			ids = append(ids, c.UpdateID)
+		}
+		return ids
 	}
-	if _, err := s.ClaimNextUpdate(ctx, "x", time.Minute, time.Minute, 0); !errors.Is(err, storage.ErrNotFound) {
-		t.Fatalf("user's second update claimed while the first is not done: %v", err)
+	cs, err := s.ClaimUpdates(ctx, "w", time.Minute, time.Minute, 0, 2)
+	if err != nil || !slices.Equal(ids(cs), []int64{1, 3}) {
+		t.Fatalf("claimed %v, %v; want the two oldest heads, 1 and 3", ids(cs), err)
 	}
-	c, err = s.CloseAndClaimNext(ctx, 1, storage.OutcomeHandled, "w", time.Minute, time.Minute, 0)
-	if err != nil || c.UpdateID != 2 || c.Attempts != 1 {
-		t.Fatalf("close and claim: %+v, %v; want update 2", c, err)
+	cs, err = s.ClaimUpdates(ctx, "x", time.Minute, time.Minute, 0, 10)
+	if err != nil || !slices.Equal(ids(cs), []int64{5}) {
+		t.Fatalf("claimed %v, %v; want 5 only: user 5's next waits for update 1", ids(cs), err)
 	}
-	if _, err := s.CloseAndClaimNext(ctx, 2, storage.OutcomeThrottled, "w", time.Minute, time.Minute, 0); !errors.Is(err, storage.ErrNotFound) {
-		t.Fatalf("nothing left, got %v", err)
+	cs, err = s.CloseAndClaim(ctx, []storage.ClosedUpdate{{UpdateID: 1, Outcome: storage.OutcomeHandled},
+		{UpdateID: 3, Outcome: storage.OutcomeThrottled}}, "w", time.Minute, time.Minute, 0, 10)
+	if err != nil || !slices.Equal(ids(cs), []int64{2}) || cs[0].Attempts != 1 || cs[0].UserID != 5 {
+		t.Fatalf("close and claim: %+v, %v; want update 2", cs, err)
 	}
-	rows, err := pool.Query(ctx, `SELECT outcome FROM inbound_updates WHERE done_at IS NOT NULL ORDER BY update_id`)
+	cs, err = s.CloseAndClaim(ctx, []storage.ClosedUpdate{{UpdateID: 2, Outcome: storage.OutcomeHandled},
+		{UpdateID: 5, Outcome: storage.OutcomeHandled}}, "w", time.Minute, time.Minute, 0, 10)
+	if err != nil || !slices.Equal(ids(cs), []int64{4}) {
+		t.Fatalf("close and claim: %v, %v; want update 4", ids(cs), err)
+	}
+	if cs, err := s.CloseAndClaim(ctx, []storage.ClosedUpdate{{UpdateID: 4, Outcome: storage.OutcomeRejected}},
+		"w", time.Minute, time.Minute, 0, 10); err != nil || len(cs) != 0 {
+		t.Fatalf("nothing left, got %v, %v", ids(cs), err)
+	}
+	rows, err := pool.Query(ctx, `SELECT outcome FROM inbound_updates WHERE done_at IS NOT NULL AND payload IS NULL ORDER BY update_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	outcomes, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil || !slices.Equal(outcomes, []string{"handled", "throttled"}) {
+	if err != nil || !slices.Equal(outcomes, []string{"handled", "handled", "throttled", "rejected", "handled"}) {
 		t.Fatalf("outcomes %v, %v", outcomes, err)
+	}
+}
+
+// TestReleaseUpdates: an update given back by its owner is claimed by
+// another at once, without counting the first claim as an attempt; an
+// update another owner holds or one that is done stays as it is.
+func TestReleaseUpdates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storage.New(testdb.New(t))
+	for _, id := range []int64{1, 2} {
+		if _, err := record(ctx, s, id, id, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cs, err := s.ClaimUpdates(ctx, "a", time.Hour, time.Minute, 0, 1); err != nil || len(cs) != 1 || cs[0].UpdateID != 1 {
+		t.Fatalf("claimed %+v, %v", cs, err)
+	}
+	if cs, err := s.ClaimUpdates(ctx, "b", time.Hour, time.Minute, 0, 1); err != nil || len(cs) != 1 || cs[0].UpdateID != 2 {
+		t.Fatalf("claimed %+v, %v", cs, err)
+	}
+	if err := s.ReleaseUpdates(ctx, "a", []int64{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := s.ClaimUpdates(ctx, "c", time.Hour, time.Minute, 0, 10)
+	if err != nil || len(cs) != 1 || cs[0].UpdateID != 1 || cs[0].Attempts != 1 {
+		t.Fatalf("after the release: claimed %+v, %v; want update 1 at its first attempt (2 is b's)", cs, err)
+	}
+	if err := s.CloseUpdate(ctx, 1, storage.OutcomeHandled); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseUpdates(ctx, "c", []int64{1}); err != nil {
+		t.Fatal(err)
+	}
+	if cs, err := s.ClaimUpdates(ctx, "d", 0, time.Minute, 0, 10); err != nil || len(cs) != 1 || cs[0].UpdateID != 2 {
+		t.Fatalf("claimed %+v, %v; want only 2 (its lease of zero ran out), not the done update 1", cs, err)
 	}
 }

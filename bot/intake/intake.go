@@ -19,13 +19,13 @@ import (
 )
 
 // Intake turns recorded updates into handled ones. Every update is first
-// written to PostgreSQL (Record); workers then claim updates from the
-// database, each the oldest one whose user has no earlier update still
-// unfinished, so a user's updates are handled one at a time and in order
-// by whichever instance claims them, while a slow user keeps one worker
-// busy and nobody else waits. A claim is a lease, renewed while the
-// handler runs; an update left by a crashed instance is claimed again
-// once its lease has run out.
+// written to PostgreSQL (Record); a dispatcher then claims updates from
+// the database for the workers, each the oldest one whose user has no
+// earlier update still unfinished, so a user's updates are handled one at
+// a time and in order by whichever instance claims them, while a slow
+// user keeps one worker busy and nobody else waits. A claim is a lease,
+// renewed while the handler runs; an update left by a crashed instance is
+// claimed again once its lease has run out.
 type Intake struct {
 	store    *storage.Store
 	handle   func(context.Context, *models.Update)
@@ -35,8 +35,8 @@ type Intake struct {
 	log      *slog.Logger
 	obs      Observer
 
-	// wake tells idle workers that there may be something to claim. A
-	// send never blocks: a full buffer already wakes every worker.
+	// wake tells the dispatcher that there may be something to claim. A
+	// send never blocks: a full buffer already wakes it.
 	wake chan struct{}
 	// hard ends running handlers when the shutdown grace has run out.
 	hard       context.Context
@@ -117,7 +117,7 @@ func New(store *storage.Store, handle func(context.Context, *models.Update), cfg
 		cfg.KeyOf = func(*models.Update) int64 { return 0 }
 	}
 	in := &Intake{store: store, handle: handle, throttle: cfg.Throttled, keyOf: cfg.KeyOf, cfg: cfg, log: log,
-		wake: make(chan struct{}, cfg.Workers), obs: cfg.Observer}
+		wake: make(chan struct{}, 1), obs: cfg.Observer}
 	if in.obs == nil {
 		in.obs = nopObserver{}
 	}
@@ -195,7 +195,7 @@ func (in *Intake) reject(ctx context.Context, id, key int64, raw []byte, kind st
 	return nil
 }
 
-// notify wakes an idle worker, if there is room to say so.
+// notify wakes the dispatcher, if it has not been woken yet.
 func (in *Intake) notify() {
 	select {
 	case in.wake <- struct{}{}:
@@ -203,17 +203,29 @@ func (in *Intake) notify() {
 	}
 }
 
-// Run starts the workers and the sweeper and blocks until ctx ends. It
-// then stops claiming, waits up to ShutdownTimeout for running handlers,
-// cancels those still running and returns soon after. An update whose
-// handling did not finish stays recorded and is handled again once its
-// lease runs out.
+// Run starts the workers, the dispatcher and the sweeper and blocks until
+// ctx ends. It then stops claiming, waits up to ShutdownTimeout for running
+// handlers (and for what they finished to be marked done), cancels those
+// still running and returns soon after. An update whose handling did not
+// finish stays recorded and is handled again once its lease runs out.
 func (in *Intake) Run(ctx context.Context, sweepEvery time.Duration) {
 	defer in.hardCancel()
 	var wg sync.WaitGroup
+	// The dispatcher claims up to one update per worker ahead, so that a
+	// worker that finishes finds its next update waiting instead of
+	// waiting for a round trip; claims and finished hold all of them.
+	claims := make(chan claim, 2*in.cfg.Workers)
+	finished := make(chan *finishedUpdate, 2*in.cfg.Workers)
+	var workers sync.WaitGroup
 	for range in.cfg.Workers {
-		wg.Go(func() { in.work(ctx) })
+		workers.Go(func() {
+			for c := range claims {
+				finished <- in.process(c)
+			}
+		})
 	}
+	wg.Go(func() { workers.Wait(); close(finished) })
+	wg.Go(func() { in.dispatch(ctx, claims, finished) })
 	in.sweep(ctx)
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
@@ -249,72 +261,155 @@ func waitFor(wg *sync.WaitGroup, d time.Duration) bool {
 	}
 }
 
-// work claims and handles updates until nothing is claimable, then waits
-// to be woken, until ctx ends.
-func (in *Intake) work(ctx context.Context) {
-	for {
-		var done *finished
-		for ctx.Err() == nil {
-			c, ok := in.next(done)
-			if !ok {
-				done = nil
-				break
-			}
-			done = in.process(c)
-		}
-		if done != nil { // stopping: mark the last one done, claim nothing
-			in.close(done)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-in.wake:
-		}
-	}
+// claim is a claimed update and when the dispatcher got it.
+type claim struct {
+	storage.ClaimedUpdate
+	at time.Time
 }
 
-// finished is an update a worker is through with, to be marked done.
-type finished struct {
+// finishedUpdate is what a worker says when it is through with an
+// update: the update and what became of it, or a nil update when the
+// lease went to another worker meanwhile (which then marks it done).
+type finishedUpdate struct {
 	c storage.ClaimedUpdate
 	r result
 }
 
-// next marks done the update the worker is through with, if any, and
-// claims the next one: both in one round trip while updates keep coming.
-// It reports whether it claimed one.
-func (in *Intake) next(done *finished) (storage.ClaimedUpdate, bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
-	defer cancel()
-	upTo := max(in.cfg.RateLimit+1, 0)
-	var c storage.ClaimedUpdate
-	var err error
-	if done == nil {
-		c, err = in.store.ClaimNextUpdate(ctx, in.cfg.Owner, in.cfg.Lease, in.cfg.RateWindow, upTo)
-	} else {
-		c, err = in.store.CloseAndClaimNext(ctx, done.c.UpdateID, done.r.outcome, in.cfg.Owner, in.cfg.Lease, in.cfg.RateWindow, upTo)
-		if err == nil || errors.Is(err, storage.ErrNotFound) {
-			in.obs.Closed(done.r.kind, done.r.outcome, done.r.took)
-		} else {
-			// Closing on its own may still work (the claim may be what
-			// failed); if not, the update is handled again later.
-			in.close(done)
+// dispatch is the one goroutine of an instance that talks to the database
+// about claims: in each round trip it marks done every update the workers
+// finished since the last one and claims new updates, one commit for all
+// of them (storage.CloseAndClaim). It keeps up to one claimed update per
+// worker waiting beside those being handled, so a worker that finishes
+// starts its next update at once while the dispatcher marks the last one
+// done. It waits when there is nothing to mark done and either enough is
+// claimed or the last claim found less than it asked for; then a recorded
+// update or the sweeper (wake) or a finished update starts the next round
+// trip. When ctx ends it claims nothing more, gives back the claimed
+// updates no worker has started, and goes on marking done until every
+// worker has stopped (finished is closed).
+func (in *Intake) dispatch(ctx context.Context, claims chan claim, finished <-chan *finishedUpdate) {
+	var done []*finishedUpdate
+	held := 0        // updates claimed and not yet finished
+	drained := false // the last claim found less than it asked for
+	stopping := false
+	add := func(f *finishedUpdate) {
+		held--
+		if f != nil {
+			done = append(done, f)
 		}
 	}
-	if errors.Is(err, storage.ErrNotFound) {
-		return c, false
+	for {
+		if !stopping && ctx.Err() != nil {
+			stopping = true
+			close(claims)
+			in.release(claims)
+		}
+		// Take in, without waiting, whatever finished meanwhile.
+	collect:
+		for {
+			select {
+			case f, ok := <-finished:
+				if !ok {
+					in.closeAll(done)
+					return
+				}
+				add(f)
+			default:
+				break collect
+			}
+		}
+		want := 0
+		if !stopping && (!drained || len(done) > 0) {
+			// A close may make its user's next update claimable.
+			want = 2*in.cfg.Workers - held
+		}
+		if len(done) == 0 && want == 0 {
+			ctxDone := ctx.Done()
+			if stopping {
+				ctxDone = nil
+			}
+			select {
+			case f, ok := <-finished:
+				if !ok {
+					return
+				}
+				add(f)
+			case <-in.wake:
+				drained = false
+			case <-ctxDone:
+			}
+			continue
+		}
+		got, ok := in.closeAndClaim(done, want)
+		done = done[:0]
+		drained = !ok || len(got) < want
+		now := time.Now()
+		for _, c := range got {
+			held++
+			claims <- claim{ClaimedUpdate: c, at: now}
+		}
 	}
+}
+
+// release gives back the claimed updates that no worker has taken from
+// claims (closed): a stopping instance does not start them.
+func (in *Intake) release(claims <-chan claim) {
+	var ids []int64
+	for c := range claims {
+		ids = append(ids, c.UpdateID)
+	}
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
+	defer cancel()
+	if err := in.store.ReleaseUpdates(ctx, in.cfg.Owner, ids); err != nil {
+		// They are claimed again once their leases run out.
+		in.log.Warn("give back claimed updates", "updates", len(ids), "err", err)
+	}
+}
+
+// closeAndClaim marks done the updates in done and claims up to want new
+// ones, in one round trip. ok is false when the claim failed; the closes
+// are then tried on their own, and if that fails too, the updates are
+// handled again once their leases run out.
+func (in *Intake) closeAndClaim(done []*finishedUpdate, want int) (claimed []storage.ClaimedUpdate, ok bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
+	defer cancel()
+	closes := make([]storage.ClosedUpdate, len(done))
+	for i, f := range done {
+		closes[i] = storage.ClosedUpdate{UpdateID: f.c.UpdateID, Outcome: f.r.outcome}
+	}
+	upTo := max(in.cfg.RateLimit+1, 0)
+	claimed, err := in.store.CloseAndClaim(ctx, closes, in.cfg.Owner, in.cfg.Lease, in.cfg.RateWindow, upTo, want)
 	if err != nil {
-		in.log.Error("claim update; will retry", "err", err)
-		return c, false
+		in.log.Error("claim updates; will retry", "err", err, "closing", len(done))
+		// Closing on its own may still work (the claim may be what
+		// failed).
+		in.closeAll(done)
+		return nil, false
 	}
-	return c, true
+	for _, f := range done {
+		in.obs.Closed(f.r.kind, f.r.outcome, f.r.took)
+	}
+	return claimed, true
 }
 
 // process handles a claimed update, or drops it. It returns the update to
 // be marked done, or nil when the lease went to another worker meanwhile
 // (which then marks it done).
-func (in *Intake) process(c storage.ClaimedUpdate) *finished {
-	r := in.run(c, in.log.With("update_id", c.UpdateID))
+func (in *Intake) process(c claim) *finishedUpdate {
+	log := in.log.With("update_id", c.UpdateID)
+	if time.Since(c.at) > in.cfg.Lease/3 {
+		// It waited for a worker as long as a renewal period: renew the
+		// lease before the handler starts, so that it cannot run out
+		// before the handler's first renewal.
+		if lost := in.renewBeforeStart(c.UpdateID, log); lost {
+			in.obs.Failed(KindOther, "lease_lost")
+			return nil
+		}
+	}
+	r := in.run(c.ClaimedUpdate, log)
 	if r.timedOut {
 		in.obs.Failed(r.kind, "timeout")
 	}
@@ -322,21 +417,49 @@ func (in *Intake) process(c storage.ClaimedUpdate) *finished {
 		in.obs.Failed(r.kind, "lease_lost")
 		return nil
 	}
-	return &finished{c: c, r: r}
+	return &finishedUpdate{c: c.ClaimedUpdate, r: r}
 }
 
-// close marks an update done.
-func (in *Intake) close(f *finished) {
-	ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
+// renewBeforeStart renews the lease on an update that waited for a
+// worker and reports whether it was lost to another worker. A renewal
+// that fails leaves the update to the handler's own renewals.
+func (in *Intake) renewBeforeStart(id int64, log *slog.Logger) (lost bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), min(dbTimeout, in.cfg.Lease/3))
 	defer cancel()
-	if err := in.store.CloseUpdate(ctx, f.c.UpdateID, f.r.outcome); err != nil {
-		// The update stays leased and is handled again once the lease has
-		// run out: the one window in which an update is handled twice.
-		in.log.Error("mark update done", "update_id", f.c.UpdateID, "outcome", f.r.outcome, "err", err)
-		in.obs.Failed(f.r.kind, "not_closed")
+	ok, err := in.store.RenewUpdate(ctx, id, in.cfg.Owner)
+	if err != nil {
+		log.Warn("renew update lease", "err", err)
+		return false
+	}
+	if !ok {
+		log.Error("update lease lost to another worker before its handler started")
+	}
+	return !ok
+}
+
+// closeAll marks updates done in one statement.
+func (in *Intake) closeAll(done []*finishedUpdate) {
+	if len(done) == 0 {
 		return
 	}
-	in.obs.Closed(f.r.kind, f.r.outcome, f.r.took)
+	ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
+	defer cancel()
+	closes := make([]storage.ClosedUpdate, len(done))
+	for i, f := range done {
+		closes[i] = storage.ClosedUpdate{UpdateID: f.c.UpdateID, Outcome: f.r.outcome}
+	}
+	if err := in.store.CloseUpdates(ctx, closes); err != nil {
+		// The updates stay leased and are handled again once the lease
+		// has run out: the one window in which an update is handled twice.
+		for _, f := range done {
+			in.log.Error("mark update done", "update_id", f.c.UpdateID, "outcome", f.r.outcome, "err", err)
+			in.obs.Failed(f.r.kind, "not_closed")
+		}
+		return
+	}
+	for _, f := range done {
+		in.obs.Closed(f.r.kind, f.r.outcome, f.r.took)
+	}
 }
 
 // result is what became of a claimed update.

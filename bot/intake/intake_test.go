@@ -111,3 +111,78 @@ func TestRecordBatchKeepsGoodUpdatesBesideARefusedOne(t *testing.T) {
 		t.Fatalf("stored %v, want %v", got, want)
 	}
 }
+
+// TestStoppingInstanceGivesBackClaimsItDidNotStart: the dispatcher claims
+// an update ahead for a busy worker; when the instance stops, the update
+// the worker is on is finished and marked done, and the one claimed ahead
+// is given back at once, unstarted and not counted as an attempt, instead
+// of waiting for its lease to run out.
+func TestStoppingInstanceGivesBackClaimsItDidNotStart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := storage.New(testdb.New(t))
+	started, release := make(chan int64, 3), make(chan struct{})
+	var mu sync.Mutex
+	var handled []int64
+	in := New(store, func(_ context.Context, u *models.Update) {
+		started <- u.ID
+		<-release
+		mu.Lock()
+		defer mu.Unlock()
+		handled = append(handled, u.ID)
+	}, Config{Owner: "live", Workers: 1, Lease: time.Minute, RateLimit: -1,
+		KeyOf: func(u *models.Update) int64 { return u.Message.Chat.ID }}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); in.Run(runCtx, time.Minute) }()
+	defer func() { stop(); <-done }()
+	for id := range int64(3) {
+		raw := `{"update_id":` + strconv.FormatInt(id+1, 10) + `,"message":{"message_id":1,"date":1,"chat":{"id":` +
+			strconv.FormatInt(id+1, 10) + `,"type":"private"},"text":"a"}}`
+		if err := in.Record(ctx, []byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if id := <-started; id != 1 {
+		t.Fatalf("started update %d first, want 1", id)
+	}
+	claimedBy := func(id int64) (owner string, attempts int, done bool) {
+		t.Helper()
+		var o *string
+		if err := store.Pool().QueryRow(ctx, `SELECT claimed_by, attempts, done_at IS NOT NULL FROM inbound_updates
+			WHERE update_id = $1`, id).Scan(&o, &attempts, &done); err != nil {
+			t.Fatal(err)
+		}
+		if o != nil {
+			owner = *o
+		}
+		return owner, attempts, done
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal(what)
+			}
+		}
+	}
+	waitFor("update 2 not claimed ahead for the busy worker", func() bool { o, _, _ := claimedBy(2); return o == "live" })
+	if o, _, _ := claimedBy(3); o != "" {
+		t.Fatalf("update 3 claimed by %q: one worker, one update claimed ahead", o)
+	}
+	stop()
+	waitFor("update 2 not given back on stopping", func() bool { o, _, _ := claimedBy(2); return o == "" })
+	close(release)
+	<-done
+	if _, _, ok := claimedBy(1); !ok {
+		t.Error("the update being handled at the stop was not marked done")
+	}
+	if o, attempts, ok := claimedBy(2); o != "" || attempts != 0 || ok {
+		t.Errorf("update 2: claimed by %q, %d attempts, done %v; want given back unstarted", o, attempts, ok)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(handled, []int64{1}) {
+		t.Errorf("handled %v, want only update 1", handled)
+	}
+}

@@ -159,6 +159,7 @@ func (i *Instance) Run(ctx context.Context) error {
 	i.app.SetBotUsername(me.Username)
 	i.log.Info("connected to Telegram", "bot", me.Username)
 	i.app.SetupCommands(ctx)
+	storage.PrepareSearch()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
