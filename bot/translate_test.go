@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -337,4 +338,66 @@ func TestNoTranslationWhenOff(t *testing.T) {
 	jonas.PressData("tr:p:" + p.Code + ":n")
 	w.expectAlert(jonas, de.Plain("callback_invalid"))
 	owner.Say("/privacy").ExpectNot(uk.T("privacy_translations"))
+}
+
+// TestTranslateEventNotices: the notices of an event sent through the
+// delivery engine (the announcement of a new event, a reminder) offer
+// its Ukrainian text in the reader's language, as its card does: a German
+// and a Swedish resident of the event's town read it translated with one
+// tap; a Ukrainian resident is offered nothing. With both services.
+func TestTranslateEventNotices(t *testing.T) {
+	t.Parallel()
+	eachProvider(t, func(t *testing.T, provider string, cfg config.Translate, fake translationFake) {
+		kyiv, _ := time.LoadLocation("Europe/Kyiv")
+		clock := testclock.New(time.Date(2026, 3, 20, 9, 0, 0, 0, kyiv))
+		env := bottest.New(t, bottest.Options{Now: clock.Now, Translate: cfg})
+		uk, de, sv := env.Loc("uk"), env.Loc("de"), env.Loc("sv")
+		olena := env.Started(13301, "uk", "Олена")
+		makeCoordinator(t, env, olena)
+		ichnia := addTown(t, env, "Ichnia", "UA")
+		readers := map[*locales.Localizer]*bottest.User{de: env.Started(13302, "de", "Greta"),
+			sv: env.Started(13303, "sv", "Astrid")}
+		taras := env.Started(13304, "uk", "Тарас")
+		for _, u := range []*bottest.User{readers[de], readers[sv], taras} {
+			if err := env.Store.SaveProfile(context.Background(), storage.Profile{UserID: u.ID(), TownID: ichnia}); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		const title, description = "Привіт, школа!", "Ми шукаємо партнер для школа."
+		olena.Say("/newevent").Say(title).Say(description).Press("✓ Київ")
+		olena.Say("30 березня 2026 о 10:00").Press("2 години")
+		olena.Say("Ратуша").Say("Ічня").Press("Ichnia, " + uk.Country("UA"))
+		olena.Press(uk.Plain("ev_publish")).Expect(uk.N("ev_created", 3))
+
+		// showTranslation presses the translate button of the notice m
+		// and expects the event's text in l's language, marked.
+		showTranslation := func(u *bottest.User, l *locales.Localizer, m faketelegram.Message) {
+			t.Helper()
+			u.PressData(buttonData(t, m, l.Plain("tr_button_show")))
+			u.Expect(machineHead(l, "uk", provider),
+				"<b>"+html.EscapeString(faketranslate.Translate(title, l.Lang()))+"</b>",
+				html.EscapeString(faketranslate.Translate(description, l.Lang())))
+		}
+		for l, u := range readers {
+			m := u.WaitFor(l.T("event_new_head"), title)
+			showTranslation(u, l, m)
+			// A reminder a day before offers it as well.
+			u.PressData(buttonData(t, m, l.Plain("event_remind_button")))
+			u.Press("☐ " + l.Plain("event_offset_day"))
+		}
+		news := taras.WaitFor(uk.T("event_new_head"), title)
+		if labels := buttonLabels(news); slices.Contains(labels, uk.Plain("tr_button_show")) {
+			t.Errorf("a Ukrainian reader is offered a translation of a Ukrainian event: %q", labels)
+		}
+		requests := fake.Requests()
+
+		clock.Set(time.Date(2026, 3, 29, 10, 0, 30, 0, kyiv))
+		for l, u := range readers {
+			showTranslation(u, l, u.WaitFor(l.T("event_reminder_day", "Title", title)))
+		}
+		if n := fake.Requests() - requests; n != 0 {
+			t.Errorf("%d requests to the service for texts translated before, want 0 (the cache)", n)
+		}
+	})
 }
