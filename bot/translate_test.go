@@ -24,6 +24,7 @@ type translationFake interface {
 	FailNext(status, times int)
 	Delay(d time.Duration)
 	Requests() int
+	MangleHTML(on bool)
 }
 
 // providers are the translation services the bot speaks to.
@@ -233,13 +234,15 @@ func TestTranslateFailuresFallBack(t *testing.T) {
 }
 
 // TestBroadcastMissingVersionTranslated: a Ukrainian coordinator's
-// announcement with only a Ukrainian version reaches two Swedish
-// residents translated into Swedish and marked as machine translation
-// (one request to the service for both), with the original one tap away;
+// announcement (Telegram HTML, bold and a link) with only a Ukrainian
+// version reaches two Swedish residents translated into Swedish as HTML,
+// bold and link kept, and marked as machine translation (one request to
+// the service for both), with the original one tap away;
 // a Ukrainian resident gets the original unmarked, and one who reads
 // Ukrainian with a French interface the original with a button to
-// translate; a version whose translation would not fit goes out as
-// written with the note. With both services.
+// translate; a translation whose markup Telegram would refuse goes out
+// as its escaped text; a version whose translation would not fit goes out
+// as written with the note. With both services.
 func TestBroadcastMissingVersionTranslated(t *testing.T) {
 	t.Parallel()
 	eachProvider(t, func(t *testing.T, provider string, cfg config.Translate, fake translationFake) {
@@ -255,11 +258,15 @@ func TestBroadcastMissingVersionTranslated(t *testing.T) {
 		iryna := w.resident(24, "fr", "Iryna", "Grevesmühlen", "fr", "uk")
 
 		uk, sv := w.Loc("uk"), w.Loc("sv")
-		text := "<b>Привіт</b>, ми шукаємо партнер для школа &amp; лікарня!"
+		text := `<b>Привіт</b>, ми шукаємо <a href="https://ichnia.example/partner">партнер</a> для школа &amp; лікарня!`
 		sendOneVersion(olena, uk, text)
 
-		plain := "Привіт, ми шукаємо партнер для школа & лікарня!"
-		want := html.EscapeString(faketranslate.Translate(plain, "sv"))
+		want := faketranslate.TranslateHTML(text, "sv")
+		for _, part := range []string{"<b>Hej</b>", `<a href="https://ichnia.example/partner">partner</a>`, "skola &amp; sjukhus"} {
+			if !strings.Contains(want, part) {
+				t.Fatalf("the fake's translation %q lacks %q", want, part)
+			}
+		}
 		for _, u := range []*bottest.User{sara, nils} {
 			waitForMessage(t, w.Env, u.ID(), machineHead(sv, "uk", provider), want)
 			if n := countMessages(w.Env, u.ID(), "Привіт"); n != 0 {
@@ -281,7 +288,7 @@ func TestBroadcastMissingVersionTranslated(t *testing.T) {
 		fr := w.Loc("fr")
 		waitForMessage(t, w.Env, iryna.ID(), text)
 		iryna.Press(fr.Plain("tr_button_show")).Expect(machineHead(fr, "uk", provider),
-			html.EscapeString(faketranslate.Translate(plain, "fr")))
+			faketranslate.TranslateHTML(text, "fr"))
 
 		// A Swedish youth group gets the translation too, marked, without
 		// buttons (its members have no copy of their own).
@@ -298,6 +305,16 @@ func TestBroadcastMissingVersionTranslated(t *testing.T) {
 				t.Errorf("the group's translated copy has buttons: %v", buttonLabels(m))
 			}
 		}
+
+		// A translation whose markup Telegram would refuse (closing tags
+		// lost) arrives as its text, escaped, still marked.
+		fake.MangleHTML(true)
+		sendOneVersion(olena, uk, "<b>Привіт</b> &amp; школа")
+		got := waitForMessage(t, w.Env, sara.ID(), machineHead(sv, "uk", provider), "[sv] Hej &amp; skola")
+		if strings.Contains(got.Text, "<b>Hej") {
+			t.Errorf("a translation with broken markup went out as HTML:\n%s", got.Text)
+		}
+		fake.MangleHTML(false)
 
 		// A version at the length limit whose translation runs past it
 		// goes out as written, with the note.

@@ -43,8 +43,10 @@ type Provider interface {
 	// Name is how the provider is named in logs, errors and the cache.
 	Name() string
 	// Translate translates text from language from ("" to let the
-	// service detect it) into to. Errors are *Error.
-	Translate(ctx context.Context, text, from, to string) (Output, error)
+	// service detect it) into to; with html, text is HTML whose tags the
+	// service keeps, translating the text between them (the answer is
+	// HTML too). Errors are *Error.
+	Translate(ctx context.Context, text, from, to string, html bool) (Output, error)
 }
 
 // Output is what a provider answers.
@@ -75,6 +77,11 @@ type Request struct {
 	// Owner is the Telegram user id of the person who wrote Text (0 for
 	// nobody): the cached translation is theirs and goes with their data.
 	Owner int64
+	// HTML is set when Text is HTML (a broadcast's Telegram HTML): the
+	// service keeps its tags and translates the text between them, and
+	// Result.Text is HTML as well, as the service wrote it (the caller
+	// checks it before showing it).
+	HTML bool
 }
 
 // Result is a translation.
@@ -164,7 +171,7 @@ func (t *Translator) Translate(ctx context.Context, r Request) (Result, error) {
 		return Result{}, &Error{Kind: ErrUnsupported, Provider: t.provider.Name(),
 			Message: fmt.Sprintf("text of %d characters, at most %d", n, MaxChars)}
 	}
-	v, err, _ := t.flight.Do(r.To+"\x00"+r.Text, func() (any, error) { return t.translate(ctx, r, n) })
+	v, err, _ := t.flight.Do(r.To+"\x00"+cacheText(r), func() (any, error) { return t.translate(ctx, r, n) })
 	return v.(Result), err
 }
 
@@ -172,7 +179,7 @@ func (t *Translator) Translate(ctx context.Context, r Request) (Result, error) {
 // service.
 func (t *Translator) translate(ctx context.Context, r Request, n int) (Result, error) {
 	res := Result{Text: r.Text, From: r.From, To: r.To}
-	if c, ok, err := t.cache.CachedTranslation(ctx, r.Text, r.To); err != nil {
+	if c, ok, err := t.cache.CachedTranslation(ctx, cacheText(r), r.To); err != nil {
 		return Result{}, fmt.Errorf("translation cache: %w", err)
 	} else if ok {
 		if c.SourceLang != "" {
@@ -191,7 +198,7 @@ func (t *Translator) translate(ctx context.Context, r Request, n int) (Result, e
 			Message: fmt.Sprintf("%d characters a day", t.opts.DailyChars)}
 	}
 	callCtx, cancel := context.WithTimeout(ctx, t.opts.Timeout)
-	out, err := t.provider.Translate(callCtx, r.Text, r.From, r.To)
+	out, err := t.provider.Translate(callCtx, r.Text, r.From, r.To, r.HTML)
 	cancel()
 	if err != nil {
 		// The characters were not used: give them back (with the caller's
@@ -209,12 +216,27 @@ func (t *Translator) translate(ctx context.Context, r Request, n int) (Result, e
 		// The service found the text already in the reader's language.
 		res.Text, res.Machine = r.Text, false
 	}
-	if err := t.cache.StoreTranslation(ctx, r.Text, r.To, r.Owner,
+	if err := t.cache.StoreTranslation(ctx, cacheText(r), r.To, r.Owner,
 		storage.CachedTranslation{Text: res.Text, SourceLang: res.From, Provider: res.Provider}); err != nil {
 		// The reader still gets the translation; the next one pays again.
 		slog.WarnContext(ctx, "translation not cached", "err", err)
 	}
 	return res, nil
+}
+
+// htmlMark begins the cache key of an HTML text (cacheText).
+const htmlMark = "\x00html\x00"
+
+// cacheText is what r's translation is cached and joined under: the text,
+// and for HTML the text behind a mark. The same characters translate
+// differently as HTML (entities stay entities, tags stay tags) than as
+// text, so the two must not share a cached translation; no typed text
+// begins with a NUL.
+func cacheText(r Request) string {
+	if r.HTML {
+		return htmlMark + r.Text
+	}
+	return r.Text
 }
 
 // FromConfig builds the Translator configured by the TRANSLATE_*

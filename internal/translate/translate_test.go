@@ -116,6 +116,32 @@ func TestTranslateAndCache(t *testing.T) {
 	}
 }
 
+// TestTranslateHTML: an HTML text goes to each service as HTML (tags
+// kept, the text between them translated) and is cached apart from the
+// same characters translated as text.
+func TestTranslateHTML(t *testing.T) {
+	for name, mk := range providers(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			p, fake := mk()
+			tr := translate.New(p, newMemCache(), translate.Options{})
+			const text = `<b>Hallo</b>, wir suchen <a href="https://example.org/schule">Partner</a> &amp; Schule`
+			res, err := tr.Translate(ctx, translate.Request{Text: text, From: "de", To: "sv", HTML: true})
+			if want := faketranslate.TranslateHTML(text, "sv"); err != nil || res.Text != want || !res.Machine {
+				t.Fatalf("as HTML: %+v, %v; want %q", res, err, want)
+			}
+			plain, err := tr.Translate(ctx, translate.Request{Text: text, From: "de", To: "sv"})
+			if want := faketranslate.Translate(text, "sv"); err != nil || plain.Text != want || plain.Cached {
+				t.Fatalf("as text after HTML: %+v, %v; want %q", plain, err, want)
+			}
+			again, err := tr.Translate(ctx, translate.Request{Text: text, From: "de", To: "sv", HTML: true})
+			if err != nil || !again.Cached || again.Text != res.Text || fake.Requests() != 2 {
+				t.Fatalf("HTML again: %+v, %v, %d requests", again, err, fake.Requests())
+			}
+		})
+	}
+}
+
 // TestProviderErrorsAreTyped: every failure the services document comes
 // back as its kind, the budget is given back, and nothing is cached.
 func TestProviderErrorsAreTyped(t *testing.T) {
