@@ -64,6 +64,8 @@ type Cache interface {
 	StoreTranslation(ctx context.Context, text, target string, owner int64, t storage.CachedTranslation) error
 	ReserveTranslationChars(ctx context.Context, day time.Time, n, limit int) (bool, error)
 	RefundTranslationChars(ctx context.Context, day time.Time, n int) error
+	ClaimTranslation(ctx context.Context, text, target string, now, expires time.Time) (bool, error)
+	ReleaseTranslation(ctx context.Context, text, target string) error
 }
 
 // Request asks for one translation.
@@ -179,17 +181,34 @@ func (t *Translator) Translate(ctx context.Context, r Request) (Result, error) {
 // service.
 func (t *Translator) translate(ctx context.Context, r Request, n int) (Result, error) {
 	res := Result{Text: r.Text, From: r.From, To: r.To}
-	if c, ok, err := t.cache.CachedTranslation(ctx, cacheText(r), r.To); err != nil {
-		return Result{}, fmt.Errorf("translation cache: %w", err)
-	} else if ok {
+	cached := func(c storage.CachedTranslation) (Result, error) {
 		if c.SourceLang != "" {
 			res.From = c.SourceLang
 		}
 		res.Text, res.Machine, res.Provider, res.Cached = c.Text, res.From != r.To, c.Provider, true
 		return res, nil
 	}
+	if c, ok, err := t.cache.CachedTranslation(ctx, cacheText(r), r.To); err != nil {
+		return Result{}, fmt.Errorf("translation cache: %w", err)
+	} else if ok {
+		return cached(c)
+	}
+	c, ok, err := t.claim(ctx, r)
+	if err != nil {
+		return Result{}, err
+	}
+	if ok {
+		return cached(c)
+	}
+	defer func() {
+		// With the caller's values but not its end: a claim left behind
+		// would make others wait until it expires.
+		if err := t.cache.ReleaseTranslation(context.WithoutCancel(ctx), cacheText(r), r.To); err != nil {
+			slog.WarnContext(ctx, "translation claim not released", "err", err)
+		}
+	}()
 	day := t.opts.Now()
-	ok, err := t.cache.ReserveTranslationChars(ctx, day, n, t.opts.DailyChars)
+	ok, err = t.cache.ReserveTranslationChars(ctx, day, n, t.opts.DailyChars)
 	if err != nil {
 		return Result{}, fmt.Errorf("translation budget: %w", err)
 	}
@@ -222,6 +241,48 @@ func (t *Translator) translate(ctx context.Context, r Request, n int) (Result, e
 		slog.WarnContext(ctx, "translation not cached", "err", err)
 	}
 	return res, nil
+}
+
+// claimPoll is how often an instance waiting for another's translation
+// of the same text looks in the cache; claimGrace is how long a claim
+// outlives the request to the service it covers (the writes around it).
+const (
+	claimPoll  = 50 * time.Millisecond
+	claimGrace = 5 * time.Second
+)
+
+// claim makes r's translation one request to the service over all
+// instances (singleflight joins those of one instance): it claims the
+// making of it (Cache.ClaimTranslation) and returns (zero, false) once
+// this instance may ask the service, which it must then release; while
+// another instance holds the claim it waits, and returns the translation
+// (true) as soon as that one has cached it. When the other fails, its
+// claim is released (or runs out) and this one claims and tries itself.
+func (t *Translator) claim(ctx context.Context, r Request) (storage.CachedTranslation, bool, error) {
+	key := cacheText(r)
+	for {
+		now := t.opts.Now()
+		won, err := t.cache.ClaimTranslation(ctx, key, r.To, now, now.Add(t.opts.Timeout+claimGrace))
+		if err != nil {
+			return storage.CachedTranslation{}, false, fmt.Errorf("translation claim: %w", err)
+		}
+		if won {
+			return storage.CachedTranslation{}, false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return storage.CachedTranslation{}, false, &Error{Kind: ErrUnavailable, Provider: t.provider.Name(),
+				Message: "gave up waiting for another instance's translation: " + ctx.Err().Error()}
+		case <-time.After(claimPoll):
+		}
+		c, ok, err := t.cache.CachedTranslation(ctx, key, r.To)
+		if err != nil || ok {
+			if err != nil {
+				err = fmt.Errorf("translation cache: %w", err)
+			}
+			return c, ok, err
+		}
+	}
 }
 
 // htmlMark begins the cache key of an HTML text (cacheText).

@@ -3,12 +3,14 @@ package translate_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"partnerbot/internal/config"
 	"partnerbot/internal/faketranslate"
+	"partnerbot/internal/testdb"
 	"partnerbot/internal/translate"
 	"partnerbot/storage"
 )
@@ -58,6 +60,14 @@ func (c *memCache) RefundTranslationChars(_ context.Context, day time.Time, n in
 	c.used[day.UTC().Format(time.DateOnly)] -= n
 	return nil
 }
+
+// ClaimTranslation: one memCache is one instance's view, and one instance
+// joins its own requests (singleflight): every claim is won.
+func (c *memCache) ClaimTranslation(context.Context, string, string, time.Time, time.Time) (bool, error) {
+	return true, nil
+}
+
+func (c *memCache) ReleaseTranslation(context.Context, string, string) error { return nil }
 
 // fakeServer is what the tests ask of both fakes.
 type fakeServer interface {
@@ -253,5 +263,65 @@ func TestFromConfig(t *testing.T) {
 	}
 	if translate.DeepLURL("abc:fx") != "https://api-free.deepl.com" || translate.DeepLURL("abc") != "https://api.deepl.com" {
 		t.Fatal("DeepLURL")
+	}
+}
+
+// TestInstancesShareOneRequest: two instances (each its own Translator,
+// as internal/instance makes one per process) asking at the same moment
+// for the same text in the same language cost one request to the
+// service: the second waits for the first's translation in the shared
+// cache (PostgreSQL). When the first fails, the other tries itself.
+func TestInstancesShareOneRequest(t *testing.T) {
+	for name, mk := range providers(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			store := storage.New(testdb.New(t))
+			p, fake := mk()
+			fake.Delay(300 * time.Millisecond)
+			instances := []*translate.Translator{translate.New(p, store, translate.Options{}),
+				translate.New(p, store, translate.Options{})}
+			// ask asks both instances twice at once for text.
+			ask := func(text string) ([]translate.Result, []error) {
+				results, errs := make([]translate.Result, 4), make([]error, 4)
+				var wg sync.WaitGroup
+				for i := range results {
+					wg.Go(func() {
+						results[i], errs[i] = instances[i%2].Translate(ctx, translate.Request{Text: text, To: "sv"})
+					})
+				}
+				wg.Wait()
+				return results, errs
+			}
+			const text = "Wir suchen eine Schule"
+			results, errs := ask(text)
+			for i, res := range results {
+				if errs[i] != nil || res.Text != faketranslate.Translate(text, "sv") || !res.Machine {
+					t.Errorf("request %d: %+v, %v", i, res, errs[i])
+				}
+			}
+			if n := fake.Requests(); n != 1 {
+				t.Errorf("%d requests to the service from two instances for one text, want 1", n)
+			}
+
+			// The first to ask fails: the waiting instance asks itself.
+			fake.FailNext(http.StatusInternalServerError, 1)
+			const other = "Wir suchen ein Krankenhaus"
+			failed := 0
+			results, errs = ask(other)
+			for i, res := range results {
+				switch {
+				case errors.Is(errs[i], translate.ErrUnavailable):
+					failed++
+				case errs[i] != nil || res.Text != faketranslate.Translate(other, "sv"):
+					t.Errorf("request %d: %+v, %v", i, res, errs[i])
+				}
+			}
+			if fake.Requests() != 3 {
+				t.Errorf("%d requests for the second text, want 2 (the one that failed, then the waiting instance's own)", fake.Requests()-1)
+			}
+			if failed != 2 {
+				t.Errorf("%d of 4 requests failed, want the 2 of the instance whose request failed", failed)
+			}
+		})
 	}
 }
