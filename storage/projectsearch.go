@@ -114,6 +114,7 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	// the order written, and the cheap ones spare it comparing word lists.
 	filters := where
 	var literal, crossing []string // conditions of the literal and the cross-language search
+	var litIDs, crossIDs [][]int32 // their word id lists
 	rank, crossRank, own := "0::real", "0::real", "false"
 	if terms := queryTerms(q.Text); len(terms) > 0 {
 		var xterms []crossTerm
@@ -133,11 +134,11 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 		}
 		match, ok := matchWords(terms, typos, known)
 		if ok {
-			literal = wordConditions(match, arg)
+			literal, litIDs = wordConditions(match, arg), match
 			rank = "ts_rank(p.search, to_tsquery('simple', " + arg(tsQuery(terms, typos, known)) + "))"
 		}
 		if xmatch, crosses := crossMatch(xterms, match, known); crosses {
-			crossing = wordConditions(xmatch, arg)
+			crossing, crossIDs = wordConditions(xmatch, arg), xmatch
 			crossRank = "ts_rank(p.search, " + arg(tokenQuery(xterms, known)) + "::tsquery)"
 			own = "coalesce(" + arg(q.ReaderLanguage) + " IN (p.title_lang, p.description_lang), false)"
 		}
@@ -150,10 +151,27 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	// is joined to its towns. A search across languages takes the newest
 	// matches of its words' meanings and the newest of its literal words,
 	// so that the reader's own words are not crowded out by translations.
-	probe := func(cond []string, columns string, limit int) string {
+	//
+	// How a probe runs is left to PostgreSQL, unless the sample of the
+	// newest listings (searchsample.go) says that its matches are so rare
+	// that collecting them from the index costs less than walking the
+	// listings in date order: then the probe collects. The subquery with
+	// OFFSET 0 is planned on its own, for all its rows, so PostgreSQL
+	// cannot walk the date index for it; the order and limit outside it
+	// pick the same rows as a walk would.
+	smp := s.searchSample()
+	probe := func(cond []string, ids [][]int32, columns string, limit int) string {
 		w := append(slices.Clone(filters), cond...)
 		if len(w) == 0 {
 			w = []string{"true"}
+		}
+		// Without words, or within a sector (walked in its own index), the
+		// planner's choice stands.
+		if smp != nil && len(ids) > 0 && q.Sector == "" && smp.collects(q, ids, limit) {
+			return `(SELECT * FROM (SELECT ` + columns + ` FROM project_listings l
+				WHERE ` + strings.Join(w, " AND ") + ` OFFSET 0) l
+			ORDER BY l.created_at DESC, l.id DESC
+			LIMIT ` + strconv.Itoa(limit) + `)`
 		}
 		return `(SELECT ` + columns + ` FROM project_listings l
 			WHERE ` + strings.Join(w, " AND ") + `
@@ -172,16 +190,16 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	switch {
 	case crossing != nil && literal != nil:
 		inX := strings.ReplaceAll(strings.Join(literal, " AND "), "l.words", "x.words")
-		cands = `x AS MATERIALIZED (` + probe(crossing, columns+`, l.words`, MaxCounted) + `),
-		c AS MATERIALIZED (SELECT id, created_at FROM x UNION SELECT * FROM ` + probe(literal, columns, ownWords) + ` lit
+		cands = `x AS MATERIALIZED (` + probe(crossing, crossIDs, columns+`, l.words`, MaxCounted) + `),
+		c AS MATERIALIZED (SELECT id, created_at FROM x UNION SELECT * FROM ` + probe(literal, litIDs, columns, ownWords) + ` lit
 			WHERE (SELECT count(*) FROM x) = ` + strconv.Itoa(MaxCounted) + `
 				AND (SELECT count(*) FROM x WHERE ` + inX + `) < ` + strconv.Itoa(ownWords) + `)`
 	case crossing != nil:
-		cands = `c AS MATERIALIZED (` + probe(crossing, columns, MaxCounted) + `)`
+		cands = `c AS MATERIALIZED (` + probe(crossing, crossIDs, columns, MaxCounted) + `)`
 	case literal != nil:
-		cands = `c AS MATERIALIZED (` + probe(literal, columns, MaxCounted) + `)`
+		cands = `c AS MATERIALIZED (` + probe(literal, litIDs, columns, MaxCounted) + `)`
 	default: // no text: the filters alone
-		cands = `c AS MATERIALIZED (` + probe(nil, columns, MaxCounted) + `)`
+		cands = `c AS MATERIALIZED (` + probe(nil, nil, columns, MaxCounted) + `)`
 	}
 	b := &pgx.Batch{}
 	b.Queue(searchSettings)
