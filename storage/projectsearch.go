@@ -122,13 +122,9 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 		if q.ReaderLanguage != "" {
 			xterms, tokens = crossTerms(q.Text, q.ReaderLanguage, terms)
 		}
-		known, err := s.knownWords(ctx, terms, tokens)
-		if err != nil {
-			return page, err
-		}
 		// A word the glossary knows is no typo: across languages it needs
 		// no trigram look-up.
-		typos, err := s.typoAlternatives(ctx, terms, known, meaningful(xterms))
+		known, typos, err := s.knownWords(ctx, terms, tokens, meaningful(xterms))
 		if err != nil {
 			return page, err
 		}
@@ -260,14 +256,22 @@ type knownWord struct {
 
 // knownWords looks up, for each key of terms, the known words it matches:
 // the words it begins (at most maxPrefixWords+1 of them) when it is long
-// enough to match as a prefix, the key itself otherwise. project_words
-// holds every word of every listed project (written by the trigger that
-// writes its listing), so these words find exactly the projects the key
-// finds.
-func (s *Store) knownWords(ctx context.Context, terms [][]string, tokens []string) (map[string][]knownWord, error) {
+// enough to match as a prefix, the key itself otherwise; and the tokens.
+// project_words holds every word of every listed project (written by the
+// trigger that writes its listing), so these words find exactly the
+// projects the key finds.
+//
+// In the same statement (one round trip) it finds the typo alternatives
+// of the terms that may be typos: for each term long enough, not in skip,
+// whose first key begins no known word, the known words most like it
+// (pg_trgm similarity), indexed like terms.
+func (s *Store) knownWords(ctx context.Context, terms [][]string, tokens []string,
+	skip map[int]bool) (map[string][]knownWord, map[int][]knownWord, error) {
 	var prefixes []string
 	whole := slices.Clone(tokens)
-	for _, t := range terms {
+	var typoKeys []string
+	var typoTerms []int32
+	for i, t := range terms {
 		for _, k := range t {
 			if isPrefix(k) {
 				prefixes = append(prefixes, k)
@@ -275,33 +279,58 @@ func (s *Store) knownWords(ctx context.Context, terms [][]string, tokens []strin
 				whole = append(whole, k)
 			}
 		}
+		if utf8.RuneCountInString(t[0]) >= minTypoLen && !skip[i] {
+			typoKeys, typoTerms = append(typoKeys, t[0]), append(typoTerms, int32(i))
+		}
 	}
 	ends := make([]string, len(prefixes))
 	for i, k := range prefixes {
 		ends[i] = prefixEnd(k)
 	}
+	typoEnds := make([]string, len(typoKeys))
+	for i, k := range typoKeys {
+		typoEnds[i] = prefixEnd(k)
+	}
 	// The words a key begins lie between the key and its end in byte order
-	// (text_pattern_ops orders by bytes, as tsquery prefixes compare).
+	// (text_pattern_ops orders by bytes, as tsquery prefixes compare). A
+	// typo's alternatives are looked up only when its key begins no word
+	// (typo keys are long enough to match as prefixes); term is -1 for the
+	// words of keys.
 	rows, err := s.pool.Query(ctx, `
-		SELECT q.key, w.word, w.id
+		SELECT -1, q.key, w.word, w.id
 		FROM unnest($1::text[], $2::text[]) AS q(key, e)
 		CROSS JOIN LATERAL (
 			SELECT word, id FROM project_words WHERE word ~>=~ q.key AND word ~<~ q.e
 			ORDER BY word USING ~<~ LIMIT $3) w
 		UNION ALL
-		SELECT word, word, id FROM project_words WHERE word = ANY ($4::text[])`,
-		prefixes, ends, maxPrefixWords+1, whole)
+		SELECT -1, word, word, id FROM project_words WHERE word = ANY ($4::text[])
+		UNION ALL
+		SELECT q.i, q.key, w.word, w.id
+		FROM unnest($5::text[], $6::text[], $7::int[]) AS q(key, e, i)
+		CROSS JOIN LATERAL (
+			SELECT word, id FROM project_words
+			WHERE NOT EXISTS (SELECT FROM project_words b WHERE b.word ~>=~ q.key AND b.word ~<~ q.e)
+				AND word % q.key AND similarity(word, q.key) >= $8 AND left(word, 1) <> '~'
+			ORDER BY similarity(word, q.key) DESC, word
+			LIMIT $9) w`,
+		prefixes, ends, maxPrefixWords+1, whole, typoKeys, typoEnds, typoTerms, typoSimilarity, maxTypoAlternatives)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	known := map[string][]knownWord{}
+	typos := map[int][]knownWord{}
+	var term int
 	var key string
 	var w knownWord
-	_, err = pgx.ForEachRow(rows, []any{&key, &w.word, &w.id}, func() error {
-		known[key] = append(known[key], w)
+	_, err = pgx.ForEachRow(rows, []any{&term, &key, &w.word, &w.id}, func() error {
+		if term >= 0 {
+			typos[term] = append(typos[term], w)
+		} else {
+			known[key] = append(known[key], w)
+		}
 		return nil
 	})
-	return known, err
+	return known, typos, err
 }
 
 // prefixEnd returns the first string in byte order after every string
@@ -326,43 +355,6 @@ func prefixEnd(key string) string {
 
 // isPrefix reports whether key is long enough to match the words it begins.
 func isPrefix(key string) bool { return utf8.RuneCountInString(key) >= minPrefixLen }
-
-// typoAlternatives finds, for each term long enough whose first key
-// begins no known word, the known words most like it; the result is
-// indexed like terms. Terms in skip are left out.
-func (s *Store) typoAlternatives(ctx context.Context, terms [][]string, known map[string][]knownWord,
-	skip map[int]bool) (map[int][]knownWord, error) {
-	var keys []string
-	var idx []int
-	for i, t := range terms {
-		if utf8.RuneCountInString(t[0]) >= minTypoLen && len(known[t[0]]) == 0 && !skip[i] {
-			keys, idx = append(keys, t[0]), append(idx, i)
-		}
-	}
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT q.i, w.word, w.id
-		FROM unnest($1::text[], $2::int[]) AS q(key, i)
-		CROSS JOIN LATERAL (
-			SELECT word, id FROM project_words
-			WHERE word % q.key AND similarity(word, q.key) >= $3 AND left(word, 1) <> '~'
-			ORDER BY similarity(word, q.key) DESC, word
-			LIMIT $4) w`,
-		keys, idx, typoSimilarity, maxTypoAlternatives)
-	if err != nil {
-		return nil, err
-	}
-	alts := map[int][]knownWord{}
-	var i int
-	var w knownWord
-	_, err = pgx.ForEachRow(rows, []any{&i, &w.word, &w.id}, func() error {
-		alts[i] = append(alts[i], w)
-		return nil
-	})
-	return alts, err
-}
 
 // asPrefix reports whether key matches the words it begins: it must be
 // long enough, and begin few enough known words to mean something as a
