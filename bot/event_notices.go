@@ -80,6 +80,15 @@ func eventButtons(l *locales.Localizer, e storage.Event, remindMe bool) *models.
 	return keyboard([]models.InlineKeyboardButton{first, button(l.Plain("event_ics_button"), eventButton(eventActICS, e.ID))})
 }
 
+// noticeButtons are the buttons under a notice about e sent to one
+// person: eventButtons and, when e's text is in another language than
+// theirs, the button that shows it in theirs (as on the event's card). A
+// group's copy has none (renderYouthEvent): a translation is a message of
+// its own, sent to the presser's private chat only.
+func (a *App) noticeButtons(l *locales.Localizer, e storage.Event, remindMe bool) *models.InlineKeyboardMarkup {
+	return a.addTranslateRow(eventButtons(l, e, remindMe), l, trEvent, formatID(e.ID), e.TextLang)
+}
+
 // renderReminder writes a reminder, unless the event was cancelled, has
 // started, has moved (a reminder at the new time is scheduled), or the
 // person switched this reminder off.
@@ -116,7 +125,7 @@ func (a *App) renderReminder(ctx context.Context, m delivery.Message) (delivery.
 		return delivery.Rendered{}, err
 	}
 	text := l.T(lead, "Title", e.Title) + "\n\n" + eventCard(l, e, loc)
-	return delivery.Rendered{Text: text, Keyboard: eventButtons(l, e, false)}, nil
+	return delivery.Rendered{Text: text, Keyboard: a.noticeButtons(l, e, false)}, nil
 }
 
 // renderNewEvent announces an event that is still ahead.
@@ -140,7 +149,7 @@ func (a *App) renderNewEvent(ctx context.Context, m delivery.Message) (delivery.
 		return delivery.Rendered{}, err
 	}
 	text := l.T("event_new_head") + "\n\n" + eventCard(l, e, loc)
-	return delivery.Rendered{Text: text, Keyboard: eventButtons(l, e, true)}, nil
+	return delivery.Rendered{Text: text, Keyboard: a.noticeButtons(l, e, true)}, nil
 }
 
 // renderEventChange tells a subscriber what changed, old → new, with the
@@ -193,7 +202,7 @@ func (a *App) renderEventChange(ctx context.Context, m delivery.Message) (delive
 	if moved {
 		lines = append(lines, "\n"+l.T("event_changed_reminders"))
 	}
-	return delivery.Rendered{Text: strings.Join(lines, "\n"), Keyboard: eventButtons(l, e, false)}, nil
+	return delivery.Rendered{Text: strings.Join(lines, "\n"), Keyboard: a.noticeButtons(l, e, false)}, nil
 }
 
 // renderEventCancelled tells a subscriber that the event is off.

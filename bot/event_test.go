@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"partnerbot/internal/bottest"
+	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/testclock"
 	"partnerbot/internal/testdb"
 	"partnerbot/storage"
@@ -29,14 +30,14 @@ func utc(s string) time.Time {
 
 // waitForMessage waits until the bot has sent chatID a message containing
 // every one of parts (messages it sends on its own, through the delivery
-// engine, come without any action of the user).
-func waitForMessage(t *testing.T, env *bottest.Env, chatID int64, parts ...string) {
+// engine, come without any action of the user), and returns it.
+func waitForMessage(t *testing.T, env *bottest.Env, chatID int64, parts ...string) faketelegram.Message {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		for _, m := range env.TG.Sent(chatID) {
 			if containsEvery(m.Text, parts) {
-				return
+				return m
 			}
 		}
 		if time.Now().After(deadline) {

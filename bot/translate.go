@@ -41,7 +41,7 @@ type textPart struct {
 	// title parts are shown in bold.
 	title bool
 	// html is set for Telegram HTML (a broadcast): shown as it is,
-	// translated as its plain text.
+	// translated as HTML (sendableHTML).
 	html bool
 }
 
@@ -164,7 +164,8 @@ func (a *App) translatedText(ctx context.Context, r *Request, w writtenText) (te
 		if !translate.Needed(p.lang, l.Lang()) {
 			continue
 		}
-		res, err := a.tr.Translate(ctx, translate.Request{Text: plainSource(p), From: p.lang, To: l.Lang(), Owner: w.owner})
+		res, err := a.tr.Translate(ctx, translate.Request{Text: p.text, From: p.lang, To: l.Lang(), Owner: w.owner,
+			HTML: p.html})
 		if err != nil {
 			r.Log.Warn("translation failed", "err", err, "reason", translate.Reason(err))
 			return l.T(failureNote(err)) + "\n\n" + a.originalText(l, w), false
@@ -174,7 +175,7 @@ func (a *App) translatedText(ctx context.Context, r *Request, w writtenText) (te
 		}
 		texts[i], provider = res.Text, res.Provider
 		if p.html {
-			texts[i] = html.EscapeString(res.Text)
+			texts[i] = a.sendableHTML(ctx, res.Text)
 		}
 		if !slices.Contains(from, res.From) {
 			from = append(from, res.From)
@@ -240,14 +241,20 @@ func failureNote(err error) string {
 	return "tr_failed"
 }
 
-// plainSource is what of p goes to the translation service: the text, or
-// for Telegram HTML its plain text (tags dropped, entities read); the
-// service would take tags for words.
-func plainSource(p textPart) string {
-	if !p.html {
-		return p.text
+// sendableHTML is a service's translation of Telegram HTML as the bot can
+// send it. The services keep the tags and translate the text between
+// them, but neither promises markup Telegram takes (DeepL may move tags,
+// and neither knows Telegram's few tags and strict entities): a
+// translation that is no longer HTML the bot would send itself
+// (checkBroadcastHTML) goes out as its plain text, escaped, so that
+// Telegram never refuses the message; the formatting is lost then, the
+// words are not.
+func (a *App) sendableHTML(ctx context.Context, translated string) string {
+	if p, ok := checkBroadcastHTML(translated); !ok {
+		a.log.WarnContext(ctx, "translated HTML not sendable, sent as its text", "problem", p.ID)
+		return html.EscapeString(plainOf(translated))
 	}
-	return plainOf(p.text)
+	return translated
 }
 
 // machineText is a broadcast's version translated for a recipient who
@@ -266,8 +273,8 @@ func (a *App) machineVersion(ctx context.Context, b storage.Broadcast, v copyVie
 	if !note || !a.tr.Enabled() {
 		return machineText{}
 	}
-	res, err := a.tr.Translate(ctx, translate.Request{Text: plainOf(b.Versions[lang]), From: lang, To: v.L.Lang(),
-		Owner: b.AuthorID})
+	res, err := a.tr.Translate(ctx, translate.Request{Text: b.Versions[lang], From: lang, To: v.L.Lang(),
+		Owner: b.AuthorID, HTML: true})
 	if err != nil {
 		a.log.WarnContext(ctx, "broadcast version not translated", "broadcast_id", b.ID, "to", v.L.Lang(), "err", err)
 		return machineText{}
@@ -278,10 +285,14 @@ func (a *App) machineVersion(ctx context.Context, b storage.Broadcast, v copyVie
 	if b.MediaFileID != "" {
 		limit = maxBroadcastCaption
 	}
-	if !res.Machine || utf8.RuneCountInString(res.Text) > limit {
+	if !res.Machine {
 		return machineText{}
 	}
-	return machineText{text: html.EscapeString(res.Text), from: res.From, provider: res.Provider}
+	text := a.sendableHTML(ctx, res.Text)
+	if utf8.RuneCountInString(plainOf(text)) > limit {
+		return machineText{}
+	}
+	return machineText{text: text, from: res.From, provider: res.Provider}
 }
 
 // copyText is the text of b's version lang for v's recipient and the row

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ type translationFake interface {
 	FailNext(status, times int)
 	Delay(d time.Duration)
 	Requests() int
+	MangleHTML(on bool)
 }
 
 // providers are the translation services the bot speaks to.
@@ -232,13 +234,15 @@ func TestTranslateFailuresFallBack(t *testing.T) {
 }
 
 // TestBroadcastMissingVersionTranslated: a Ukrainian coordinator's
-// announcement with only a Ukrainian version reaches two Swedish
-// residents translated into Swedish and marked as machine translation
-// (one request to the service for both), with the original one tap away;
+// announcement (Telegram HTML, bold and a link) with only a Ukrainian
+// version reaches two Swedish residents translated into Swedish as HTML,
+// bold and link kept, and marked as machine translation (one request to
+// the service for both), with the original one tap away;
 // a Ukrainian resident gets the original unmarked, and one who reads
 // Ukrainian with a French interface the original with a button to
-// translate; a version whose translation would not fit goes out as
-// written with the note. With both services.
+// translate; a translation whose markup Telegram would refuse goes out
+// as its escaped text; a version whose translation would not fit goes out
+// as written with the note. With both services.
 func TestBroadcastMissingVersionTranslated(t *testing.T) {
 	t.Parallel()
 	eachProvider(t, func(t *testing.T, provider string, cfg config.Translate, fake translationFake) {
@@ -254,11 +258,15 @@ func TestBroadcastMissingVersionTranslated(t *testing.T) {
 		iryna := w.resident(24, "fr", "Iryna", "Grevesmühlen", "fr", "uk")
 
 		uk, sv := w.Loc("uk"), w.Loc("sv")
-		text := "<b>Привіт</b>, ми шукаємо партнер для школа &amp; лікарня!"
+		text := `<b>Привіт</b>, ми шукаємо <a href="https://ichnia.example/partner">партнер</a> для школа &amp; лікарня!`
 		sendOneVersion(olena, uk, text)
 
-		plain := "Привіт, ми шукаємо партнер для школа & лікарня!"
-		want := html.EscapeString(faketranslate.Translate(plain, "sv"))
+		want := faketranslate.TranslateHTML(text, "sv")
+		for _, part := range []string{"<b>Hej</b>", `<a href="https://ichnia.example/partner">partner</a>`, "skola &amp; sjukhus"} {
+			if !strings.Contains(want, part) {
+				t.Fatalf("the fake's translation %q lacks %q", want, part)
+			}
+		}
 		for _, u := range []*bottest.User{sara, nils} {
 			waitForMessage(t, w.Env, u.ID(), machineHead(sv, "uk", provider), want)
 			if n := countMessages(w.Env, u.ID(), "Привіт"); n != 0 {
@@ -280,7 +288,7 @@ func TestBroadcastMissingVersionTranslated(t *testing.T) {
 		fr := w.Loc("fr")
 		waitForMessage(t, w.Env, iryna.ID(), text)
 		iryna.Press(fr.Plain("tr_button_show")).Expect(machineHead(fr, "uk", provider),
-			html.EscapeString(faketranslate.Translate(plain, "fr")))
+			faketranslate.TranslateHTML(text, "fr"))
 
 		// A Swedish youth group gets the translation too, marked, without
 		// buttons (its members have no copy of their own).
@@ -297,6 +305,16 @@ func TestBroadcastMissingVersionTranslated(t *testing.T) {
 				t.Errorf("the group's translated copy has buttons: %v", buttonLabels(m))
 			}
 		}
+
+		// A translation whose markup Telegram would refuse (closing tags
+		// lost) arrives as its text, escaped, still marked.
+		fake.MangleHTML(true)
+		sendOneVersion(olena, uk, "<b>Привіт</b> &amp; школа")
+		got := waitForMessage(t, w.Env, sara.ID(), machineHead(sv, "uk", provider), "[sv] Hej &amp; skola")
+		if strings.Contains(got.Text, "<b>Hej") {
+			t.Errorf("a translation with broken markup went out as HTML:\n%s", got.Text)
+		}
+		fake.MangleHTML(false)
 
 		// A version at the length limit whose translation runs past it
 		// goes out as written, with the note.
@@ -337,4 +355,66 @@ func TestNoTranslationWhenOff(t *testing.T) {
 	jonas.PressData("tr:p:" + p.Code + ":n")
 	w.expectAlert(jonas, de.Plain("callback_invalid"))
 	owner.Say("/privacy").ExpectNot(uk.T("privacy_translations"))
+}
+
+// TestTranslateEventNotices: the notices of an event sent through the
+// delivery engine (the announcement of a new event, a reminder) offer
+// its Ukrainian text in the reader's language, as its card does: a German
+// and a Swedish resident of the event's town read it translated with one
+// tap; a Ukrainian resident is offered nothing. With both services.
+func TestTranslateEventNotices(t *testing.T) {
+	t.Parallel()
+	eachProvider(t, func(t *testing.T, provider string, cfg config.Translate, fake translationFake) {
+		kyiv, _ := time.LoadLocation("Europe/Kyiv")
+		clock := testclock.New(time.Date(2026, 3, 20, 9, 0, 0, 0, kyiv))
+		env := bottest.New(t, bottest.Options{Now: clock.Now, Translate: cfg})
+		uk, de, sv := env.Loc("uk"), env.Loc("de"), env.Loc("sv")
+		olena := env.Started(13301, "uk", "Олена")
+		makeCoordinator(t, env, olena)
+		ichnia := addTown(t, env, "Ichnia", "UA")
+		readers := map[*locales.Localizer]*bottest.User{de: env.Started(13302, "de", "Greta"),
+			sv: env.Started(13303, "sv", "Astrid")}
+		taras := env.Started(13304, "uk", "Тарас")
+		for _, u := range []*bottest.User{readers[de], readers[sv], taras} {
+			if err := env.Store.SaveProfile(context.Background(), storage.Profile{UserID: u.ID(), TownID: ichnia}); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		const title, description = "Привіт, школа!", "Ми шукаємо партнер для школа."
+		olena.Say("/newevent").Say(title).Say(description).Press("✓ Київ")
+		olena.Say("30 березня 2026 о 10:00").Press("2 години")
+		olena.Say("Ратуша").Say("Ічня").Press("Ichnia, " + uk.Country("UA"))
+		olena.Press(uk.Plain("ev_publish")).Expect(uk.N("ev_created", 3))
+
+		// showTranslation presses the translate button of the notice m
+		// and expects the event's text in l's language, marked.
+		showTranslation := func(u *bottest.User, l *locales.Localizer, m faketelegram.Message) {
+			t.Helper()
+			u.PressData(buttonData(t, m, l.Plain("tr_button_show")))
+			u.Expect(machineHead(l, "uk", provider),
+				"<b>"+html.EscapeString(faketranslate.Translate(title, l.Lang()))+"</b>",
+				html.EscapeString(faketranslate.Translate(description, l.Lang())))
+		}
+		for l, u := range readers {
+			m := u.WaitFor(l.T("event_new_head"), title)
+			showTranslation(u, l, m)
+			// A reminder a day before offers it as well.
+			u.PressData(buttonData(t, m, l.Plain("event_remind_button")))
+			u.Press("☐ " + l.Plain("event_offset_day"))
+		}
+		news := taras.WaitFor(uk.T("event_new_head"), title)
+		if labels := buttonLabels(news); slices.Contains(labels, uk.Plain("tr_button_show")) {
+			t.Errorf("a Ukrainian reader is offered a translation of a Ukrainian event: %q", labels)
+		}
+		requests := fake.Requests()
+
+		clock.Set(time.Date(2026, 3, 29, 10, 0, 30, 0, kyiv))
+		for l, u := range readers {
+			showTranslation(u, l, u.WaitFor(l.T("event_reminder_day", "Title", title)))
+		}
+		if n := fake.Requests() - requests; n != 0 {
+			t.Errorf("%d requests to the service for texts translated before, want 0 (the cache)", n)
+		}
+	})
 }

@@ -259,7 +259,8 @@ func TestEveryTopicAndSectorNameFindsItsProjects(t *testing.T) {
 
 // TestReadersOwnWordsBeyondTheNewestTranslations: when more than
 // MaxCounted newer projects match only through the glossary, an older one
-// in the reader's own words is still found, and first.
+// in the reader's own words is still found, and first; whether the
+// search walks the listings or collects its matches from the index.
 func TestReadersOwnWordsBeyondTheNewestTranslations(t *testing.T) {
 	t.Parallel()
 	f := newProjectFixture(t, 1)
@@ -267,11 +268,30 @@ func TestReadersOwnWordsBeyondTheNewestTranslations(t *testing.T) {
 	for i := range storage.MaxCounted + 5 {
 		f.project(1, f.fields("Grevesmühlen", fmt.Sprintf("Fußballtraining %d", i), "Jeden Samstag."))
 	}
-	page, err := f.s.SearchProjects(context.Background(), storage.ProjectQuery{Text: "футбол", ReaderLanguage: "uk"}, 0, 5)
-	if err != nil {
+	for _, collect := range []bool{false, true} {
+		storage.SearchProbesCollect(f.s, collect)
+		page, err := f.s.SearchProjects(context.Background(), storage.ProjectQuery{Text: "футбол", ReaderLanguage: "uk"}, 0, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Projects) == 0 || page.Projects[0].Title != "Футбол у парку" || page.Total != storage.MaxCounted {
+			t.Fatalf("collect %v: found %q (total %d), want the Ukrainian project first of %d", collect, titles(page),
+				page.Total, storage.MaxCounted)
+		}
+	}
+}
+
+// TestSearchSampleLoads: the sample of the newest listings that chooses
+// how searches run holds the listed projects (archived ones are not
+// listed) and counts them.
+func TestSearchSampleLoads(t *testing.T) {
+	t.Parallel()
+	f := newCrossFixture(t)
+	if _, err := f.s.SetProjectArchived(context.Background(), 1, f.byTitle[pFeast].Code, true); err != nil {
 		t.Fatal(err)
 	}
-	if len(page.Projects) == 0 || page.Projects[0].Title != "Футбол у парку" || page.Total != storage.MaxCounted {
-		t.Fatalf("found %q (total %d), want the Ukrainian project first of %d", titles(page), page.Total, storage.MaxCounted)
+	n, total, err := storage.LoadSearchSample(context.Background(), f.s)
+	if err != nil || n != len(f.byTitle)-1 || total != n {
+		t.Fatalf("sample of %d listings of %d (%v), want %d", n, total, err, len(f.byTitle)-1)
 	}
 }

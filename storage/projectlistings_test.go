@@ -115,7 +115,10 @@ var referenceVocabulary = strings.Fields(`вода водогін voda Wasser Wa
 // when each query word has a key that is one of the project's keys, or
 // begins one when it is long enough; the newest MaxCounted matches are the
 // results. Leaving out words implied by others (matchWords) must change no
-// result.
+// result, nor must how the search runs: each query is asked with every
+// probe collecting its matches from the index and with the planner
+// choosing (searchsample.go), and across languages both ways must give
+// the same page.
 func TestSearchProjectsAgreesWithReference(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -201,18 +204,38 @@ func TestSearchProjectsAgreesWithReference(t *testing.T) {
 				want = append(want, p.ID)
 			}
 		}
-		page, err := f.s.SearchProjects(ctx, q, 0, storage.MaxCounted)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []int64
-		for _, p := range page.Projects {
-			got = append(got, p.ID)
-		}
-		slices.Sort(got)
 		slices.Sort(want)
-		if !slices.Equal(got, want) || page.Total != len(want) {
-			t.Fatalf("%+v found %d projects %v (total %d), want %d: %v", q, len(got), got, page.Total, len(want), want)
+		for _, collect := range []bool{false, true} {
+			storage.SearchProbesCollect(f.s, collect)
+			page, err := f.s.SearchProjects(ctx, q, 0, storage.MaxCounted)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, p := range page.Projects {
+				got = append(got, p.ID)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, want) || page.Total != len(want) {
+				t.Fatalf("%+v (collect %v) found %d projects %v (total %d), want %d: %v", q, collect, len(got), got,
+					page.Total, len(want), want)
+			}
+		}
+		// Across languages the page, in its order, is the same either way.
+		q.ReaderLanguage = []string{"de", "uk", "en"}[queries%3]
+		var pages [2][]int64
+		for i, collect := range []bool{false, true} {
+			storage.SearchProbesCollect(f.s, collect)
+			page, err := f.s.SearchProjects(ctx, q, 0, storage.MaxCounted)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range page.Projects {
+				pages[i] = append(pages[i], p.ID)
+			}
+		}
+		if !slices.Equal(pages[0], pages[1]) {
+			t.Fatalf("%+v: %v when the planner chooses, %v when collecting", q, pages[0], pages[1])
 		}
 	}
 	if n := listingsDisagree(t, f.s); n != 0 {

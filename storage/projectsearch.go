@@ -114,6 +114,7 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	// the order written, and the cheap ones spare it comparing word lists.
 	filters := where
 	var literal, crossing []string // conditions of the literal and the cross-language search
+	var litIDs, crossIDs [][]int32 // their word id lists
 	rank, crossRank, own := "0::real", "0::real", "false"
 	if terms := queryTerms(q.Text); len(terms) > 0 {
 		var xterms []crossTerm
@@ -121,23 +122,19 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 		if q.ReaderLanguage != "" {
 			xterms, tokens = crossTerms(q.Text, q.ReaderLanguage, terms)
 		}
-		known, err := s.knownWords(ctx, terms, tokens)
-		if err != nil {
-			return page, err
-		}
 		// A word the glossary knows is no typo: across languages it needs
 		// no trigram look-up.
-		typos, err := s.typoAlternatives(ctx, terms, known, meaningful(xterms))
+		known, typos, err := s.knownWords(ctx, terms, tokens, meaningful(xterms))
 		if err != nil {
 			return page, err
 		}
 		match, ok := matchWords(terms, typos, known)
 		if ok {
-			literal = wordConditions(match, arg)
+			literal, litIDs = wordConditions(match, arg), match
 			rank = "ts_rank(p.search, to_tsquery('simple', " + arg(tsQuery(terms, typos, known)) + "))"
 		}
 		if xmatch, crosses := crossMatch(xterms, match, known); crosses {
-			crossing = wordConditions(xmatch, arg)
+			crossing, crossIDs = wordConditions(xmatch, arg), xmatch
 			crossRank = "ts_rank(p.search, " + arg(tokenQuery(xterms, known)) + "::tsquery)"
 			own = "coalesce(" + arg(q.ReaderLanguage) + " IN (p.title_lang, p.description_lang), false)"
 		}
@@ -150,10 +147,27 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	// is joined to its towns. A search across languages takes the newest
 	// matches of its words' meanings and the newest of its literal words,
 	// so that the reader's own words are not crowded out by translations.
-	probe := func(cond []string, columns string, limit int) string {
+	//
+	// How a probe runs is left to PostgreSQL, unless the sample of the
+	// newest listings (searchsample.go) says that its matches are so rare
+	// that collecting them from the index costs less than walking the
+	// listings in date order: then the probe collects. The subquery with
+	// OFFSET 0 is planned on its own, for all its rows, so PostgreSQL
+	// cannot walk the date index for it; the order and limit outside it
+	// pick the same rows as a walk would.
+	smp := s.searchSample()
+	probe := func(cond []string, ids [][]int32, columns string, limit int) string {
 		w := append(slices.Clone(filters), cond...)
 		if len(w) == 0 {
 			w = []string{"true"}
+		}
+		// Without words, or within a sector (walked in its own index), the
+		// planner's choice stands.
+		if smp != nil && len(ids) > 0 && q.Sector == "" && smp.collects(q, ids, limit) {
+			return `(SELECT * FROM (SELECT ` + columns + ` FROM project_listings l
+				WHERE ` + strings.Join(w, " AND ") + ` OFFSET 0) l
+			ORDER BY l.created_at DESC, l.id DESC
+			LIMIT ` + strconv.Itoa(limit) + `)`
 		}
 		return `(SELECT ` + columns + ` FROM project_listings l
 			WHERE ` + strings.Join(w, " AND ") + `
@@ -172,16 +186,16 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	switch {
 	case crossing != nil && literal != nil:
 		inX := strings.ReplaceAll(strings.Join(literal, " AND "), "l.words", "x.words")
-		cands = `x AS MATERIALIZED (` + probe(crossing, columns+`, l.words`, MaxCounted) + `),
-		c AS MATERIALIZED (SELECT id, created_at FROM x UNION SELECT * FROM ` + probe(literal, columns, ownWords) + ` lit
+		cands = `x AS MATERIALIZED (` + probe(crossing, crossIDs, columns+`, l.words`, MaxCounted) + `),
+		c AS MATERIALIZED (SELECT id, created_at FROM x UNION SELECT * FROM ` + probe(literal, litIDs, columns, ownWords) + ` lit
 			WHERE (SELECT count(*) FROM x) = ` + strconv.Itoa(MaxCounted) + `
 				AND (SELECT count(*) FROM x WHERE ` + inX + `) < ` + strconv.Itoa(ownWords) + `)`
 	case crossing != nil:
-		cands = `c AS MATERIALIZED (` + probe(crossing, columns, MaxCounted) + `)`
+		cands = `c AS MATERIALIZED (` + probe(crossing, crossIDs, columns, MaxCounted) + `)`
 	case literal != nil:
-		cands = `c AS MATERIALIZED (` + probe(literal, columns, MaxCounted) + `)`
+		cands = `c AS MATERIALIZED (` + probe(literal, litIDs, columns, MaxCounted) + `)`
 	default: // no text: the filters alone
-		cands = `c AS MATERIALIZED (` + probe(nil, columns, MaxCounted) + `)`
+		cands = `c AS MATERIALIZED (` + probe(nil, nil, columns, MaxCounted) + `)`
 	}
 	b := &pgx.Batch{}
 	b.Queue(searchSettings)
@@ -242,14 +256,22 @@ type knownWord struct {
 
 // knownWords looks up, for each key of terms, the known words it matches:
 // the words it begins (at most maxPrefixWords+1 of them) when it is long
-// enough to match as a prefix, the key itself otherwise. project_words
-// holds every word of every listed project (written by the trigger that
-// writes its listing), so these words find exactly the projects the key
-// finds.
-func (s *Store) knownWords(ctx context.Context, terms [][]string, tokens []string) (map[string][]knownWord, error) {
+// enough to match as a prefix, the key itself otherwise; and the tokens.
+// project_words holds every word of every listed project (written by the
+// trigger that writes its listing), so these words find exactly the
+// projects the key finds.
+//
+// In the same statement (one round trip) it finds the typo alternatives
+// of the terms that may be typos: for each term long enough, not in skip,
+// whose first key begins no known word, the known words most like it
+// (pg_trgm similarity), indexed like terms.
+func (s *Store) knownWords(ctx context.Context, terms [][]string, tokens []string,
+	skip map[int]bool) (map[string][]knownWord, map[int][]knownWord, error) {
 	var prefixes []string
 	whole := slices.Clone(tokens)
-	for _, t := range terms {
+	var typoKeys []string
+	var typoTerms []int32
+	for i, t := range terms {
 		for _, k := range t {
 			if isPrefix(k) {
 				prefixes = append(prefixes, k)
@@ -257,33 +279,58 @@ func (s *Store) knownWords(ctx context.Context, terms [][]string, tokens []strin
 				whole = append(whole, k)
 			}
 		}
+		if utf8.RuneCountInString(t[0]) >= minTypoLen && !skip[i] {
+			typoKeys, typoTerms = append(typoKeys, t[0]), append(typoTerms, int32(i))
+		}
 	}
 	ends := make([]string, len(prefixes))
 	for i, k := range prefixes {
 		ends[i] = prefixEnd(k)
 	}
+	typoEnds := make([]string, len(typoKeys))
+	for i, k := range typoKeys {
+		typoEnds[i] = prefixEnd(k)
+	}
 	// The words a key begins lie between the key and its end in byte order
-	// (text_pattern_ops orders by bytes, as tsquery prefixes compare).
+	// (text_pattern_ops orders by bytes, as tsquery prefixes compare). A
+	// typo's alternatives are looked up only when its key begins no word
+	// (typo keys are long enough to match as prefixes); term is -1 for the
+	// words of keys.
 	rows, err := s.pool.Query(ctx, `
-		SELECT q.key, w.word, w.id
+		SELECT -1, q.key, w.word, w.id
 		FROM unnest($1::text[], $2::text[]) AS q(key, e)
 		CROSS JOIN LATERAL (
 			SELECT word, id FROM project_words WHERE word ~>=~ q.key AND word ~<~ q.e
 			ORDER BY word USING ~<~ LIMIT $3) w
 		UNION ALL
-		SELECT word, word, id FROM project_words WHERE word = ANY ($4::text[])`,
-		prefixes, ends, maxPrefixWords+1, whole)
+		SELECT -1, word, word, id FROM project_words WHERE word = ANY ($4::text[])
+		UNION ALL
+		SELECT q.i, q.key, w.word, w.id
+		FROM unnest($5::text[], $6::text[], $7::int[]) AS q(key, e, i)
+		CROSS JOIN LATERAL (
+			SELECT word, id FROM project_words
+			WHERE NOT EXISTS (SELECT FROM project_words b WHERE b.word ~>=~ q.key AND b.word ~<~ q.e)
+				AND word % q.key AND similarity(word, q.key) >= $8 AND left(word, 1) <> '~'
+			ORDER BY similarity(word, q.key) DESC, word
+			LIMIT $9) w`,
+		prefixes, ends, maxPrefixWords+1, whole, typoKeys, typoEnds, typoTerms, typoSimilarity, maxTypoAlternatives)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	known := map[string][]knownWord{}
+	typos := map[int][]knownWord{}
+	var term int
 	var key string
 	var w knownWord
-	_, err = pgx.ForEachRow(rows, []any{&key, &w.word, &w.id}, func() error {
-		known[key] = append(known[key], w)
+	_, err = pgx.ForEachRow(rows, []any{&term, &key, &w.word, &w.id}, func() error {
+		if term >= 0 {
+			typos[term] = append(typos[term], w)
+		} else {
+			known[key] = append(known[key], w)
+		}
 		return nil
 	})
-	return known, err
+	return known, typos, err
 }
 
 // prefixEnd returns the first string in byte order after every string
@@ -308,43 +355,6 @@ func prefixEnd(key string) string {
 
 // isPrefix reports whether key is long enough to match the words it begins.
 func isPrefix(key string) bool { return utf8.RuneCountInString(key) >= minPrefixLen }
-
-// typoAlternatives finds, for each term long enough whose first key
-// begins no known word, the known words most like it; the result is
-// indexed like terms. Terms in skip are left out.
-func (s *Store) typoAlternatives(ctx context.Context, terms [][]string, known map[string][]knownWord,
-	skip map[int]bool) (map[int][]knownWord, error) {
-	var keys []string
-	var idx []int
-	for i, t := range terms {
-		if utf8.RuneCountInString(t[0]) >= minTypoLen && len(known[t[0]]) == 0 && !skip[i] {
-			keys, idx = append(keys, t[0]), append(idx, i)
-		}
-	}
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT q.i, w.word, w.id
-		FROM unnest($1::text[], $2::int[]) AS q(key, i)
-		CROSS JOIN LATERAL (
-			SELECT word, id FROM project_words
-			WHERE word % q.key AND similarity(word, q.key) >= $3 AND left(word, 1) <> '~'
-			ORDER BY similarity(word, q.key) DESC, word
-			LIMIT $4) w`,
-		keys, idx, typoSimilarity, maxTypoAlternatives)
-	if err != nil {
-		return nil, err
-	}
-	alts := map[int][]knownWord{}
-	var i int
-	var w knownWord
-	_, err = pgx.ForEachRow(rows, []any{&i, &w.word, &w.id}, func() error {
-		alts[i] = append(alts[i], w)
-		return nil
-	})
-	return alts, err
-}
 
 // asPrefix reports whether key matches the words it begins: it must be
 // long enough, and begin few enough known words to mean something as a

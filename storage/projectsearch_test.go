@@ -67,6 +67,13 @@ func TestSearchProjects(t *testing.T) {
 		{"umlaut spelled out", storage.ProjectQuery{Text: "Grevesmuehlen"}, []string{"Wasserversorgung in Grevesmühlen"}},
 		{"umlaut dropped", storage.ProjectQuery{Text: "grevesmuhlen feuerwehr"}, []string{"Wasserversorgung in Grevesmühlen"}},
 		{"typo", storage.ProjectQuery{Text: "Wasserversorgnug"}, []string{"Wasserversorgung in Grevesmühlen"}},
+		// The typo is the second word: its alternatives belong to it.
+		{"typo after a word", storage.ProjectQuery{Text: "feuerwehr Wasserversorgnug"},
+			[]string{"Wasserversorgung in Grevesmühlen"}},
+		{"two typos", storage.ProjectQuery{Text: "Wasserversorgnug Grevesmülhen"}, []string{"Wasserversorgung in Grevesmühlen"}},
+		// A word that begins a known word is no typo ("theat" is not
+		// looked up as "theatre" by likeness but by its beginning).
+		{"typo and a beginning", storage.ProjectQuery{Text: "theat summmer"}, []string{"Youth theatre"}},
 		{"every word must match", storage.ProjectQuery{Text: "water theatre"}, []string{"Youth theatre"}},
 		{"no match", storage.ProjectQuery{Text: "submarine"}, nil},
 		{"title before description", storage.ProjectQuery{Text: "kultur begegnungen"}, []string{"Café für Begegnungen"}},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -18,6 +19,10 @@ var ErrNotFound = errors.New("not found")
 // Store gives access to every aggregate over one connection pool.
 type Store struct {
 	pool *pgxpool.Pool
+	// sample is the newest listings, for choosing how a search probe runs
+	// (searchsample.go); sampling is set while one is being loaded.
+	sample   atomic.Pointer[listingSample]
+	sampling atomic.Bool
 }
 
 // New wraps an open pool.

@@ -65,6 +65,31 @@ func (s *Store) StoreTranslation(ctx context.Context, text, target string, owner
 	return err
 }
 
+// ClaimTranslation claims, over all instances, the making of text's
+// translation into target until expires: it reports true when nobody
+// else holds the claim (none, or one that expired before now), false when
+// another instance is translating the same text right now. One statement,
+// so two instances claiming at once cannot both win.
+func (s *Store) ClaimTranslation(ctx context.Context, text, target string, now, expires time.Time) (bool, error) {
+	var won bool
+	err := s.pool.QueryRow(ctx, `INSERT INTO translation_claims AS c (source_hash, target_lang, expires_at)
+		VALUES ($1, $2, $3)
+		ON CONFLICT (source_hash, target_lang) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE c.expires_at < $4
+		RETURNING true`, textHash(text), target, expires, now).Scan(&won)
+	if err == pgx.ErrNoRows {
+		return false, nil
+	}
+	return won, err
+}
+
+// ReleaseTranslation lets go of the claim on text's translation into
+// target (ClaimTranslation), made or failed.
+func (s *Store) ReleaseTranslation(ctx context.Context, text, target string) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM translation_claims WHERE source_hash = $1 AND target_lang = $2`,
+		textHash(text), target)
+	return err
+}
+
 // ReserveTranslationChars counts n characters against the budget of day
 // (its UTC date) if the day's total stays within limit, and reports
 // whether it did. One statement: instances reserving at the same time
@@ -99,6 +124,10 @@ func (s *Store) PruneTranslations(ctx context.Context, before time.Time) (int64,
 		return 0, err
 	}
 	_, err = s.pool.Exec(ctx, `DELETE FROM translation_usage WHERE day < $1::date`, before.UTC().Format(time.DateOnly))
+	if err == nil {
+		// Claims of instances that died while translating.
+		_, err = s.pool.Exec(ctx, `DELETE FROM translation_claims WHERE expires_at < $1`, before)
+	}
 	return tag.RowsAffected(), err
 }
 

@@ -12,7 +12,9 @@ import (
 
 // DeepL is a fake DeepL API v2 server: POST /v2/translate with
 // "Authorization: DeepL-Auth-Key <key>" and a JSON body (text as an
-// array, target_lang, source_lang) or the older form body, GET /v2/usage,
+// array, target_lang, source_lang, tag_handling: with "html" or "xml"
+// the tags stay and the text between them is translated, TranslateHTML)
+// or the older form body, GET /v2/usage,
 // and its errors: 403 (bad key), 456 (quota exceeded), 429 and 529 (too
 // many requests), 400 (bad parameters), 413 (request too large), 5xx.
 // Errors carry JSON {"message": ...}.
@@ -80,9 +82,10 @@ func (d *DeepL) translate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req struct {
-		Text       []string `json:"text"`
-		TargetLang string   `json:"target_lang"`
-		SourceLang string   `json:"source_lang"`
+		Text        []string `json:"text"`
+		TargetLang  string   `json:"target_lang"`
+		SourceLang  string   `json:"source_lang"`
+		TagHandling string   `json:"tag_handling"`
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "application/json" {
@@ -100,6 +103,7 @@ func (d *DeepL) translate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		req.Text, req.TargetLang, req.SourceLang = r.Form["text"], r.FormValue("target_lang"), r.FormValue("source_lang")
+		req.TagHandling = r.FormValue("tag_handling")
 	}
 	switch {
 	case len(req.Text) == 0:
@@ -110,6 +114,9 @@ func (d *DeepL) translate(w http.ResponseWriter, r *http.Request) {
 		return
 	case req.SourceLang != "" && !slices.Contains(deeplTargets[:6], req.SourceLang):
 		d.fail(w, http.StatusBadRequest, "Value for 'source_lang' not supported.")
+		return
+	case req.TagHandling != "" && req.TagHandling != "html" && req.TagHandling != "xml":
+		d.fail(w, http.StatusBadRequest, "Value for 'tag_handling' not supported.")
 		return
 	}
 	n := 0
@@ -131,7 +138,7 @@ func (d *DeepL) translate(w http.ResponseWriter, r *http.Request) {
 		if src == "" {
 			src = strings.ToUpper(Detect(t))
 		}
-		out = append(out, map[string]string{"detected_source_language": src, "text": Translate(t, target)})
+		out = append(out, map[string]string{"detected_source_language": src, "text": d.answer(t, target, req.TagHandling != "")})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"translations": out})
 }

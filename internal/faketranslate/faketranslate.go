@@ -48,6 +48,64 @@ var dictionary = map[string]map[string]string{
 // dictionary translation if it has one (case of the first letter kept),
 // joined by single spaces; punctuation next to a word stays with it.
 func Translate(text, target string) string {
+	return "[" + target + "] " + translateWords(text, target)
+}
+
+// TranslateHTML is what both fakes answer for HTML (LibreTranslate's
+// format "html", DeepL's tag_handling "html"): as both services document,
+// the tags stay as they are and only the text between them is
+// translated, word by word as by Translate, keeping the white space
+// around each run of text; entities stay entities. The "[target] " mark
+// comes first.
+func TranslateHTML(text, target string) string {
+	var b strings.Builder
+	b.WriteString("[" + target + "] ")
+	for text != "" {
+		if text[0] == '<' {
+			end := strings.IndexByte(text, '>')
+			if end < 0 {
+				end = len(text) - 1
+			}
+			b.WriteString(text[:end+1])
+			text = text[end+1:]
+			continue
+		}
+		end := strings.IndexByte(text, '<')
+		if end < 0 {
+			end = len(text)
+		}
+		run := text[:end]
+		core := strings.TrimSpace(run)
+		lead := run[:strings.Index(run, core)]
+		b.WriteString(lead + translateWords(core, target) + run[len(lead)+len(core):])
+		text = text[end:]
+	}
+	return b.String()
+}
+
+// MangleHTML is a translation of HTML that lost its closing tags, as a
+// service may answer when it moves markup around: no longer HTML that
+// Telegram takes.
+func MangleHTML(text string) string {
+	var b strings.Builder
+	for text != "" {
+		start := strings.Index(text, "</")
+		if start < 0 {
+			b.WriteString(text)
+			break
+		}
+		b.WriteString(text[:start])
+		end := strings.IndexByte(text[start:], '>')
+		if end < 0 {
+			break
+		}
+		text = text[start+end+1:]
+	}
+	return b.String()
+}
+
+// translateWords is Translate without the mark.
+func translateWords(text, target string) string {
 	words := strings.Fields(text)
 	for i, w := range words {
 		core := strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
@@ -65,7 +123,7 @@ func Translate(text, target string) string {
 		}
 		words[i] = strings.Replace(w, core, tr, 1)
 	}
-	return "[" + target + "] " + strings.Join(words, " ")
+	return strings.Join(words, " ")
 }
 
 // Detect is the fakes' language detection: Cyrillic is Ukrainian;

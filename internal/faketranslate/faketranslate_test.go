@@ -88,3 +88,68 @@ func TestDeepLShapes(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// TestHTMLKeepsTags: asked for HTML (LibreTranslate's format "html",
+// DeepL's tag_handling "html"), both fakes keep the tags, attributes and
+// entities and translate the words between them; asked for text, they
+// take tags for words as the services do.
+func TestHTMLKeepsTags(t *testing.T) {
+	const in = `<b>Привіт</b>, ми шукаємо <a href="https://school.example/школа">партнер</a> для школа &amp; лікарня!`
+	const want = `[sv] <b>Hej</b>, vi söker <a href="https://school.example/школа">partner</a> для skola &amp; sjukhus!`
+	lt := faketranslate.NewLibreTranslate(t)
+	d := faketranslate.NewDeepL(t, "key")
+	body := func(v any) *strings.Reader {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.NewReader(string(b))
+	}
+	for _, c := range []struct {
+		name, url, auth string
+		html, text      any
+		read            func(*http.Response) string
+	}{
+		{"libretranslate", lt.URL + "/translate", "",
+			map[string]string{"q": in, "source": "uk", "target": "sv", "format": "html"},
+			map[string]string{"q": in, "source": "uk", "target": "sv", "format": "text"},
+			func(r *http.Response) string {
+				var out struct{ TranslatedText string }
+				_ = json.NewDecoder(r.Body).Decode(&out)
+				return out.TranslatedText
+			}},
+		{"deepl", d.URL + "/v2/translate", "DeepL-Auth-Key key",
+			map[string]any{"text": []string{in}, "target_lang": "SV", "tag_handling": "html"},
+			map[string]any{"text": []string{in}, "target_lang": "SV"},
+			func(r *http.Response) string {
+				var out struct{ Translations []struct{ Text string } }
+				_ = json.NewDecoder(r.Body).Decode(&out)
+				if len(out.Translations) != 1 {
+					return ""
+				}
+				return out.Translations[0].Text
+			}},
+	} {
+		for _, ask := range []struct {
+			body any
+			want string
+		}{{c.html, want}, {c.text, faketranslate.Translate(in, "sv")}} {
+			req, _ := http.NewRequest(http.MethodPost, c.url, body(ask.body))
+			req.Header.Set("Content-Type", "application/json")
+			if c.auth != "" {
+				req.Header.Set("Authorization", c.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.read(resp); got != ask.want {
+				t.Errorf("%s: %q\nwant %q", c.name, got, ask.want)
+			}
+			resp.Body.Close()
+		}
+	}
+	if got := faketranslate.MangleHTML(want); strings.Contains(got, "</") || !strings.Contains(got, "<b>Hej") {
+		t.Errorf("mangled: %q", got)
+	}
+}

@@ -13,7 +13,9 @@ import (
 
 // LibreTranslate is a fake LibreTranslate server (v1.x, app.py): POST
 // /translate with a JSON or form body (q as a string or an array, source
-// as a code or "auto", target, format, api_key), GET /languages, and its
+// as a code or "auto", target, format: "text", or "html" to keep the tags
+// and translate the text between them, TranslateHTML; api_key), GET
+// /languages, and its
 // errors: JSON {"error": ...} with 400 (missing parameter, unsupported
 // language, text over the character limit, missing required API key), 403
 // (invalid API key), 429 ("Slowdown: ...") and 500.
@@ -144,7 +146,7 @@ func (l *LibreTranslate) translate(w http.ResponseWriter, r *http.Request) {
 	l.count(n)
 	out := make([]string, len(texts))
 	for i, t := range texts {
-		out[i] = Translate(t, req.Target)
+		out[i] = l.answer(t, req.Target, req.Format == "html")
 	}
 	resp := map[string]any{}
 	if array {

@@ -17,6 +17,31 @@ type faults struct {
 	delay    time.Duration
 	requests int
 	chars    int
+	// mangle: HTML comes back without its closing tags (MangleHTML).
+	mangle bool
+}
+
+// MangleHTML makes translations of HTML come back without their closing
+// tags (or, with false, as documented again).
+func (f *faults) MangleHTML(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.mangle = on
+}
+
+// answer translates text into target as the fakes do: as HTML when
+// html, then mangled if so told (MangleHTML).
+func (f *faults) answer(text, target string, html bool) string {
+	if !html {
+		return Translate(text, target)
+	}
+	f.mu.Lock()
+	mangle := f.mangle
+	f.mu.Unlock()
+	if mangle {
+		return MangleHTML(TranslateHTML(text, target))
+	}
+	return TranslateHTML(text, target)
 }
 
 // FailNext makes the next times answers fail with status, in the

@@ -10,7 +10,8 @@ import (
 
 // DeepL is the DeepL API v2: POST /v2/translate with the header
 // "Authorization: DeepL-Auth-Key <key>" and a JSON body {text: [..],
-// target_lang, source_lang}; it answers {translations: [{text,
+// target_lang, source_lang, tag_handling ("html": tags kept, the text
+// between them translated)}; it answers {translations: [{text,
 // detected_source_language}]}, or 403 (key), 456 (quota exceeded), 429 or
 // 529 (too many requests), 400/413 (bad request, too large), 5xx.
 type DeepL struct {
@@ -37,6 +38,9 @@ type deeplRequest struct {
 	Text       []string `json:"text"`
 	TargetLang string   `json:"target_lang"`
 	SourceLang string   `json:"source_lang,omitempty"`
+	// TagHandling "html" keeps the tags of an HTML text and translates
+	// the text between them.
+	TagHandling string `json:"tag_handling,omitempty"`
 }
 
 type deeplResponse struct {
@@ -57,9 +61,12 @@ func deeplTarget(lang string) string {
 }
 
 // Translate implements Provider.
-func (d *DeepL) Translate(ctx context.Context, text, from, to string) (Output, error) {
-	status, raw, err := postJSON(ctx, d.Client, d.Name(), strings.TrimRight(d.URL, "/")+"/v2/translate",
-		deeplRequest{Text: []string{text}, TargetLang: deeplTarget(to), SourceLang: strings.ToUpper(from)},
+func (d *DeepL) Translate(ctx context.Context, text, from, to string, html bool) (Output, error) {
+	body := deeplRequest{Text: []string{text}, TargetLang: deeplTarget(to), SourceLang: strings.ToUpper(from)}
+	if html {
+		body.TagHandling = "html"
+	}
+	status, raw, err := postJSON(ctx, d.Client, d.Name(), strings.TrimRight(d.URL, "/")+"/v2/translate", body,
 		"Authorization", "DeepL-Auth-Key "+d.Key)
 	if err != nil {
 		return Output{}, err

@@ -12,7 +12,8 @@ import (
 
 // LibreTranslate is a self-hosted LibreTranslate server
 // (github.com/LibreTranslate/LibreTranslate): POST /translate with a JSON
-// body {q, source, target, format, api_key}; it answers
+// body {q, source, target, format ("text" or "html": tags kept, the text
+// between them translated), api_key}; it answers
 // {translatedText, detectedLanguage} or {error} with 400, 403, 429 or 500.
 type LibreTranslate struct {
 	// URL is the server's base URL, e.g. http://libretranslate:5000.
@@ -44,13 +45,17 @@ type ltResponse struct {
 }
 
 // Translate implements Provider.
-func (l *LibreTranslate) Translate(ctx context.Context, text, from, to string) (Output, error) {
+func (l *LibreTranslate) Translate(ctx context.Context, text, from, to string, html bool) (Output, error) {
 	source := from
 	if source == "" {
 		source = "auto"
 	}
+	format := "text"
+	if html {
+		format = "html"
+	}
 	status, raw, err := postJSON(ctx, l.Client, l.Name(), strings.TrimRight(l.URL, "/")+"/translate",
-		ltRequest{Q: text, Source: source, Target: to, Format: "text", APIKey: l.Key})
+		ltRequest{Q: text, Source: source, Target: to, Format: format, APIKey: l.Key})
 	if err != nil {
 		return Output{}, err
 	}

@@ -43,8 +43,10 @@ type Provider interface {
 	// Name is how the provider is named in logs, errors and the cache.
 	Name() string
 	// Translate translates text from language from ("" to let the
-	// service detect it) into to. Errors are *Error.
-	Translate(ctx context.Context, text, from, to string) (Output, error)
+	// service detect it) into to; with html, text is HTML whose tags the
+	// service keeps, translating the text between them (the answer is
+	// HTML too). Errors are *Error.
+	Translate(ctx context.Context, text, from, to string, html bool) (Output, error)
 }
 
 // Output is what a provider answers.
@@ -62,6 +64,8 @@ type Cache interface {
 	StoreTranslation(ctx context.Context, text, target string, owner int64, t storage.CachedTranslation) error
 	ReserveTranslationChars(ctx context.Context, day time.Time, n, limit int) (bool, error)
 	RefundTranslationChars(ctx context.Context, day time.Time, n int) error
+	ClaimTranslation(ctx context.Context, text, target string, now, expires time.Time) (bool, error)
+	ReleaseTranslation(ctx context.Context, text, target string) error
 }
 
 // Request asks for one translation.
@@ -75,6 +79,11 @@ type Request struct {
 	// Owner is the Telegram user id of the person who wrote Text (0 for
 	// nobody): the cached translation is theirs and goes with their data.
 	Owner int64
+	// HTML is set when Text is HTML (a broadcast's Telegram HTML): the
+	// service keeps its tags and translates the text between them, and
+	// Result.Text is HTML as well, as the service wrote it (the caller
+	// checks it before showing it).
+	HTML bool
 }
 
 // Result is a translation.
@@ -164,7 +173,7 @@ func (t *Translator) Translate(ctx context.Context, r Request) (Result, error) {
 		return Result{}, &Error{Kind: ErrUnsupported, Provider: t.provider.Name(),
 			Message: fmt.Sprintf("text of %d characters, at most %d", n, MaxChars)}
 	}
-	v, err, _ := t.flight.Do(r.To+"\x00"+r.Text, func() (any, error) { return t.translate(ctx, r, n) })
+	v, err, _ := t.flight.Do(r.To+"\x00"+cacheText(r), func() (any, error) { return t.translate(ctx, r, n) })
 	return v.(Result), err
 }
 
@@ -172,17 +181,34 @@ func (t *Translator) Translate(ctx context.Context, r Request) (Result, error) {
 // service.
 func (t *Translator) translate(ctx context.Context, r Request, n int) (Result, error) {
 	res := Result{Text: r.Text, From: r.From, To: r.To}
-	if c, ok, err := t.cache.CachedTranslation(ctx, r.Text, r.To); err != nil {
-		return Result{}, fmt.Errorf("translation cache: %w", err)
-	} else if ok {
+	cached := func(c storage.CachedTranslation) (Result, error) {
 		if c.SourceLang != "" {
 			res.From = c.SourceLang
 		}
 		res.Text, res.Machine, res.Provider, res.Cached = c.Text, res.From != r.To, c.Provider, true
 		return res, nil
 	}
+	if c, ok, err := t.cache.CachedTranslation(ctx, cacheText(r), r.To); err != nil {
+		return Result{}, fmt.Errorf("translation cache: %w", err)
+	} else if ok {
+		return cached(c)
+	}
+	c, ok, err := t.claim(ctx, r)
+	if err != nil {
+		return Result{}, err
+	}
+	if ok {
+		return cached(c)
+	}
+	defer func() {
+		// With the caller's values but not its end: a claim left behind
+		// would make others wait until it expires.
+		if err := t.cache.ReleaseTranslation(context.WithoutCancel(ctx), cacheText(r), r.To); err != nil {
+			slog.WarnContext(ctx, "translation claim not released", "err", err)
+		}
+	}()
 	day := t.opts.Now()
-	ok, err := t.cache.ReserveTranslationChars(ctx, day, n, t.opts.DailyChars)
+	ok, err = t.cache.ReserveTranslationChars(ctx, day, n, t.opts.DailyChars)
 	if err != nil {
 		return Result{}, fmt.Errorf("translation budget: %w", err)
 	}
@@ -191,7 +217,7 @@ func (t *Translator) translate(ctx context.Context, r Request, n int) (Result, e
 			Message: fmt.Sprintf("%d characters a day", t.opts.DailyChars)}
 	}
 	callCtx, cancel := context.WithTimeout(ctx, t.opts.Timeout)
-	out, err := t.provider.Translate(callCtx, r.Text, r.From, r.To)
+	out, err := t.provider.Translate(callCtx, r.Text, r.From, r.To, r.HTML)
 	cancel()
 	if err != nil {
 		// The characters were not used: give them back (with the caller's
@@ -209,12 +235,69 @@ func (t *Translator) translate(ctx context.Context, r Request, n int) (Result, e
 		// The service found the text already in the reader's language.
 		res.Text, res.Machine = r.Text, false
 	}
-	if err := t.cache.StoreTranslation(ctx, r.Text, r.To, r.Owner,
+	if err := t.cache.StoreTranslation(ctx, cacheText(r), r.To, r.Owner,
 		storage.CachedTranslation{Text: res.Text, SourceLang: res.From, Provider: res.Provider}); err != nil {
 		// The reader still gets the translation; the next one pays again.
 		slog.WarnContext(ctx, "translation not cached", "err", err)
 	}
 	return res, nil
+}
+
+// claimPoll is how often an instance waiting for another's translation
+// of the same text looks in the cache; claimGrace is how long a claim
+// outlives the request to the service it covers (the writes around it).
+const (
+	claimPoll  = 50 * time.Millisecond
+	claimGrace = 5 * time.Second
+)
+
+// claim makes r's translation one request to the service over all
+// instances (singleflight joins those of one instance): it claims the
+// making of it (Cache.ClaimTranslation) and returns (zero, false) once
+// this instance may ask the service, which it must then release; while
+// another instance holds the claim it waits, and returns the translation
+// (true) as soon as that one has cached it. When the other fails, its
+// claim is released (or runs out) and this one claims and tries itself.
+func (t *Translator) claim(ctx context.Context, r Request) (storage.CachedTranslation, bool, error) {
+	key := cacheText(r)
+	for {
+		now := t.opts.Now()
+		won, err := t.cache.ClaimTranslation(ctx, key, r.To, now, now.Add(t.opts.Timeout+claimGrace))
+		if err != nil {
+			return storage.CachedTranslation{}, false, fmt.Errorf("translation claim: %w", err)
+		}
+		if won {
+			return storage.CachedTranslation{}, false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return storage.CachedTranslation{}, false, &Error{Kind: ErrUnavailable, Provider: t.provider.Name(),
+				Message: "gave up waiting for another instance's translation: " + ctx.Err().Error()}
+		case <-time.After(claimPoll):
+		}
+		c, ok, err := t.cache.CachedTranslation(ctx, key, r.To)
+		if err != nil || ok {
+			if err != nil {
+				err = fmt.Errorf("translation cache: %w", err)
+			}
+			return c, ok, err
+		}
+	}
+}
+
+// htmlMark begins the cache key of an HTML text (cacheText).
+const htmlMark = "\x00html\x00"
+
+// cacheText is what r's translation is cached and joined under: the text,
+// and for HTML the text behind a mark. The same characters translate
+// differently as HTML (entities stay entities, tags stay tags) than as
+// text, so the two must not share a cached translation; no typed text
+// begins with a NUL.
+func cacheText(r Request) string {
+	if r.HTML {
+		return htmlMark + r.Text
+	}
+	return r.Text
 }
 
 // FromConfig builds the Translator configured by the TRANSLATE_*

@@ -3,12 +3,14 @@ package translate_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"partnerbot/internal/config"
 	"partnerbot/internal/faketranslate"
+	"partnerbot/internal/testdb"
 	"partnerbot/internal/translate"
 	"partnerbot/storage"
 )
@@ -58,6 +60,14 @@ func (c *memCache) RefundTranslationChars(_ context.Context, day time.Time, n in
 	c.used[day.UTC().Format(time.DateOnly)] -= n
 	return nil
 }
+
+// ClaimTranslation: one memCache is one instance's view, and one instance
+// joins its own requests (singleflight): every claim is won.
+func (c *memCache) ClaimTranslation(context.Context, string, string, time.Time, time.Time) (bool, error) {
+	return true, nil
+}
+
+func (c *memCache) ReleaseTranslation(context.Context, string, string) error { return nil }
 
 // fakeServer is what the tests ask of both fakes.
 type fakeServer interface {
@@ -111,6 +121,32 @@ func TestTranslateAndCache(t *testing.T) {
 			res, err = tr.Translate(ctx, translate.Request{Text: "Jugend", From: "de", To: "en"})
 			if err != nil || res.Text != "[en] Youth" || res.From != "de" {
 				t.Fatalf("with source: %+v, %v", res, err)
+			}
+		})
+	}
+}
+
+// TestTranslateHTML: an HTML text goes to each service as HTML (tags
+// kept, the text between them translated) and is cached apart from the
+// same characters translated as text.
+func TestTranslateHTML(t *testing.T) {
+	for name, mk := range providers(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			p, fake := mk()
+			tr := translate.New(p, newMemCache(), translate.Options{})
+			const text = `<b>Hallo</b>, wir suchen <a href="https://example.org/schule">Partner</a> &amp; Schule`
+			res, err := tr.Translate(ctx, translate.Request{Text: text, From: "de", To: "sv", HTML: true})
+			if want := faketranslate.TranslateHTML(text, "sv"); err != nil || res.Text != want || !res.Machine {
+				t.Fatalf("as HTML: %+v, %v; want %q", res, err, want)
+			}
+			plain, err := tr.Translate(ctx, translate.Request{Text: text, From: "de", To: "sv"})
+			if want := faketranslate.Translate(text, "sv"); err != nil || plain.Text != want || plain.Cached {
+				t.Fatalf("as text after HTML: %+v, %v; want %q", plain, err, want)
+			}
+			again, err := tr.Translate(ctx, translate.Request{Text: text, From: "de", To: "sv", HTML: true})
+			if err != nil || !again.Cached || again.Text != res.Text || fake.Requests() != 2 {
+				t.Fatalf("HTML again: %+v, %v, %d requests", again, err, fake.Requests())
 			}
 		})
 	}
@@ -227,5 +263,65 @@ func TestFromConfig(t *testing.T) {
 	}
 	if translate.DeepLURL("abc:fx") != "https://api-free.deepl.com" || translate.DeepLURL("abc") != "https://api.deepl.com" {
 		t.Fatal("DeepLURL")
+	}
+}
+
+// TestInstancesShareOneRequest: two instances (each its own Translator,
+// as internal/instance makes one per process) asking at the same moment
+// for the same text in the same language cost one request to the
+// service: the second waits for the first's translation in the shared
+// cache (PostgreSQL). When the first fails, the other tries itself.
+func TestInstancesShareOneRequest(t *testing.T) {
+	for name, mk := range providers(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			store := storage.New(testdb.New(t))
+			p, fake := mk()
+			fake.Delay(300 * time.Millisecond)
+			instances := []*translate.Translator{translate.New(p, store, translate.Options{}),
+				translate.New(p, store, translate.Options{})}
+			// ask asks both instances twice at once for text.
+			ask := func(text string) ([]translate.Result, []error) {
+				results, errs := make([]translate.Result, 4), make([]error, 4)
+				var wg sync.WaitGroup
+				for i := range results {
+					wg.Go(func() {
+						results[i], errs[i] = instances[i%2].Translate(ctx, translate.Request{Text: text, To: "sv"})
+					})
+				}
+				wg.Wait()
+				return results, errs
+			}
+			const text = "Wir suchen eine Schule"
+			results, errs := ask(text)
+			for i, res := range results {
+				if errs[i] != nil || res.Text != faketranslate.Translate(text, "sv") || !res.Machine {
+					t.Errorf("request %d: %+v, %v", i, res, errs[i])
+				}
+			}
+			if n := fake.Requests(); n != 1 {
+				t.Errorf("%d requests to the service from two instances for one text, want 1", n)
+			}
+
+			// The first to ask fails: the waiting instance asks itself.
+			fake.FailNext(http.StatusInternalServerError, 1)
+			const other = "Wir suchen ein Krankenhaus"
+			failed := 0
+			results, errs = ask(other)
+			for i, res := range results {
+				switch {
+				case errors.Is(errs[i], translate.ErrUnavailable):
+					failed++
+				case errs[i] != nil || res.Text != faketranslate.Translate(other, "sv"):
+					t.Errorf("request %d: %+v, %v", i, res, errs[i])
+				}
+			}
+			if fake.Requests() != 3 {
+				t.Errorf("%d requests for the second text, want 2 (the one that failed, then the waiting instance's own)", fake.Requests()-1)
+			}
+			if failed != 2 {
+				t.Errorf("%d of 4 requests failed, want the 2 of the instance whose request failed", failed)
+			}
+		})
 	}
 }
