@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,10 +29,20 @@ type Poller struct {
 	Log     *slog.Logger
 }
 
+// errConflict: Telegram ended this long poll because another getUpdates
+// with the same token came (HTTP 409). Several instances that all poll do
+// that to each other all the time; each still gets updates.
+var errConflict = errors.New("getUpdates: another getUpdates with this token ended this one")
+
+// conflictLogEvery is how often the poller says that another instance
+// polls with the same token, at most.
+const conflictLogEvery = time.Minute
+
 // Run polls until ctx ends. Errors are logged and retried with backoff.
 func (p *Poller) Run(ctx context.Context) {
 	var offset int64
 	backoff := time.Duration(0)
+	var conflictLogged time.Time
 	for ctx.Err() == nil {
 		if backoff > 0 {
 			select {
@@ -46,6 +57,13 @@ func (p *Poller) Run(ctx context.Context) {
 				return
 			}
 			backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
+			if errors.Is(err, errConflict) {
+				if time.Since(conflictLogged) >= conflictLogEvery {
+					conflictLogged = time.Now()
+					p.Log.Warn("another instance polls with this token; with several instances, set WEBHOOK_URL", "backoff", backoff)
+				}
+				continue
+			}
 			p.Log.Error("getUpdates failed; retrying", "err", err, "backoff", backoff)
 			continue
 		}
@@ -81,6 +99,9 @@ func (p *Poller) poll(ctx context.Context, offset int64) (int64, error) {
 	}
 	if err := json.Unmarshal(data, &res); err != nil {
 		return offset, fmt.Errorf("getUpdates: HTTP %d: undecodable answer", resp.StatusCode)
+	}
+	if resp.StatusCode == http.StatusConflict {
+		return offset, errConflict
 	}
 	if !res.OK {
 		return offset, fmt.Errorf("getUpdates: HTTP %d: %s", resp.StatusCode, res.Description)
