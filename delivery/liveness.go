@@ -84,13 +84,12 @@ func (l *liveness) beatOnce(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("beat: %w", err)
 	}
-	if joined && l.joined {
-		// The others took this engine for gone: what it is running now
-		// may be running elsewhere too.
-		l.log.Error("delivery: this instance was taken for gone; its running messages are left to others")
-		l.since.Store(start.UnixNano())
-	}
-	if joined && !l.joined {
+	if joined {
+		if l.joined {
+			// The others took this engine for gone: what it is running
+			// now may be running elsewhere too.
+			l.log.Error("delivery: this instance was taken for gone; its running messages are left to others")
+		}
 		l.since.Store(start.UnixNano())
 	}
 	l.joined = true

@@ -5,6 +5,36 @@ import (
 	"time"
 )
 
+// ClaimUpdate (tests only) takes the lease on a pending update for owner and returns its
+// payload. It returns ErrNotFound when the update is done, when another
+// owner holds a lease younger than lease, or when an earlier update of the
+// same user is not done yet: one update is handled by one worker, and a
+// user's updates one after another.
+func (s *Store) ClaimUpdate(ctx context.Context, updateID int64, owner string, lease time.Duration) ([]byte, error) {
+	var payload []byte
+	err := s.pool.QueryRow(ctx, `
+		UPDATE inbound_updates u SET claimed_by = $2, claimed_at = now(), attempts = u.attempts + 1
+		WHERE u.update_id = $1 AND u.done_at IS NULL
+		  AND (u.claimed_at IS NULL OR u.claimed_at < now() - $3::interval)
+		  AND NOT EXISTS (SELECT FROM inbound_updates e
+			WHERE e.user_id = u.user_id AND e.done_at IS NULL AND e.update_id < u.update_id)
+		RETURNING u.payload`, updateID, owner, lease).Scan(&payload)
+	return payload, notFound(err)
+}
+
+// ClaimNextUpdate claims one update as ClaimUpdates does; ErrNotFound
+// when nothing is to be claimed.
+func (s *Store) ClaimNextUpdate(ctx context.Context, owner string, lease, window time.Duration, upTo int) (ClaimedUpdate, error) {
+	cs, err := s.ClaimUpdates(ctx, owner, lease, window, upTo, 1)
+	if err != nil {
+		return ClaimedUpdate{}, err
+	}
+	if len(cs) == 0 {
+		return ClaimedUpdate{}, ErrNotFound
+	}
+	return cs[0], nil
+}
+
 // Internals that the external tests (package storage_test) check.
 var PrefixEnd = prefixEnd
 

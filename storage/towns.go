@@ -118,21 +118,12 @@ func (s *Store) SearchTowns(ctx context.Context, query string, limit int) ([]Tow
 	return collectTowns(s.pool.Query(ctx, searchTownsSQL, keys, uppers, limit))
 }
 
-// TownsNamed returns, at most limit, the confirmed towns that have name as
-// one of their names, up to spelling and script: what SearchTowns finds
-// as typed (Exact), without looking for names that merely begin so or
-// look alike, so it costs an index look-up.
-func (s *Store) TownsNamed(ctx context.Context, name string, limit int) ([]Town, error) {
-	towns, err := s.TownsNamedEach(ctx, []string{name}, limit)
-	if err != nil {
-		return nil, err
-	}
-	return towns[0], nil
-}
-
-// TownsNamedEach is TownsNamed for several names in one statement: the
-// i-th list holds the towns named names[i]. A caller that tries several
-// runs of words as town names (/find) pays one round trip for all.
+// TownsNamedEach returns, for each of names, at most limit confirmed towns
+// that have it as one of their names, up to spelling and script: what
+// SearchTowns finds as typed (Exact), without looking for names that
+// merely begin so or look alike, so it costs an index look-up. The i-th
+// list holds the towns named names[i]; a caller that tries several runs of
+// words as town names (/find) pays one round trip for all.
 func (s *Store) TownsNamedEach(ctx context.Context, names []string, limit int) ([][]Town, error) {
 	towns := make([][]Town, len(names))
 	var idx []int32

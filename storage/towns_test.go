@@ -83,23 +83,31 @@ func TestSearchTowns(t *testing.T) {
 			t.Errorf("SearchTowns(%q) = %+v, %v; want the first Exact=%v", q, got, err, exact)
 		}
 	}
-	// TownsNamed finds what SearchTowns finds as typed, and nothing else.
+	// TownsNamedEach for one name finds what SearchTowns finds as typed,
+	// and nothing else.
+	townsNamed := func(name string) ([]storage.Town, error) {
+		each, err := s.TownsNamedEach(context.Background(), []string{name}, 10)
+		if err != nil {
+			return nil, err
+		}
+		return each[0], nil
+	}
 	for _, tt := range append(tests, struct{ query, want string }{"Zzyzx", ""}, struct{ query, want string }{"", ""}) {
 		all, err := s.SearchTowns(context.Background(), tt.query, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		named, err := s.TownsNamed(context.Background(), tt.query, 10)
+		named, err := townsNamed(tt.query)
 		if err != nil {
 			t.Fatal(err)
 		}
 		exact := slices.DeleteFunc(all, func(t storage.Town) bool { return !t.Exact })
 		if !slices.Equal(names(named), names(exact)) {
-			t.Errorf("TownsNamed(%q) = %v, want the exact matches of SearchTowns %v", tt.query, names(named), names(exact))
+			t.Errorf("TownsNamedEach(%q) = %v, want the exact matches of SearchTowns %v", tt.query, names(named), names(exact))
 		}
 	}
-	// TownsNamedEach finds for each name, in one statement, what
-	// TownsNamed finds for it.
+	// TownsNamedEach finds for each of several names, in one statement,
+	// what it finds for that name alone.
 	var queries []string
 	for _, tt := range append(tests, struct{ query, want string }{"Zzyzx", ""}, struct{ query, want string }{"", ""}) {
 		queries = append(queries, tt.query)
@@ -109,7 +117,7 @@ func TestSearchTowns(t *testing.T) {
 		t.Fatalf("TownsNamedEach: %d lists for %d names, %v", len(each), len(queries), err)
 	}
 	for i, q := range queries {
-		named, err := s.TownsNamed(context.Background(), q, 10)
+		named, err := townsNamed(q)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -64,23 +64,6 @@ func (s *Store) RecordRejectedUpdate(ctx context.Context, updateID, userID int64
 	return tag.RowsAffected() == 1, nil
 }
 
-// ClaimUpdate takes the lease on a pending update for owner and returns its
-// payload. It returns ErrNotFound when the update is done, when another
-// owner holds a lease younger than lease, or when an earlier update of the
-// same user is not done yet: one update is handled by one worker, and a
-// user's updates one after another.
-func (s *Store) ClaimUpdate(ctx context.Context, updateID int64, owner string, lease time.Duration) ([]byte, error) {
-	var payload []byte
-	err := s.pool.QueryRow(ctx, `
-		UPDATE inbound_updates u SET claimed_by = $2, claimed_at = now(), attempts = u.attempts + 1
-		WHERE u.update_id = $1 AND u.done_at IS NULL
-		  AND (u.claimed_at IS NULL OR u.claimed_at < now() - $3::interval)
-		  AND NOT EXISTS (SELECT FROM inbound_updates e
-			WHERE e.user_id = u.user_id AND e.done_at IS NULL AND e.update_id < u.update_id)
-		RETURNING u.payload`, updateID, owner, lease).Scan(&payload)
-	return payload, notFound(err)
-}
-
 // ClaimedUpdate is an update a worker holds the lease on.
 type ClaimedUpdate struct {
 	UpdateID int64
@@ -95,33 +78,17 @@ type ClaimedUpdate struct {
 	Recent int
 }
 
-// ClaimNextUpdate takes the lease, for owner, on the oldest update that
-// is not done, whose lease is free or older than lease, and whose user has
-// no earlier update that is not done. So a user's updates are handled one
-// at a time and in order, whichever instance claims them, while other
-// users' updates are claimed beside them; an update whose worker died is
-// taken over once its lease has run out, and holds back its own user only.
-// Recent counts the user's updates received within window before the
-// claimed one, at most upTo. It returns ErrNotFound when nothing is to be
-// claimed.
-func (s *Store) ClaimNextUpdate(ctx context.Context, owner string, lease, window time.Duration, upTo int) (ClaimedUpdate, error) {
-	cs, err := s.ClaimUpdates(ctx, owner, lease, window, upTo, 1)
-	if err != nil {
-		return ClaimedUpdate{}, err
-	}
-	if len(cs) == 0 {
-		return ClaimedUpdate{}, ErrNotFound
-	}
-	return cs[0], nil
-}
-
-// ClaimUpdates takes the leases on up to limit updates at once, each one
-// as ClaimNextUpdate picks it: the oldest ones that are not done, whose
-// lease is free or run out, and whose users have no earlier update that is
-// not done. So they are of different users (a user's second update waits
-// for the first to be done), and one statement, one commit, hands out work
-// for several workers. They come oldest first; none when nothing is to be
-// claimed.
+// ClaimUpdates takes the leases, for owner, on up to limit updates at
+// once: the oldest ones that are not done, whose lease is free or older
+// than lease, and whose users have no earlier update that is not done. So
+// a user's updates are handled one at a time and in order, whichever
+// instance claims them, while other users' updates are claimed beside them
+// (the claimed ones are of different users: a user's second update waits
+// for the first to be done); an update whose worker died is taken over
+// once its lease has run out, and holds back its own user only. One
+// statement, one commit, hands out work for several workers. Recent counts
+// each user's updates received within window before the claimed one, at
+// most upTo. They come oldest first; none when nothing is to be claimed.
 func (s *Store) ClaimUpdates(ctx context.Context, owner string, lease, window time.Duration, upTo, limit int) ([]ClaimedUpdate, error) {
 	rows, err := s.pool.Query(ctx, claimSQL, owner, lease, window, upTo, limit)
 	if err != nil {
@@ -332,7 +299,7 @@ func (s *Store) RecordUpdates(ctx context.Context, us []NewUpdate, lim RateLimit
 	for i, u := range us {
 		ids[i], users[i], payloads[i] = u.UpdateID, u.UserID, string(u.Payload)
 	}
-	// recent counts, as ClaimNextUpdate does, the user's updates received
+	// recent counts, as ClaimUpdates does, the user's updates received
 	// within the window before this one: those stored, then those earlier
 	// in the batch (the batch is received now, at one time).
 	rows, err := s.pool.Query(ctx, `

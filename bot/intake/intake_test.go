@@ -29,8 +29,8 @@ func TestUpdateThatNeverFinishesIsGivenUp(t *testing.T) {
 	}
 	// Three instances claimed it and died.
 	for range DefaultMaxAttempts {
-		if c, err := store.ClaimNextUpdate(ctx, "dead", 0, time.Minute, 0); err != nil || c.UpdateID != 1 {
-			t.Fatalf("claim: %+v %v", c, err)
+		if cs, err := store.ClaimUpdates(ctx, "dead", 0, time.Minute, 0, 1); err != nil || len(cs) != 1 || cs[0].UpdateID != 1 {
+			t.Fatalf("claim: %+v %v", cs, err)
 		}
 	}
 	var mu sync.Mutex
