@@ -108,11 +108,20 @@
   });
 
   // ---- the chat
+  // Refreshes run concurrently (a press's own and a live update's); one
+  // answered after a newer one would put back an older chat, and no later
+  // change would come to correct it. So only a newer one is shown.
+  let refreshes = 0;
+  let shown = 0;
   async function refresh() {
+    const seq = ++refreshes;
     const atBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 80;
     const resp = await fetch("/messages?chat=" + encodeURIComponent(chat), { cache: "no-store" });
     if (!resp.ok) return;
-    messages.innerHTML = await resp.text();
+    const html = await resp.text();
+    if (seq < shown) return;
+    shown = seq;
+    messages.innerHTML = html;
     if (atBottom) scrollDown();
     markSeen();
   }
