@@ -21,3 +21,8 @@ func BulkSearchVector(a, b, c string) string { return searchVector(a, b, c) }
 
 // BulkProjectCode is a new random project code.
 func BulkProjectCode() string { return newProjectCode() }
+
+// BulkGlossaryVersion is the version of the glossary the concept vectors
+// are made with: generated data kept between runs are stale when it
+// changes.
+func BulkGlossaryVersion() string { return searchGlossary().Version() }

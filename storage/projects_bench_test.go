@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"partnerbot/internal/projectgen"
 	"partnerbot/internal/testdb"
 	"partnerbot/storage"
@@ -27,13 +29,32 @@ func someOf(r *rand.Rand, from []string, most int) []string {
 // percentile latency of single searches across languages (p50-ms,
 // p95-ms) and of the same searches without a reader's language
 // (literal-p50-ms, literal-p95-ms), and the fraction of searches that found
-// something (hit-fraction). The data are warm in PostgreSQL's buffers.
+// something (hit-fraction).
+//
+// Generating the data takes minutes, so the first run keeps them as a
+// template database (partnerbot_search_…, see testdb.Kept) and later runs
+// clone it in seconds; drop it to generate anew.
 //
 //	go test ./storage/ -run '^$' -bench SearchProjects -benchtime 2000x
 func BenchmarkSearchProjects(b *testing.B) {
-	pool := testdb.New(b)
-	data, err := projectgen.Generate(context.Background(), pool,
-		projectgen.Options{Towns: 20000, Owners: 5000, Projects: 100000})
+	ctx := context.Background()
+	u := testdb.Kept(b, "partnerbot_search_", projectgen.Version(), func(u string) {
+		pool, err := pgxpool.New(ctx, u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer pool.Close()
+		if _, err := projectgen.Generate(ctx, pool,
+			projectgen.Options{Towns: 20000, Owners: 5000, Projects: 100000}); err != nil {
+			b.Fatal(err)
+		}
+	})
+	pool, err := pgxpool.New(ctx, u)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	data, err := projectgen.Recall(ctx, pool)
 	if err != nil {
 		b.Fatal(err)
 	}

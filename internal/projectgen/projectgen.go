@@ -58,6 +58,12 @@ var syllables = [][]string{
 // makes the first common and the last rare.
 const fillerWords = 20000
 
+// Version identifies what Generate writes besides the schema: the
+// generator's revision (raise it when Generate changes what it writes)
+// and the glossary the search vectors are made with. Data kept between
+// runs (testdb.Kept) are keyed by it.
+func Version() string { return "projectgen-1 glossary " + storage.BulkGlossaryVersion() }
+
 // Generate writes o.Towns towns (with SQL: town search is not what the
 // data are for), o.Owners people and o.Projects projects registered one
 // after another over about three years, as in real use: half of the towns
@@ -86,7 +92,7 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, o Options) (Data, error) 
 		return Data{}, err
 	}
 
-	r := rand.New(rand.NewPCG(1, 2))
+	r := newRand()
 	filler := fillerOf(r)
 	fillerZipf := rand.NewZipf(r, 1.1, 1, uint64(len(filler)-1))
 	// The most common topic word is in about a fifth of all projects, the
@@ -162,6 +168,22 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, o Options) (Data, error) 
 	slices.Sort(d.Towns)
 	return d, nil
 }
+
+// Recall returns the Data of what Generate wrote into the database of
+// pool earlier (a copy kept between runs): the towns that have projects,
+// and the rare words, which depend only on the generator's seed.
+func Recall(ctx context.Context, pool *pgxpool.Pool) (Data, error) {
+	rows, _ := pool.Query(ctx, `SELECT DISTINCT town_id FROM projects ORDER BY town_id`)
+	towns, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return Data{}, err
+	}
+	return Data{Towns: towns, RareWords: rareOf(fillerOf(newRand()))}, nil
+}
+
+// newRand is the generator's source of randomness, the same every run;
+// the filler words are the first thing drawn from it.
+func newRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
 
 // fillerOf makes the filler words: common words are short, rare ones long.
 func fillerOf(r *rand.Rand) []string {

@@ -2,6 +2,7 @@ package projectgen_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"partnerbot/internal/projectgen"
@@ -30,6 +31,11 @@ func TestGeneratedProjectsAreFoundAsWrittenOnes(t *testing.T) {
 	}
 	if len(data.Towns) == 0 || len(data.RareWords) == 0 {
 		t.Fatalf("data %d towns, %d rare words", len(data.Towns), len(data.RareWords))
+	}
+	// The benchmark keeps the data between runs and recalls what they are.
+	if recalled, err := projectgen.Recall(ctx, pool); err != nil || !reflect.DeepEqual(recalled, data) {
+		t.Fatalf("recalled %d towns, %d rare words (%v), generated %d, %d",
+			len(recalled.Towns), len(recalled.RareWords), err, len(data.Towns), len(data.RareWords))
 	}
 	s := storage.New(pool)
 	search := func(q storage.ProjectQuery) int {
