@@ -38,18 +38,7 @@ func someOf(r *rand.Rand, from []string, most int) []string {
 //	go test ./storage/ -run '^$' -bench SearchProjects -benchtime 2000x
 func BenchmarkSearchProjects(b *testing.B) {
 	ctx := context.Background()
-	u := testdb.Kept(b, "partnerbot_search_", projectgen.Version(), func(u string) {
-		pool, err := pgxpool.New(ctx, u)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer pool.Close()
-		if _, err := projectgen.Generate(ctx, pool,
-			projectgen.Options{Towns: 20000, Owners: 5000, Projects: 100000}); err != nil {
-			b.Fatal(err)
-		}
-	})
-	pool, err := pgxpool.New(ctx, u)
+	pool, err := pgxpool.New(ctx, keptProjects(b))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -61,21 +50,41 @@ func BenchmarkSearchProjects(b *testing.B) {
 	benchSearchProjects(b, storage.New(pool), data)
 }
 
-// benchSearchProjects runs the sub-benchmarks of BenchmarkSearchProjects
-// on s, which holds data.
-func benchSearchProjects(b *testing.B, s *storage.Store, data projectgen.Data) {
-	ctx := context.Background()
-	r := rand.New(rand.NewPCG(3, 4))
+// keptProjects returns the URL of a database of b's own holding the
+// benchmarks' 100,000 generated projects in 20,000 towns, cloned from the
+// template database that the first run keeps (see testdb.Kept).
+func keptProjects(b *testing.B) string {
+	return testdb.Kept(b, "partnerbot_search_", projectgen.Version(), func(u string) {
+		ctx := context.Background()
+		pool, err := pgxpool.New(ctx, u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer pool.Close()
+		if _, err := projectgen.Generate(ctx, pool,
+			projectgen.Options{Towns: 20000, Owners: 5000, Projects: 100000}); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// searchKind is one kind of query of the project-search benchmarks.
+type searchKind struct {
+	name string
+	// next draws a new query of the kind.
+	next func() storage.ProjectQuery
+	// minHits is the least fraction of searches of a kind that must find
+	// something, lest the kind time mostly the early return of a miss.
+	minHits float64
+}
+
+// searchKinds returns the kinds of query of the project-search benchmarks
+// over data, drawing with r.
+func searchKinds(r *rand.Rand, data projectgen.Data) []searchKind {
 	towns := data.Towns
 	pick := func(from []string) string { return from[r.IntN(len(from))] }
 	word := func() string { return pick(projectgen.TopicWords) }
-	// minHits is the least fraction of searches of a kind that must find
-	// something, lest the kind time mostly the early return of a miss.
-	queries := []struct {
-		name    string
-		next    func() storage.ProjectQuery
-		minHits float64
-	}{
+	return []searchKind{
 		{"text+topic+country", func() storage.ProjectQuery {
 			return storage.ProjectQuery{Text: word(), Topic: pick(storage.Topics), Country: pick([]string{"UA", "DE", "SE"})}
 		}, 0.2},
@@ -95,6 +104,15 @@ func benchSearchProjects(b *testing.B, s *storage.Store, data projectgen.Data) {
 		// must be as quick as one that finds much.
 		{"rare-word", func() storage.ProjectQuery { return storage.ProjectQuery{Text: pick(data.RareWords)} }, 0},
 	}
+}
+
+// benchSearchProjects runs the sub-benchmarks of BenchmarkSearchProjects
+// on s, which holds data.
+func benchSearchProjects(b *testing.B, s *storage.Store, data projectgen.Data) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(3, 4))
+	pick := func(from []string) string { return from[r.IntN(len(from))] }
+	queries := searchKinds(r, data)
 	// Every kind runs as readers search (across languages, in a reader's
 	// language drawn at random: p50-ms, p95-ms) and literally (without a
 	// reader's language, as before the glossary: literal-p50-ms,

@@ -1,0 +1,187 @@
+package storage_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"partnerbot/internal/projectgen"
+	"partnerbot/storage"
+)
+
+// BenchmarkSearchProjectsServer runs the queries of BenchmarkSearchProjects
+// (same kinds, same draws) and times each search statement on the server:
+// it is run again, with the search's settings, under EXPLAIN (ANALYZE,
+// TIMING OFF), best of three, and planning plus execution time is
+// reported (server-p50-ms, server-p95-ms, server-mean-ms, of which
+// plan-mean-ms planning; literal-… without a reader's language). Server
+// time leaves out the client and the scheduling of a busy machine, so
+// two versions of the search can be compared on the same kept data while
+// other work runs. With SEARCH_EXPLAIN_OUT set, each query's times are
+// appended to that file (kind, mode, query number, planning and execution
+// ms), to pair the queries of two versions.
+//
+//	go test ./storage/ -run '^$' -bench SearchProjectsServer -benchtime 200x
+func BenchmarkSearchProjectsServer(b *testing.B) {
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(keptProjects(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	trace := &searchTrace{}
+	cfg.ConnConfig.Tracer = trace
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	data, err := projectgen.Recall(ctx, pool)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := storage.New(pool)
+	var out *os.File
+	if name := os.Getenv("SEARCH_EXPLAIN_OUT"); name != "" {
+		if out, err = os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { out.Close() })
+	}
+	// The first search starts loading the sample of the newest listings
+	// that chooses plans (in the background); the timed ones use it.
+	if _, err := s.SearchProjects(ctx, storage.ProjectQuery{Text: "water"}, 0, 5); err != nil {
+		b.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, kind := range searchKinds(r, data) {
+		b.Run(kind.name, func(b *testing.B) {
+			var cross, literal, plans []time.Duration
+			i := 0
+			for b.Loop() {
+				query := kind.next()
+				reader := query
+				reader.ReaderLanguage = storage.ProfileLanguages[r.IntN(len(storage.ProfileLanguages))]
+				for _, m := range []struct {
+					mode  string
+					q     storage.ProjectQuery
+					times *[]time.Duration
+				}{{"cross", reader, &cross}, {"literal", query, &literal}} {
+					trace.settings, trace.search = "", ""
+					if _, err := s.SearchProjects(ctx, m.q, 0, 5); err != nil {
+						b.Fatal(err)
+					}
+					plan, exec := explainSearch(b, pool, trace)
+					*m.times = append(*m.times, plan+exec)
+					if m.mode == "cross" {
+						plans = append(plans, plan)
+					}
+					if out != nil {
+						fmt.Fprintf(out, "%s\t%s\t%d\t%.3f\t%.3f\n", kind.name, m.mode, i,
+							plan.Seconds()*1000, exec.Seconds()*1000)
+					}
+				}
+				i++
+			}
+			for _, m := range []struct {
+				prefix string
+				times  []time.Duration
+			}{{"", cross}, {"literal-", literal}} {
+				slices.Sort(m.times)
+				b.ReportMetric(percentile(m.times, 0.50), m.prefix+"server-p50-ms")
+				b.ReportMetric(percentile(m.times, 0.95), m.prefix+"server-p95-ms")
+				b.ReportMetric(mean(m.times), m.prefix+"server-mean-ms")
+			}
+			b.ReportMetric(mean(plans), "plan-mean-ms")
+		})
+	}
+}
+
+// searchTrace keeps the statements of the last search batch: its
+// settings and the search itself (a statement WITH its candidates).
+type searchTrace struct {
+	settings, search string
+	args             []any
+}
+
+func (t *searchTrace) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return ctx
+}
+
+func (t *searchTrace) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (t *searchTrace) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (t *searchTrace) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	switch sql := strings.TrimSpace(d.SQL); {
+	case strings.HasPrefix(sql, "SELECT set_config"):
+		t.settings = sql
+	case strings.HasPrefix(sql, "WITH"):
+		t.search, t.args = sql, d.Args
+	}
+}
+
+func (t *searchTrace) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// explainSearch runs the search statement in t again under EXPLAIN
+// (ANALYZE, TIMING OFF), with its settings, three times, and returns the
+// planning and execution time of the fastest run (zero for a search that
+// sent no statement: a word that matches nothing).
+func explainSearch(b *testing.B, pool *pgxpool.Pool, t *searchTrace) (plan, exec time.Duration) {
+	if t.search == "" {
+		return 0, 0
+	}
+	ctx := context.Background()
+	best := time.Duration(-1)
+	for range 3 {
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, t.settings); err != nil {
+				return err
+			}
+			var raw []byte
+			if err := tx.QueryRow(ctx, "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) "+t.search, t.args...).Scan(&raw); err != nil {
+				return err
+			}
+			var res []struct {
+				Planning  float64 `json:"Planning Time"`
+				Execution float64 `json:"Execution Time"`
+			}
+			if err := json.Unmarshal(raw, &res); err != nil {
+				return err
+			}
+			p := time.Duration(res[0].Planning * float64(time.Millisecond))
+			e := time.Duration(res[0].Execution * float64(time.Millisecond))
+			if best < 0 || p+e < best {
+				best, plan, exec = p+e, p, e
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return plan, exec
+}
+
+// mean returns the mean of d in milliseconds.
+func mean(d []time.Duration) float64 {
+	var sum time.Duration
+	for _, x := range d {
+		sum += x
+	}
+	if len(d) == 0 {
+		return 0
+	}
+	return sum.Seconds() * 1000 / float64(len(d))
+}
