@@ -162,9 +162,11 @@ func explainSearch(b *testing.B, conn *pgx.Conn, t *searchTrace) (plan, exec tim
 	if _, err := conn.Prepare(ctx, name, t.search); err != nil {
 		b.Fatal(err)
 	}
+	// EXECUTE takes no parameters of the protocol: its arguments are
+	// written out.
 	params := make([]string, len(t.args))
-	for i := range params {
-		params[i] = "$" + strconv.Itoa(i+1)
+	for i, a := range t.args {
+		params[i] = sqlLiteral(b, a)
 	}
 	explain := "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) EXECUTE " + name + "(" + strings.Join(params, ", ") + ")"
 	best := time.Duration(-1)
@@ -174,7 +176,7 @@ func explainSearch(b *testing.B, conn *pgx.Conn, t *searchTrace) (plan, exec tim
 				return err
 			}
 			var raw []byte
-			if err := tx.QueryRow(ctx, explain, t.args...).Scan(&raw); err != nil {
+			if err := tx.QueryRow(ctx, explain).Scan(&raw); err != nil {
 				return err
 			}
 			var res []struct {
@@ -196,6 +198,28 @@ func explainSearch(b *testing.B, conn *pgx.Conn, t *searchTrace) (plan, exec tim
 		}
 	}
 	return plan, exec
+}
+
+// sqlLiteral writes a search argument as an SQL literal.
+func sqlLiteral(b *testing.B, a any) string {
+	var elems []string
+	switch v := a.(type) {
+	case string:
+		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	case int:
+		return strconv.Itoa(v)
+	case []int32:
+		for _, x := range v {
+			elems = append(elems, strconv.Itoa(int(x)))
+		}
+	case []int64:
+		for _, x := range v {
+			elems = append(elems, strconv.FormatInt(x, 10))
+		}
+	default:
+		b.Fatalf("search argument of type %T", a)
+	}
+	return "'{" + strings.Join(elems, ",") + "}'"
 }
 
 // mean returns the mean of d in milliseconds.
