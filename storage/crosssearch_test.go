@@ -268,14 +268,16 @@ func TestReadersOwnWordsBeyondTheNewestTranslations(t *testing.T) {
 	for i := range storage.MaxCounted + 5 {
 		f.project(1, f.fields("Grevesmühlen", fmt.Sprintf("Fußballtraining %d", i), "Jeden Samstag."))
 	}
-	for _, collect := range []bool{false, true} {
-		storage.SearchProbesCollect(f.s, collect)
+	for _, way := range probeWays {
+		if err := storage.SearchProbes(context.Background(), f.s, way); err != nil {
+			t.Fatal(err)
+		}
 		page, err := f.s.SearchProjects(context.Background(), storage.ProjectQuery{Text: "футбол", ReaderLanguage: "uk"}, 0, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(page.Projects) == 0 || page.Projects[0].Title != "Футбол у парку" || page.Total != storage.MaxCounted {
-			t.Fatalf("collect %v: found %q (total %d), want the Ukrainian project first of %d", collect, titles(page),
+			t.Fatalf("probes %d: found %q (total %d), want the Ukrainian project first of %d", way, titles(page),
 				page.Total, storage.MaxCounted)
 		}
 	}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -38,18 +39,39 @@ func (s *Store) ClaimNextUpdate(ctx context.Context, owner string, lease, window
 // Internals that the external tests (package storage_test) check.
 var PrefixEnd = prefixEnd
 
-// SearchProbesCollect makes every search of s that has words collect the
-// matches of each probe from the index (collect), or leaves every choice
-// to the planner (no sample), instead of asking a sample of the newest
-// listings; no sample is loaded from then on.
-func SearchProbesCollect(s *Store, collect bool) {
+// How SearchProbes makes the probes of a search with words run.
+const (
+	// ProbesByPlanner: no sample; PostgreSQL chooses for the actual values.
+	ProbesByPlanner = iota
+	// ProbesCollect: every probe collects its matches from the index.
+	ProbesCollect
+	// ProbesWalk: every probe whose conditions some listing meets walks
+	// the listings in date order (the others collect).
+	ProbesWalk
+)
+
+// SearchProbes makes every search of s that has words run its probes as
+// way says, instead of asking a sample of the newest listings; no sample
+// is loaded from then on.
+func SearchProbes(ctx context.Context, s *Store, way int) error {
 	s.sampling.Store(true)
-	if collect {
+	switch way {
+	case ProbesCollect:
 		// Nothing matches in an empty sample: every probe collects.
 		s.sample.Store(&listingSample{at: time.Now().Add(24 * time.Hour)})
-	} else {
+	case ProbesWalk:
+		// The listings as a tiny part of a huge table: whatever matches
+		// among them is too common to collect.
+		smp, err := s.loadSample(ctx)
+		if err != nil {
+			return err
+		}
+		smp.at, smp.total = time.Now().Add(24*time.Hour), math.MaxInt32
+		s.sample.Store(smp)
+	default:
 		s.sample.Store(nil)
 	}
+	return nil
 }
 
 // LoadSearchSample loads s's sample of the newest listings now and

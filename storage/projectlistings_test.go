@@ -110,15 +110,19 @@ var referenceVocabulary = strings.Fields(`вода водогін voda Wasser Wa
 	бібліотека biblioteka Bibliothek міст місто mist Mister Ічня Itschnja Ichnia культура kultura Kultur kulturny
 	молодь molod Jugend лікарня likarnia Krankenhaus обмін obmin Austausch зграя zghraia`)
 
+// probeWays are the ways a search's probes can be made to run
+// (storage.SearchProbes): a search must find the same every way.
+var probeWays = [...]int{storage.ProbesByPlanner, storage.ProbesCollect, storage.ProbesWalk}
+
 // TestSearchProjectsAgreesWithReference compares the search with a plain
 // reading of its rules over random projects and queries: a project matches
 // when each query word has a key that is one of the project's keys, or
 // begins one when it is long enough; the newest MaxCounted matches are the
 // results. Leaving out words implied by others (matchWords) must change no
 // result, nor must how the search runs: each query is asked with every
-// probe collecting its matches from the index and with the planner
-// choosing (searchsample.go), and across languages both ways must give
-// the same page.
+// probe collecting its matches from the index, walking the listings in
+// date order, and with the planner choosing (searchsample.go), and across
+// languages every way must give the same page.
 func TestSearchProjectsAgreesWithReference(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -205,8 +209,10 @@ func TestSearchProjectsAgreesWithReference(t *testing.T) {
 			}
 		}
 		slices.Sort(want)
-		for _, collect := range []bool{false, true} {
-			storage.SearchProbesCollect(f.s, collect)
+		for _, way := range probeWays {
+			if err := storage.SearchProbes(ctx, f.s, way); err != nil {
+				t.Fatal(err)
+			}
 			page, err := f.s.SearchProjects(ctx, q, 0, storage.MaxCounted)
 			if err != nil {
 				t.Fatal(err)
@@ -217,15 +223,17 @@ func TestSearchProjectsAgreesWithReference(t *testing.T) {
 			}
 			slices.Sort(got)
 			if !slices.Equal(got, want) || page.Total != len(want) {
-				t.Fatalf("%+v (collect %v) found %d projects %v (total %d), want %d: %v", q, collect, len(got), got,
+				t.Fatalf("%+v (probes %d) found %d projects %v (total %d), want %d: %v", q, way, len(got), got,
 					page.Total, len(want), want)
 			}
 		}
-		// Across languages the page, in its order, is the same either way.
+		// Across languages the page, in its order, is the same every way.
 		q.ReaderLanguage = []string{"de", "uk", "en"}[queries%3]
-		var pages [2][]int64
-		for i, collect := range []bool{false, true} {
-			storage.SearchProbesCollect(f.s, collect)
+		var pages [len(probeWays)][]int64
+		for i, way := range probeWays {
+			if err := storage.SearchProbes(ctx, f.s, way); err != nil {
+				t.Fatal(err)
+			}
 			page, err := f.s.SearchProjects(ctx, q, 0, storage.MaxCounted)
 			if err != nil {
 				t.Fatal(err)
@@ -234,8 +242,10 @@ func TestSearchProjectsAgreesWithReference(t *testing.T) {
 				pages[i] = append(pages[i], p.ID)
 			}
 		}
-		if !slices.Equal(pages[0], pages[1]) {
-			t.Fatalf("%+v: %v when the planner chooses, %v when collecting", q, pages[0], pages[1])
+		for i := range pages {
+			if !slices.Equal(pages[i], pages[0]) {
+				t.Fatalf("%+v: %v when the planner chooses, %v with probes %d", q, pages[0], pages[i], probeWays[i])
+			}
 		}
 	}
 	if n := listingsDisagree(t, f.s); n != 0 {

@@ -96,9 +96,11 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
+	var townCond string
 	if len(q.TownIDs) > 0 {
 		towns := arg(q.TownIDs)
-		where = append(where, "(l.town_id = ANY("+towns+") OR l.partner_town_id = ANY("+towns+"))")
+		townCond = "(l.town_id = ANY(" + towns + ") OR l.partner_town_id = ANY(" + towns + "))"
+		where = append(where, townCond)
 	}
 	if q.Sector != "" {
 		where = append(where, "l.sector = "+arg(q.Sector))
@@ -148,25 +150,43 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	// matches of its words' meanings and the newest of its literal words,
 	// so that the reader's own words are not crowded out by translations.
 	//
-	// How a probe runs is left to PostgreSQL, unless the sample of the
-	// newest listings (searchsample.go) says that its matches are so rare
-	// that collecting them from the index costs less than walking the
-	// listings in date order: then the probe collects. The subquery with
-	// OFFSET 0 is planned on its own, for all its rows, so PostgreSQL
-	// cannot walk the date index for it; the order and limit outside it
-	// pick the same rows as a walk would.
+	// How a probe runs is chosen with the sample of the newest listings
+	// (searchsample.go): it collects its matches from the index when that
+	// costs less than walking the listings in date order, and walks
+	// otherwise. The collecting subquery with OFFSET 0 is planned on its
+	// own, for all its rows, so PostgreSQL cannot walk the date index for
+	// it; the order and limit outside it pick the same rows as a walk
+	// would; within towns, it collects the towns' listings (few, from
+	// their own indexes) and checks the rest on them. The walking probe
+	// hides its conditions from the planner (rowConditions), so that no
+	// index but the date order serves it. With both written out, the plan
+	// depends on the shape of the statement alone, and PostgreSQL may keep
+	// one generic plan per statement instead of planning each search anew
+	// (searchSettings).
+	//
+	// Without a sample yet, without words, or within a sector (walked in
+	// its own index), PostgreSQL chooses, for the actual values.
 	smp := s.searchSample()
+	planned := smp != nil && q.Sector == "" && (literal != nil || crossing != nil)
 	probe := func(cond []string, ids [][]int32, columns string, limit int) string {
 		w := append(slices.Clone(filters), cond...)
 		if len(w) == 0 {
 			w = []string{"true"}
 		}
-		// Without words, or within a sector (walked in its own index), the
-		// planner's choice stands.
-		if smp != nil && len(ids) > 0 && q.Sector == "" && smp.collects(q, ids, limit) {
+		switch {
+		case planned && smp.collects(q, ids, limit):
+			cond := strings.Join(w, " AND ")
+			if townCond != "" {
+				cond = townCond + " AND " + rowConditions(slices.DeleteFunc(w, func(c string) bool { return c == townCond }))
+			}
 			return `(SELECT * FROM (SELECT ` + columns + ` FROM project_listings l
-				WHERE ` + strings.Join(w, " AND ") + ` OFFSET 0) l
+				WHERE ` + cond + ` OFFSET 0) l
 			ORDER BY l.created_at DESC, l.id DESC
+			LIMIT ` + strconv.Itoa(limit) + `)`
+		case planned:
+			return `(SELECT ` + columns + ` FROM project_listings l
+			WHERE ` + rowConditions(w) + `
+			ORDER BY l.created_at DESC, l.project_id DESC
 			LIMIT ` + strconv.Itoa(limit) + `)`
 		}
 		return `(SELECT ` + columns + ` FROM project_listings l
@@ -198,7 +218,11 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 		cands = `c AS MATERIALIZED (` + probe(nil, nil, columns, MaxCounted) + `)`
 	}
 	b := &pgx.Batch{}
-	b.Queue(searchSettings)
+	if planned {
+		b.Queue(searchSettings, "force_generic_plan")
+	} else {
+		b.Queue(searchSettings, "force_custom_plan")
+	}
 	b.Queue(`
 		WITH `+cands+`,
 		ranked AS (
@@ -233,19 +257,36 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 }
 
 // searchSettings runs in the same transaction as a search (one batch, one
-// round trip) and holds only for it.
+// round trip) and holds only for it; its parameter is the plan_cache_mode.
 //
-// Plans are made for the actual values every time: which index is best
-// depends on how common the words and filters are, which a generic plan
-// cannot know. And pages cost what they cost in memory: with the default
-// costs, which assume a disk, PostgreSQL charges a whole random read for
-// each match it collects from the index but a sixteenth of a sequential
-// one for each listing it walks in date order, and so walked 8,566
-// listings (5.7 ms) for two words with 600 matches that the index gives in
-// 0.8 ms. The listings are small enough to stay in memory, and for that
-// case PostgreSQL's documentation advises equal, low page costs.
-const searchSettings = `SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
+// A search whose probes the sample chose (each collects or walks,
+// written so that no other plan is possible) runs with a generic plan:
+// the plan depends on the statement's shape alone, so PostgreSQL plans
+// each shape once per connection instead of every search (planning took
+// 0.6 to 1 ms of a search's 1 to 3 ms on the server: docs/benchmarks.md).
+// Any other search is planned for its actual values every time: which
+// index is best depends on how common the words and filters are, which a
+// generic plan cannot know.
+//
+// And pages cost what they cost in memory: with the default costs, which
+// assume a disk, PostgreSQL charges a whole random read for each match it
+// collects from the index but a sixteenth of a sequential one for each
+// listing it walks in date order, and so walked 8,566 listings (5.7 ms)
+// for two words with 600 matches that the index gives in 0.8 ms. The
+// listings are small enough to stay in memory, and for that case
+// PostgreSQL's documentation advises equal, low page costs.
+const searchSettings = `SELECT set_config('plan_cache_mode', $1, true),
 	set_config('seq_page_cost', '0.1', true), set_config('random_page_cost', '0.1', true)`
+
+// rowConditions joins conditions into one CASE, which PostgreSQL checks
+// on every listing it reads (the conditions in the order written) but
+// cannot use to choose an index, and whose share of matches it guesses
+// at a half. A probe with all its conditions so is cheapest walked down
+// the date index, also in a generic plan, which would otherwise collect
+// with whatever index a condition fits, however common its matches.
+func rowConditions(w []string) string {
+	return "CASE WHEN " + strings.Join(w, " AND ") + " THEN true ELSE false END"
+}
 
 // knownWord is a word of some project's search vector (a row of
 // project_words).
