@@ -67,12 +67,7 @@ func BenchmarkSearchProjectsServer(b *testing.B) {
 		}
 		b.Cleanup(func() { out.Close() })
 	}
-	// The first search starts loading the sample of the newest listings
-	// that chooses plans (in the background); the timed ones use it.
-	if _, err := s.SearchProjects(ctx, storage.ProjectQuery{Text: "water"}, 0, 5); err != nil {
-		b.Fatal(err)
-	}
-	time.Sleep(2 * time.Second)
+	warmSearch(b, s, data)
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, kind := range searchKinds(r, data) {
 		b.Run(kind.name, func(b *testing.B) {
