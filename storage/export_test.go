@@ -48,6 +48,10 @@ const (
 	// ProbesWalk: every probe whose conditions some listing meets walks
 	// the listings in date order (the others collect).
 	ProbesWalk
+	// ProbesRecent: a probe whose matches are rare collects those at or
+	// after the date of the middle listing (and the older ones when they
+	// are too few); the others walk, or collect when nothing matches.
+	ProbesRecent
 )
 
 // SearchProbes makes every search of s that has words run its probes as
@@ -59,14 +63,26 @@ func SearchProbes(ctx context.Context, s *Store, way int) error {
 	case ProbesCollect:
 		// Nothing matches in an empty sample: every probe collects.
 		s.sample.Store(&listingSample{at: time.Now().Add(24 * time.Hour)})
-	case ProbesWalk:
+	case ProbesWalk, ProbesRecent:
 		// The listings as a tiny part of a huge table: whatever matches
-		// among them is too common to collect.
+		// among them is too common to collect all.
 		smp, err := s.loadSample(ctx)
 		if err != nil {
 			return err
 		}
 		smp.at, smp.total = time.Now().Add(24*time.Hour), math.MaxInt32
+		if way == ProbesRecent {
+			var middle time.Time
+			if err := s.pool.QueryRow(ctx, `SELECT created_at FROM project_listings
+				ORDER BY created_at DESC, project_id DESC
+				OFFSET (SELECT count(*) / 2 FROM project_listings) LIMIT 1`).Scan(&middle); err != nil {
+				return err
+			}
+			smp.since = make([]time.Time, len(windowPositions))
+			for i := range smp.since {
+				smp.since[i] = middle
+			}
+		}
 		s.sample.Store(smp)
 	default:
 		s.sample.Store(nil)

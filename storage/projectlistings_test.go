@@ -112,7 +112,7 @@ var referenceVocabulary = strings.Fields(`вода водогін voda Wasser Wa
 
 // probeWays are the ways a search's probes can be made to run
 // (storage.SearchProbes): a search must find the same every way.
-var probeWays = [...]int{storage.ProbesByPlanner, storage.ProbesCollect, storage.ProbesWalk}
+var probeWays = [...]int{storage.ProbesByPlanner, storage.ProbesCollect, storage.ProbesWalk, storage.ProbesRecent}
 
 // TestSearchProjectsAgreesWithReference compares the search with a plain
 // reading of its rules over random projects and queries: a project matches
@@ -121,7 +121,8 @@ var probeWays = [...]int{storage.ProbesByPlanner, storage.ProbesCollect, storage
 // results. Leaving out words implied by others (matchWords) must change no
 // result, nor must how the search runs: each query is asked with every
 // probe collecting its matches from the index, walking the listings in
-// date order, and with the planner choosing (searchsample.go), and across
+// date order, collecting the newest half's matches first, and with the
+// planner choosing (searchsample.go), and across
 // languages every way must give the same page.
 func TestSearchProjectsAgreesWithReference(t *testing.T) {
 	t.Parallel()

@@ -173,16 +173,31 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 		if len(w) == 0 {
 			w = []string{"true"}
 		}
+		var plan probePlan
+		if planned {
+			plan = smp.plan(q, ids, limit)
+		}
 		switch {
-		case planned && smp.collects(q, ids, limit):
+		case plan.collect:
 			cond := strings.Join(w, " AND ")
 			if townCond != "" {
 				cond = townCond + " AND " + rowConditions(slices.DeleteFunc(w, func(c string) bool { return c == townCond }))
 			}
-			return `(SELECT * FROM (SELECT ` + columns + ` FROM project_listings l
-				WHERE ` + cond + ` OFFSET 0) l
-			ORDER BY l.created_at DESC, l.id DESC
-			LIMIT ` + strconv.Itoa(limit) + `)`
+			collect := func(cond string) string {
+				return `SELECT * FROM (SELECT ` + columns + ` FROM project_listings l WHERE ` + cond + ` OFFSET 0) l`
+			}
+			newest := `
+				ORDER BY l.created_at DESC, l.id DESC LIMIT ` + strconv.Itoa(limit)
+			if plan.since.IsZero() {
+				return `(` + collect(cond) + newest + `)`
+			}
+			// The matches at or after since, and only when they are fewer
+			// than limit, the older ones too (a filter PostgreSQL checks
+			// once, before collecting them).
+			since := arg(plan.since)
+			return `(WITH r AS MATERIALIZED (` + collect(cond+` AND l.created_at >= `+since) + newest + `)
+				SELECT * FROM (SELECT * FROM r UNION ALL (` + collect(cond+` AND l.created_at < `+since) + `
+					WHERE (SELECT count(*) FROM r) < ` + strconv.Itoa(limit) + newest + `)) l` + newest + `)`
 		case planned:
 			return `(SELECT ` + columns + ` FROM project_listings l
 			WHERE ` + rowConditions(w) + `

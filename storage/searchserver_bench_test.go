@@ -203,6 +203,8 @@ func sqlLiteral(b *testing.B, a any) string {
 		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
 	case int:
 		return strconv.Itoa(v)
+	case time.Time:
+		return "'" + v.Format(time.RFC3339Nano) + "'::timestamptz"
 	case []int32:
 		for _, x := range v {
 			elems = append(elems, strconv.Itoa(int(x)))
