@@ -236,20 +236,23 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	if planned {
 		mode = "force_generic_plan"
 	}
-	br, rows, err := s.searchQuery(ctx, mode, `
-		WITH `+cands+`,
+	// Built before args is passed on: the placeholders of the page are
+	// added to args as the statement is written.
+	search := `
+		WITH ` + cands + `,
 		ranked AS (
-			SELECT c.id, c.created_at, `+rank+` AS rank, `+own+` AS own, `+crossRank+` AS cross_rank
+			SELECT c.id, c.created_at, ` + rank + ` AS rank, ` + own + ` AS own, ` + crossRank + ` AS cross_rank
 			FROM c JOIN projects p ON p.id = c.id
 			ORDER BY rank DESC, own DESC, cross_rank DESC, c.created_at DESC, c.id DESC
-			LIMIT `+strconv.Itoa(MaxCounted)+`),
+			LIMIT ` + strconv.Itoa(MaxCounted) + `),
 		page AS (
 			SELECT ranked.*, count(*) OVER () AS total FROM ranked
 			ORDER BY rank DESC, own DESC, cross_rank DESC, created_at DESC, id DESC
-			LIMIT `+arg(limit)+` OFFSET `+arg(offset)+`)
-		SELECT `+projectColumns+`, page.total FROM page JOIN projects p ON p.id = page.id
+			LIMIT ` + arg(limit) + ` OFFSET ` + arg(offset) + `)
+		SELECT ` + projectColumns + `, page.total FROM page JOIN projects p ON p.id = page.id
 			JOIN towns t ON t.id = p.town_id LEFT JOIN towns pt ON pt.id = p.partner_town_id
-		ORDER BY page.rank DESC, page.own DESC, page.cross_rank DESC, page.created_at DESC, page.id DESC`, args...)
+		ORDER BY page.rank DESC, page.own DESC, page.cross_rank DESC, page.created_at DESC, page.id DESC`
+	br, rows, err := s.searchQuery(ctx, mode, search, args...)
 	if err != nil {
 		return page, err
 	}
