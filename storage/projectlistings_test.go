@@ -178,10 +178,14 @@ func TestSearchProjectsAgreesWithReference(t *testing.T) {
 			words = append(words, string(w[:3+r.IntN(max(1, len(w)-2))]))
 		}
 		q := storage.ProjectQuery{Text: strings.Join(words, " ")}
-		switch r.IntN(3) {
+		// A topic and a country together are searched as one pair.
+		switch r.IntN(4) {
 		case 0:
 			q.Topic = storage.Topics[r.IntN(len(storage.Topics))]
 		case 1:
+			q.Country = []string{"UA", "DE", "SE"}[r.IntN(3)]
+		case 2:
+			q.Topic = storage.Topics[r.IntN(len(storage.Topics))]
 			q.Country = []string{"UA", "DE", "SE"}[r.IntN(3)]
 		}
 		// A word whose first key begins no known word is looked up as a

@@ -105,9 +105,16 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 	if q.Sector != "" {
 		where = append(where, "l.sector = "+arg(q.Sector))
 	}
-	for _, f := range []struct{ column, value string }{
+	// A topic and a country together are one topic/country pair of the
+	// listing's facets (migration 00151): one short list in the index
+	// instead of two long ones.
+	filter := []struct{ column, value string }{
 		{"topics", q.Topic}, {"languages", q.Language}, {"countries", q.Country},
-	} {
+	}
+	if q.Topic != "" && q.Country != "" {
+		filter = []struct{ column, value string }{{"facets", q.Topic + "/" + q.Country}, {"languages", q.Language}}
+	}
+	for _, f := range filter {
 		if f.value != "" {
 			where = append(where, "l."+f.column+" @> ARRAY["+arg(f.value)+"::text]")
 		}

@@ -224,6 +224,9 @@ func (smp *listingSample) plan(q ProjectQuery, conds [][]int32, limit int) probe
 			perMatch, filters = collectFilteredCost, filters+1
 		}
 	}
+	if q.Topic != "" && q.Country != "" {
+		filters-- // one list of topic/country pairs (SearchProjects)
+	}
 	plan, cost := probePlan{}, float64(limit)/d*walkCost
 	if all := d * float64(smp.total) * perMatch; all < cost {
 		plan, cost = probePlan{collect: true}, all
