@@ -447,13 +447,6 @@ func (e *Engine) ForgetChatTx(ctx context.Context, tx pgx.Tx, chatID int64) erro
 	}
 }
 
-// Reactivate lets messages go to a chat marked inactive again: the user
-// wrote to the bot, so they no longer block it.
-func (e *Engine) Reactivate(ctx context.Context, chatID int64) error {
-	_, err := e.pool.Exec(ctx, `DELETE FROM delivery_inactive WHERE chat_id = $1`, chatID)
-	return err
-}
-
 // prune forgets sent jobs long done and chat paces long past.
 func (e *Engine) prune(ctx context.Context) {
 	t := time.NewTicker(pruneEvery)
