@@ -90,14 +90,17 @@ const sameProfile = `id = $1 AND (username, first_name, last_name, language_code
 // and their indexes for writing); an empty DELETE on delivery_inactive
 // beside every update cost PostgreSQL about a third of its time per /help
 // in the load run. Only a new or changed profile, or a chat to take off
-// the list, needs the writing statement.
+// the list, needs the writing statement. That one is committed without
+// waiting for the disk: should PostgreSQL itself crash and lose it, the
+// person's next update writes it again, and anything written later that
+// refers to the row waits for the disk and so makes the row durable too.
 func (s *Store) TouchUser(ctx context.Context, p TelegramProfile) (User, error) {
 	args := []any{p.ID, p.Username, p.FirstName, p.LastName, p.LanguageCode, p.InPrivate}
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE `+sameProfile, args...))
 	if !errors.Is(err, ErrNotFound) {
 		return u, err
 	}
-	return scanUser(s.pool.QueryRow(ctx, `
+	err = s.queryAfter(ctx, asyncCommit, nil, `
 		WITH same AS (
 			SELECT `+userColumns+` FROM users WHERE `+sameProfile+`),
 		reactivated AS (
@@ -115,7 +118,11 @@ func (s *Store) TouchUser(ctx context.Context, p TelegramProfile) (User, error) 
 			                    IS DISTINCT FROM (excluded.username, excluded.first_name, excluded.last_name, excluded.language_code)
 			                  THEN now() ELSE users.updated_at END
 		RETURNING `+userColumns+`)
-		SELECT * FROM same UNION ALL SELECT * FROM touched`, args...))
+		SELECT * FROM same UNION ALL SELECT * FROM touched`, args, func(br pgx.BatchResults) error {
+		u, err = scanUser(br.QueryRow())
+		return err
+	})
+	return u, err
 }
 
 // User returns the user with id.
