@@ -46,7 +46,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
@@ -473,21 +472,6 @@ func (e *Engine) prune(ctx context.Context) {
 		case <-t.C:
 		}
 	}
-}
-
-// HTTPClient is an HTTP client fit for the Bot API client the engine sends
-// through: it keeps an idle connection for every worker, where Go's default
-// keeps two per host, so that sends reuse connections instead of paying a
-// new TCP and TLS handshake each, which would also make their timing (and
-// so the pace Telegram sees) uneven.
-func HTTPClient(workers int) *http.Client {
-	if workers <= 0 {
-		workers = DefaultWorkers
-	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = workers
-	t.MaxIdleConnsPerHost = workers
-	return &http.Client{Transport: t, Timeout: time.Minute}
 }
 
 // warnings passes on River's warnings and errors only: its info lines
