@@ -21,12 +21,12 @@ const keptSearches = 20
 // beyond keptSearches.
 func (s *Store) CreateProjectSearch(ctx context.Context, userID int64, filters json.RawMessage) (int64, error) {
 	var id int64
-	err := s.queryAfter(ctx, asyncCommit, nil, `
+	err := s.queryAfter(ctx, []stmt{{sql: asyncCommit}}, stmt{`
 		WITH ins AS (INSERT INTO project_searches (user_id, filters) VALUES ($1, $2) RETURNING id),
 		old AS (
 			DELETE FROM project_searches WHERE user_id = $1 AND id IN (
 				SELECT id FROM project_searches WHERE user_id = $1 ORDER BY id DESC OFFSET $3))
-		SELECT id FROM ins`, []any{userID, filters, keptSearches - 1},
+		SELECT id FROM ins`, []any{userID, filters, keptSearches - 1}},
 		func(br pgx.BatchResults) error { return br.QueryRow().Scan(&id) })
 	return id, err
 }

@@ -507,6 +507,24 @@ func TestCloseAndClaim(t *testing.T) {
 	if err != nil || !slices.Equal(outcomes, []string{"handled", "handled", "throttled", "rejected", "handled"}) {
 		t.Fatalf("outcomes %v, %v", outcomes, err)
 	}
+	// The planner settings the intake's batches run with hold for their
+	// own transaction only.
+	if err := s.CloseUpdates(ctx, []storage.ClosedUpdate{{UpdateID: 4, Outcome: storage.OutcomeHandled}}); err != nil {
+		t.Fatal(err)
+	}
+	conns := pool.AcquireAllIdle(ctx)
+	if len(conns) == 0 {
+		t.Fatal("no idle connection to check")
+	}
+	for _, c := range conns {
+		var changed []string
+		err := c.QueryRow(ctx, `SELECT coalesce(array_agg(name), '{}') FROM pg_settings
+			WHERE name LIKE 'enable%' AND current_setting(name) <> reset_val`).Scan(&changed)
+		c.Release()
+		if err != nil || len(changed) > 0 {
+			t.Fatalf("after claims and closes the connection has changed settings %v (%v)", changed, err)
+		}
+	}
 }
 
 // TestReleaseUpdates: an update given back by its owner is claimed by

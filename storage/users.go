@@ -100,9 +100,9 @@ func (s *Store) TouchUser(ctx context.Context, p TelegramProfile) (User, error) 
 	if !errors.Is(err, ErrNotFound) {
 		return u, err
 	}
-	err = s.queryAfter(ctx, asyncCommit, nil, `
+	err = s.queryAfter(ctx, []stmt{{sql: asyncCommit}}, stmt{`
 		WITH same AS (
-			SELECT `+userColumns+` FROM users WHERE `+sameProfile+`),
+			SELECT ` + userColumns + ` FROM users WHERE ` + sameProfile + `),
 		reactivated AS (
 			DELETE FROM delivery_inactive WHERE $6 AND chat_id = $1),
 		former AS (
@@ -117,8 +117,8 @@ func (s *Store) TouchUser(ctx context.Context, p TelegramProfile) (User, error) 
 			updated_at = CASE WHEN (users.username, users.first_name, users.last_name, users.language_code)
 			                    IS DISTINCT FROM (excluded.username, excluded.first_name, excluded.last_name, excluded.language_code)
 			                  THEN now() ELSE users.updated_at END
-		RETURNING `+userColumns+`)
-		SELECT * FROM same UNION ALL SELECT * FROM touched`, args, func(br pgx.BatchResults) error {
+		RETURNING ` + userColumns + `)
+		SELECT * FROM same UNION ALL SELECT * FROM touched`, args}, func(br pgx.BatchResults) error {
 		u, err = scanUser(br.QueryRow())
 		return err
 	})
