@@ -333,13 +333,15 @@ func (s *Store) RecordUpdates(ctx context.Context, us []NewUpdate, lim RateLimit
 	}
 	// recent counts, as ClaimUpdates does, the user's updates received
 	// within the window before this one: those stored, then those earlier
-	// in the batch (the batch is received now, at one time).
+	// in the batch (the batch is received now, at one time). r is
+	// materialized so that the count runs once per update: inlined, it ran
+	// for each of the three uses of over.
 	rows, err := s.pool.Query(ctx, `
 		WITH b AS (
 			SELECT id, nullif(uid, 0::bigint) AS uid, p,
 				row_number() OVER (PARTITION BY uid ORDER BY id) - 1 AS earlier
 			FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS b(id, uid, p)),
-		r AS (
+		r AS MATERIALIZED (
 			SELECT b.*, $4::int > 0 AND b.uid IS NOT NULL AND b.earlier + (SELECT count(*) FROM (
 				SELECT FROM inbound_updates e
 				WHERE e.user_id = b.uid AND e.received_at > now() - $5::interval
