@@ -76,6 +76,9 @@ type ClaimedUpdate struct {
 	// Recent is how many updates of the same user were received within
 	// the rate window before this one, counted up to the limit asked for.
 	Recent int
+	// Known is the user's row as the claim found it, nil for someone not
+	// yet stored; see WithKnownUser.
+	Known *KnownUser
 }
 
 // ClaimUpdates takes the leases, for owner, on up to limit updates at
@@ -114,7 +117,7 @@ const intakePlans = `SELECT
 // window, upTo and limit.
 const claimSQL = `
 	WITH next AS (
-		SELECT n.update_id FROM inbound_updates n
+		SELECT n.update_id, n.user_id FROM inbound_updates n
 		WHERE n.done_at IS NULL
 		  AND (n.claimed_at IS NULL OR n.claimed_at < now() - $2::interval)
 		  AND NOT EXISTS (SELECT FROM inbound_updates e
@@ -123,17 +126,34 @@ const claimSQL = `
 		LIMIT $5
 		FOR UPDATE SKIP LOCKED)
 	UPDATE inbound_updates u SET claimed_by = $1, claimed_at = now(), attempts = u.attempts + 1
-	FROM next WHERE u.update_id = next.update_id
+	FROM next LEFT JOIN users k ON k.id = next.user_id
+	WHERE u.update_id = next.update_id
 	RETURNING u.update_id, coalesce(u.user_id, 0), u.payload, u.attempts,
 		(SELECT count(*) FROM (SELECT FROM inbound_updates r
 			WHERE r.user_id = u.user_id AND r.update_id < u.update_id
 			  AND r.received_at > u.received_at - $3::interval
-			LIMIT $4) recent)`
+			LIMIT $4) recent),
+		k.id IS NOT NULL, coalesce(k.id, 0), coalesce(k.username, ''), coalesce(k.first_name, ''),
+		coalesce(k.last_name, ''), coalesce(k.language_code, ''), coalesce(k.language, ''),
+		coalesce(k.role, ''), coalesce(k.created_at, 'epoch'), coalesce(k.updated_at, 'epoch'),
+		EXISTS (SELECT FROM delivery_inactive x WHERE x.chat_id = u.user_id)`
 
 // collectClaims reads the rows of claimSQL, oldest first (UPDATE ...
 // RETURNING keeps no order).
 func collectClaims(rows pgx.Rows) ([]ClaimedUpdate, error) {
-	cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ClaimedUpdate])
+	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ClaimedUpdate, error) {
+		var c ClaimedUpdate
+		var known bool
+		var k KnownUser
+		u := &k.row
+		err := row.Scan(&c.UpdateID, &c.UserID, &c.Payload, &c.Attempts, &c.Recent,
+			&known, &u.ID, &u.Username, &u.FirstName, &u.LastName, &u.LanguageCode, &u.Language, &u.Role,
+			&u.CreatedAt, &u.UpdatedAt, &k.inactive)
+		if known {
+			c.Known = &k
+		}
+		return c, err
+	})
 	slices.SortFunc(cs, func(a, b ClaimedUpdate) int { return cmp.Compare(a.UpdateID, b.UpdateID) })
 	return cs, err
 }
