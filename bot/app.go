@@ -51,6 +51,8 @@ type App struct {
 	commands  map[string]command
 	callbacks map[string]callback
 	wizards   map[string]wizard
+	// helps is /help's text by language and role (helpTexts).
+	helps map[string][RoleAdmin + 1]string
 }
 
 // New builds the App and its routing table.
@@ -65,6 +67,7 @@ func New(d Deps) *App {
 		wizards: map[string]wizard{}}
 	a.delivery, a.tr = d.Delivery, d.Translator
 	a.routes()
+	a.helps = a.helpTexts()
 	return a
 }
 

@@ -47,8 +47,24 @@ func (a *App) helpText(l *locales.Localizer, role Role) string {
 	return b.String()
 }
 
+// helpTexts renders /help for every language and role. The text depends
+// on nothing else, and rendering its two dozen lines through go-i18n at
+// every /help cost about a tenth of the process's CPU time per /help in
+// the load run (docs/benchmarks.md).
+func (a *App) helpTexts() map[string][RoleAdmin + 1]string {
+	texts := make(map[string][RoleAdmin + 1]string, len(locales.Codes))
+	for _, code := range locales.Codes {
+		var byRole [RoleAdmin + 1]string
+		for role := range byRole {
+			byRole[role] = a.helpText(a.cat.For(code), Role(role))
+		}
+		texts[code] = byRole
+	}
+	return texts
+}
+
 func (a *App) onHelp(ctx context.Context, r *Request) error {
-	return a.reply(ctx, r, a.helpText(r.Loc, r.Role), nil)
+	return a.reply(ctx, r, a.helps[r.Loc.Lang()][r.Role], nil)
 }
 
 // SetupCommands publishes the command menu: the volunteer menu in every

@@ -65,24 +65,10 @@ func (a *App) newRequest(ctx context.Context, u *models.Update, log *slog.Logger
 		return nil, nil
 	}
 	private := chat.Type == models.ChatTypePrivate
-	var reactivated chan error
-	if private && a.delivery != nil {
-		// Whoever writes to the bot no longer blocks it: messages may go to
-		// them again if a 403 had marked their chat inactive. Independent of
-		// the user's row, so it runs beside TouchUser: one round trip less
-		// to wait for on every update.
-		reactivated = make(chan error, 1)
-		go func() { reactivated <- a.delivery.Reactivate(ctx, from.ID) }()
-	}
 	user, err := a.store.TouchUser(ctx, storage.TelegramProfile{
 		ID: from.ID, Username: from.Username, FirstName: from.FirstName,
-		LastName: from.LastName, LanguageCode: from.LanguageCode,
+		LastName: from.LastName, LanguageCode: from.LanguageCode, InPrivate: private,
 	})
-	if reactivated != nil {
-		if rerr := <-reactivated; rerr != nil {
-			log.Warn("reactivate chat for delivery", "user_id", from.ID, "err", rerr)
-		}
-	}
 	if err != nil {
 		return nil, err
 	}

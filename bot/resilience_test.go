@@ -150,12 +150,16 @@ func TestShutdownFinishesWork(t *testing.T) {
 // TestTwoInstancesHandleEachUpdateOnce runs two bot instances on one
 // database: every update is answered exactly once, whichever instance
 // fetched it, and sweeping leftovers does not double them. Each instance
-// has one intake worker, so that the work lasts long enough for both to
-// take part, which the test checks.
+// has one intake worker, and the first answer meets Telegram's flood
+// control (429, retry after a second), which holds that worker: so the
+// other instance finds updates left to claim, and both take part, which
+// the test checks (without the hold, one instance could finish them all
+// before the other's first sweep).
 func TestTwoInstancesHandleEachUpdateOnce(t *testing.T) {
 	t.Parallel()
 	env := bottest.New(t, bottest.Options{IntakeWorkers: 1})
 	env.Start()
+	env.TG.FailNext("sendMessage", faketelegram.Fault{Code: http.StatusTooManyRequests, RetryAfter: 1})
 	users := make([]*bottest.User, 10)
 	var ids []int64
 	for i := range users {

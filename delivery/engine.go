@@ -46,7 +46,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
@@ -447,13 +446,6 @@ func (e *Engine) ForgetChatTx(ctx context.Context, tx pgx.Tx, chatID int64) erro
 	}
 }
 
-// Reactivate lets messages go to a chat marked inactive again: the user
-// wrote to the bot, so they no longer block it.
-func (e *Engine) Reactivate(ctx context.Context, chatID int64) error {
-	_, err := e.pool.Exec(ctx, `DELETE FROM delivery_inactive WHERE chat_id = $1`, chatID)
-	return err
-}
-
 // prune forgets sent jobs long done and chat paces long past.
 func (e *Engine) prune(ctx context.Context) {
 	t := time.NewTicker(pruneEvery)
@@ -480,21 +472,6 @@ func (e *Engine) prune(ctx context.Context) {
 		case <-t.C:
 		}
 	}
-}
-
-// HTTPClient is an HTTP client fit for the Bot API client the engine sends
-// through: it keeps an idle connection for every worker, where Go's default
-// keeps two per host, so that sends reuse connections instead of paying a
-// new TCP and TLS handshake each, which would also make their timing (and
-// so the pace Telegram sees) uneven.
-func HTTPClient(workers int) *http.Client {
-	if workers <= 0 {
-		workers = DefaultWorkers
-	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = workers
-	t.MaxIdleConnsPerHost = workers
-	return &http.Client{Transport: t, Timeout: time.Minute}
 }
 
 // warnings passes on River's warnings and errors only: its info lines

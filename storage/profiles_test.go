@@ -187,3 +187,58 @@ func TestTouchUserWritesOnlyChanges(t *testing.T) {
 		t.Fatalf("unchanged again (no username): %+v %v, want %+v", back, err, changed)
 	}
 }
+
+// TestTouchUserReactivatesThePrivateChat: a user who writes to the bot in
+// private no longer blocks it, so their chat comes off delivery_inactive,
+// whether or not their profile changed; writing in a group leaves it
+// there, and nobody else's chat is touched.
+func TestTouchUserReactivatesThePrivateChat(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := testdb.New(t)
+	s := storage.New(pool)
+	inactive := func(id int64) bool {
+		t.Helper()
+		var yes bool
+		if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM delivery_inactive WHERE chat_id = $1)`, id).Scan(&yes); err != nil {
+			t.Fatal(err)
+		}
+		return yes
+	}
+	block := func(ids ...int64) {
+		t.Helper()
+		for _, id := range ids {
+			if _, err := pool.Exec(ctx, `INSERT INTO delivery_inactive (chat_id, reason) VALUES ($1, 'blocked')
+				ON CONFLICT DO NOTHING`, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	p := storage.TelegramProfile{ID: 92, FirstName: "Jonas", LanguageCode: "de"}
+	for _, tc := range []struct {
+		name      string
+		change    func()
+		inPrivate bool
+		want      bool // still inactive
+	}{
+		{"first contact, in a group", func() {}, false, true},
+		{"unchanged, in a group", func() {}, false, true},
+		{"unchanged, in private", func() {}, true, false},
+		{"changed, in a group", func() { p.LastName = "Weber" }, false, true},
+		{"changed, in private", func() { p.Username = "jonas_w" }, true, false},
+	} {
+		block(p.ID, 93)
+		tc.change()
+		p.InPrivate = tc.inPrivate
+		u, err := s.TouchUser(ctx, p)
+		if err != nil || u.ID != p.ID || u.LastName != p.LastName || u.Username != p.Username {
+			t.Fatalf("%s: %+v %v", tc.name, u, err)
+		}
+		if got := inactive(p.ID); got != tc.want {
+			t.Errorf("%s: chat inactive %v, want %v", tc.name, got, tc.want)
+		}
+		if !inactive(93) {
+			t.Fatalf("%s: another user's chat was reactivated", tc.name)
+		}
+	}
+}

@@ -21,15 +21,21 @@ const keptSearches = 20
 // beyond keptSearches.
 func (s *Store) CreateProjectSearch(ctx context.Context, userID int64, filters json.RawMessage) (int64, error) {
 	var id int64
-	err := s.queryAfter(ctx, `SELECT set_config('synchronous_commit', 'off', true)`, nil, `
+	err := s.queryAfter(ctx, []stmt{{sql: asyncCommit}}, stmt{`
 		WITH ins AS (INSERT INTO project_searches (user_id, filters) VALUES ($1, $2) RETURNING id),
 		old AS (
 			DELETE FROM project_searches WHERE user_id = $1 AND id IN (
 				SELECT id FROM project_searches WHERE user_id = $1 ORDER BY id DESC OFFSET $3))
-		SELECT id FROM ins`, []any{userID, filters, keptSearches - 1},
+		SELECT id FROM ins`, []any{userID, filters, keptSearches - 1}},
 		func(br pgx.BatchResults) error { return br.QueryRow().Scan(&id) })
 	return id, err
 }
+
+// asyncCommit, run first in a batch (queryAfter), commits the batch's
+// transaction without waiting for the disk: for writes whose loss in a
+// crash of PostgreSQL itself does no harm. A later transaction that waits
+// for the disk makes them durable too (the log is written in order).
+const asyncCommit = `SELECT set_config('synchronous_commit', 'off', true)`
 
 // ProjectSearch returns the filters of userID's search id; ErrNotFound when
 // there is none or it belongs to someone else.

@@ -507,6 +507,24 @@ func TestCloseAndClaim(t *testing.T) {
 	if err != nil || !slices.Equal(outcomes, []string{"handled", "handled", "throttled", "rejected", "handled"}) {
 		t.Fatalf("outcomes %v, %v", outcomes, err)
 	}
+	// The planner settings the intake's batches run with hold for their
+	// own transaction only.
+	if err := s.CloseUpdates(ctx, []storage.ClosedUpdate{{UpdateID: 4, Outcome: storage.OutcomeHandled}}); err != nil {
+		t.Fatal(err)
+	}
+	conns := pool.AcquireAllIdle(ctx)
+	if len(conns) == 0 {
+		t.Fatal("no idle connection to check")
+	}
+	for _, c := range conns {
+		var changed []string
+		err := c.QueryRow(ctx, `SELECT coalesce(array_agg(name), '{}') FROM pg_settings
+			WHERE name LIKE 'enable%' AND current_setting(name) <> reset_val`).Scan(&changed)
+		c.Release()
+		if err != nil || len(changed) > 0 {
+			t.Fatalf("after claims and closes the connection has changed settings %v (%v)", changed, err)
+		}
+	}
 }
 
 // TestReleaseUpdates: an update given back by its owner is claimed by
@@ -542,5 +560,68 @@ func TestReleaseUpdates(t *testing.T) {
 	}
 	if cs, err := s.ClaimUpdates(ctx, "d", 0, time.Minute, 0, 10); err != nil || len(cs) != 1 || cs[0].UpdateID != 2 {
 		t.Fatalf("claimed %+v, %v; want only 2 (its lease of zero ran out), not the done update 1", cs, err)
+	}
+}
+
+// TestClaimCarriesTheUsersRow: a claim reads the row of each update's
+// user, and TouchUser takes it from there (no second read) while the
+// update's profile is the stored one; a changed profile, or a private
+// chat marked inactive, still goes to the database.
+func TestClaimCarriesTheUsersRow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := testdb.New(t)
+	s := storage.New(pool)
+	jonas := storage.TelegramProfile{ID: 21, FirstName: "Jonas", LanguageCode: "de", InPrivate: true}
+	if _, err := s.TouchUser(ctx, jonas); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct{ id, user int64 }{{1, 21}, {2, 22}} { // 22 is not stored yet
+		if _, err := record(ctx, s, u.id, u.user, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs, err := s.ClaimUpdates(ctx, "w", time.Minute, time.Minute, 0, 10)
+	if err != nil || len(cs) != 2 {
+		t.Fatalf("claimed %+v, %v", cs, err)
+	}
+	if cs[1].Known != nil {
+		t.Errorf("a user not stored came with a row")
+	}
+	known := storage.WithKnownUser(ctx, cs[0].Known)
+	// Changed after the claim: a TouchUser that read again would see it.
+	if _, err := pool.Exec(ctx, `UPDATE users SET language = 'uk' WHERE id = 21`); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := s.TouchUser(known, jonas); err != nil || u.ID != 21 || u.Language != "" || u.FirstName != "Jonas" {
+		t.Fatalf("unchanged profile: %+v, %v; want the row as claimed", u, err)
+	}
+	renamed := jonas
+	renamed.LastName = "Weber"
+	if u, err := s.TouchUser(known, renamed); err != nil || u.LastName != "Weber" || u.Language != "uk" {
+		t.Fatalf("changed profile: %+v, %v; want the row written and read", u, err)
+	}
+
+	// A chat marked inactive comes off the list when its user writes in
+	// private, even with the row in hand.
+	if _, err := pool.Exec(ctx, `INSERT INTO delivery_inactive (chat_id, reason) VALUES (21, 'blocked')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CloseUpdates(ctx, []storage.ClosedUpdate{{UpdateID: 1, Outcome: storage.OutcomeHandled}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := record(ctx, s, 3, 21, []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	cs, err = s.ClaimUpdates(ctx, "w", time.Minute, time.Minute, 0, 10)
+	if err != nil || len(cs) != 1 || cs[0].Known == nil {
+		t.Fatalf("claimed %+v, %v", cs, err)
+	}
+	if _, err := s.TouchUser(storage.WithKnownUser(ctx, cs[0].Known), renamed); err != nil {
+		t.Fatal(err)
+	}
+	var inactive bool
+	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM delivery_inactive WHERE chat_id = 21)`).Scan(&inactive); err != nil || inactive {
+		t.Fatalf("chat still inactive after its user wrote (%v)", err)
 	}
 }

@@ -507,7 +507,10 @@ func (in *Intake) run(c storage.ClaimedUpdate, log *slog.Logger) result {
 		}
 		return result{outcome: storage.OutcomeThrottled, kind: kind}
 	}
-	return in.leased(c, storage.OutcomeHandled, kind, func(ctx context.Context) { in.handle(ctx, &u) })
+	// The claim read the user's row: the handler need not read it again.
+	return in.leased(c, storage.OutcomeHandled, kind, func(ctx context.Context) {
+		in.handle(storage.WithKnownUser(ctx, c.Known), &u)
+	})
 }
 
 // leased runs f while it holds the update's lease: with a deadline below

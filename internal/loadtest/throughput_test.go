@@ -70,22 +70,24 @@ func BenchmarkThroughput(b *testing.B) {
 	}
 	b.Cleanup(pool.Close)
 
-	bare1 := bare(b, 1)
-	bare8 := bare(b, 8)
-	b.Logf("bare go-telegram/bot: %.0f/s (1 worker), %.0f/s (8 workers)", bare1, bare8)
+	bare1, _ := bare(b, 1)
+	bare8, bare8CPU := bare(b, 8)
+	b.Logf("bare go-telegram/bot: %.0f/s (1 worker), %.0f/s (8 workers); CPU per update (8 workers) %s", bare1, bare8, bare8CPU)
 
 	tg := faketelegram.New()
 	defer tg.Close()
 	stop := runBot(b, tg, pool)
 	defer stop()
 
-	help := push(b, tg, 1_000_000, func(int) string { return "/help" })
-	find := 0.0
+	m := cpuMeter{pool: pool}
+	help, helpCPU := push(b, tg, m, 1_000_000, func(int) string { return "/help" })
+	b.Logf("partnerbot: /help %.0f/s (%.2f of bare with 8 workers, %.2f of bare with 1); CPU per update %s, %.2f of bare's",
+		help, help/bare8, help/bare1, helpCPU, cpuRatio(bare8CPU, helpCPU))
+	find, findCPU := 0.0, cpuCost{}
 	if !noFind {
-		find = push(b, tg, 2_000_000, func(int) string { return "/find water Ichnia" })
+		find, findCPU = push(b, tg, m, 2_000_000, func(int) string { return "/find water Ichnia" })
+		b.Logf("partnerbot: /find water Ichnia %.0f/s; CPU per update %s", find, findCPU)
 	}
-	b.Logf("partnerbot: /help %.0f/s (%.2f of bare with 8 workers, %.2f of bare with 1), /find water Ichnia %.0f/s",
-		help, help/bare8, help/bare1, find)
 	p50, p95, max := flood(b, tg)
 	b.Logf("flood of %d messages from one person: others' replies p50 %s, p95 %s, max %s", floodMessages, p50, p95, max)
 
@@ -94,6 +96,12 @@ func BenchmarkThroughput(b *testing.B) {
 	b.ReportMetric(help, "help-upd/s")
 	b.ReportMetric(help/bare8, "help/bare8")
 	b.ReportMetric(find, "find-upd/s")
+	b.ReportMetric(float64(bare8CPU.total().Microseconds()), "bare8-cpu-µs/upd")
+	b.ReportMetric(float64(helpCPU.total().Microseconds()), "help-cpu-µs/upd")
+	b.ReportMetric(float64(helpCPU.pg.Microseconds()), "help-pg-cpu-µs/upd")
+	b.ReportMetric(cpuRatio(bare8CPU, helpCPU), "bare8-cpu/help-cpu")
+	b.ReportMetric(float64(findCPU.total().Microseconds()), "find-cpu-µs/upd")
+	b.ReportMetric(float64(findCPU.pg.Microseconds()), "find-pg-cpu-µs/upd")
 	b.ReportMetric(float64(p95.Microseconds())/1000, "flood-others-p95-ms")
 	b.ReportMetric(0, "ns/op")
 }
@@ -123,10 +131,12 @@ func waitReplies(b *testing.B, tg *faketelegram.Server, n int, timeout time.Dura
 
 // push sends throughputUpdates messages from throughputUsers people (ids
 // from firstUser) at once and returns the updates answered per second,
-// from the first message to the last reply.
-func push(b *testing.B, tg *faketelegram.Server, firstUser int64, text func(int) string) float64 {
+// from the first message to the last reply, and the CPU time m counted
+// per update meanwhile.
+func push(b *testing.B, tg *faketelegram.Server, m cpuMeter, firstUser int64, text func(int) string) (float64, cpuCost) {
 	b.Helper()
 	base := replies(tg)
+	before := m.read(b)
 	start := time.Now()
 	for i := range throughputUpdates {
 		u := faketelegram.NewUser(firstUser+int64(i%throughputUsers), "User")
@@ -134,16 +144,27 @@ func push(b *testing.B, tg *faketelegram.Server, firstUser int64, text func(int)
 	}
 	waitReplies(b, tg, base+throughputUpdates, 5*time.Minute)
 	took := time.Since(start)
+	cost := m.read(b).since(before).per(throughputUpdates)
 	if extra := replies(tg) - base - throughputUpdates; extra != 0 {
 		b.Logf("note: %d replies more than updates", extra)
 	}
-	return float64(throughputUpdates) / took.Seconds()
+	return float64(throughputUpdates) / took.Seconds(), cost
+}
+
+// cpuRatio is the bare program's CPU time per update over the bot's: the
+// share of the bare program's rate the bot would reach where both are
+// bound by the CPU alone.
+func cpuRatio(bare, bot cpuCost) float64 {
+	if bot.total() == 0 {
+		return 0
+	}
+	return float64(bare.total()) / float64(bot.total())
 }
 
 // bare runs a go-telegram/bot program whose handler only replies, with
 // workers, on a fake server of its own, and returns its updates per
-// second.
-func bare(b *testing.B, workers int) float64 {
+// second and the CPU time of this process per update.
+func bare(b *testing.B, workers int) (float64, cpuCost) {
 	tg := faketelegram.New()
 	defer tg.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -166,7 +187,7 @@ func bare(b *testing.B, workers int) float64 {
 	// long poll is answered only when updates come: give the program a
 	// moment to start polling.
 	time.Sleep(500 * time.Millisecond)
-	return push(b, tg, 1, func(int) string { return "/help" })
+	return push(b, tg, cpuMeter{}, 1, func(int) string { return "/help" })
 }
 
 // runBot starts partnerbot, assembled as in production, on tg and pool,
