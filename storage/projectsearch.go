@@ -259,16 +259,16 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 		SELECT ` + projectColumns + `, page.total FROM page JOIN projects p ON p.id = page.id
 			JOIN towns t ON t.id = p.town_id LEFT JOIN towns pt ON pt.id = p.partner_town_id
 		ORDER BY page.rank DESC, page.own DESC, page.cross_rank DESC, page.created_at DESC, page.id DESC`
-	br, rows, err := s.searchQuery(ctx, mode, search, args...)
-	if err != nil {
-		return page, err
-	}
-	page.Projects, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Project, error) {
-		return scanProject(r, &page.Total)
+	err := s.queryAfter(ctx, []stmt{{searchSettings, []any{mode}}}, stmt{search, args}, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		page.Projects, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Project, error) {
+			return scanProject(r, &page.Total)
+		})
+		return err
 	})
-	if closeErr := br.Close(); err == nil {
-		err = closeErr
-	}
 	return page, err
 }
 
@@ -294,26 +294,6 @@ func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limi
 // PostgreSQL's documentation advises equal, low page costs.
 const searchSettings = `SELECT set_config('plan_cache_mode', $1, true),
 	set_config('seq_page_cost', '0.1', true), set_config('random_page_cost', '0.1', true)`
-
-// searchQuery sends sql with args in one round trip after searchSettings
-// with plan_cache_mode mode, and returns its rows; the caller reads them
-// and closes the batch.
-func (s *Store) searchQuery(ctx context.Context, mode, sql string, args ...any) (pgx.BatchResults, pgx.Rows, error) {
-	b := &pgx.Batch{}
-	b.Queue(searchSettings, mode)
-	b.Queue(sql, args...)
-	br := s.pool.SendBatch(ctx, b)
-	if _, err := br.Exec(); err != nil {
-		br.Close()
-		return nil, nil, err
-	}
-	rows, err := br.Query()
-	if err != nil {
-		br.Close()
-		return nil, nil, err
-	}
-	return br, rows, nil
-}
 
 // rowConditions joins conditions into one CASE, which PostgreSQL checks
 // on every listing it reads (the conditions in the order written) but
@@ -379,7 +359,7 @@ func (s *Store) knownWords(ctx context.Context, terms [][]string, tokens []strin
 	// trigram index for typos), so it runs with a generic plan, in one
 	// round trip with the settings: planned for its values it took 0.16 to
 	// 0.24 ms to plan and 0.05 to 0.1 ms to run (docs/benchmarks.md).
-	br, rows, err := s.searchQuery(ctx, "force_generic_plan", `
+	lookup := `
 		SELECT -1, q.key, w.word, w.id
 		FROM unnest($1::text[], $2::text[]) AS q(key, e)
 		CROSS JOIN LATERAL (
@@ -395,27 +375,29 @@ func (s *Store) knownWords(ctx context.Context, terms [][]string, tokens []strin
 			WHERE NOT EXISTS (SELECT FROM project_words b WHERE b.word ~>=~ q.key AND b.word ~<~ q.e)
 				AND word % q.key AND similarity(word, q.key) >= $8 AND left(word, 1) <> '~'
 			ORDER BY similarity(word, q.key) DESC, word
-			LIMIT $9) w`,
-		prefixes, ends, maxPrefixWords+1, whole, typoKeys, typoEnds, typoTerms, typoSimilarity, maxTypoAlternatives)
-	if err != nil {
-		return nil, nil, err
-	}
+			LIMIT $9) w`
 	known := map[string][]knownWord{}
 	typos := map[int][]knownWord{}
-	var term int
-	var key string
-	var w knownWord
-	_, err = pgx.ForEachRow(rows, []any{&term, &key, &w.word, &w.id}, func() error {
-		if term >= 0 {
-			typos[term] = append(typos[term], w)
-		} else {
-			known[key] = append(known[key], w)
-		}
-		return nil
-	})
-	if closeErr := br.Close(); err == nil {
-		err = closeErr
-	}
+	err := s.queryAfter(ctx, []stmt{{searchSettings, []any{"force_generic_plan"}}}, stmt{lookup, []any{prefixes, ends,
+		maxPrefixWords + 1, whole, typoKeys, typoEnds, typoTerms, typoSimilarity, maxTypoAlternatives}},
+		func(br pgx.BatchResults) error {
+			rows, err := br.Query()
+			if err != nil {
+				return err
+			}
+			var term int
+			var key string
+			var w knownWord
+			_, err = pgx.ForEachRow(rows, []any{&term, &key, &w.word, &w.id}, func() error {
+				if term >= 0 {
+					typos[term] = append(typos[term], w)
+				} else {
+					known[key] = append(known[key], w)
+				}
+				return nil
+			})
+			return err
+		})
 	return known, typos, err
 }
 
