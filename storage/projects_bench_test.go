@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"partnerbot/internal/projectgen"
@@ -37,8 +38,21 @@ func someOf(r *rand.Rand, from []string, most int) []string {
 //
 //	go test ./storage/ -run '^$' -bench SearchProjects -benchtime 2000x
 func BenchmarkSearchProjects(b *testing.B) {
+	pool, data := keptPool(b, nil)
+	benchSearchProjects(b, storage.New(pool), data)
+}
+
+// keptPool opens a pool on a database of keptProjects, tracing its
+// statements with tracer unless nil, and recalls the data's towns and
+// words.
+func keptPool(b *testing.B, tracer pgx.QueryTracer) (*pgxpool.Pool, projectgen.Data) {
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, keptProjects(b))
+	cfg, err := pgxpool.ParseConfig(keptProjects(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.ConnConfig.Tracer = tracer
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -47,7 +61,7 @@ func BenchmarkSearchProjects(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchSearchProjects(b, storage.New(pool), data)
+	return pool, data
 }
 
 // keptProjects returns the URL of a database of b's own holding the

@@ -15,9 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
-	"partnerbot/internal/projectgen"
 	"partnerbot/storage"
 )
 
@@ -37,21 +35,8 @@ import (
 //	go test ./storage/ -run '^$' -bench SearchProjectsServer -benchtime 200x
 func BenchmarkSearchProjectsServer(b *testing.B) {
 	ctx := context.Background()
-	cfg, err := pgxpool.ParseConfig(keptProjects(b))
-	if err != nil {
-		b.Fatal(err)
-	}
 	trace := &searchTrace{}
-	cfg.ConnConfig.Tracer = trace
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(pool.Close)
-	data, err := projectgen.Recall(ctx, pool)
-	if err != nil {
-		b.Fatal(err)
-	}
+	pool, data := keptPool(b, trace)
 	s := storage.New(pool)
 	// The statements are timed on a connection of their own, prepared
 	// there as the search prepares them on its own.
