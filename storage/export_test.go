@@ -39,6 +39,12 @@ func (s *Store) ClaimNextUpdate(ctx context.Context, owner string, lease, window
 // Internals that the external tests (package storage_test) check.
 var PrefixEnd = prefixEnd
 
+// The claim's statement and the planner settings the intake runs it with.
+const (
+	ClaimSQL    = claimSQL
+	IntakePlans = intakePlans
+)
+
 // How SearchProbes makes the probes of a search with words run.
 const (
 	// ProbesByPlanner: no sample; PostgreSQL chooses for the actual values.

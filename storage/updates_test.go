@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -623,5 +624,44 @@ func TestClaimCarriesTheUsersRow(t *testing.T) {
 	var inactive bool
 	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM delivery_inactive WHERE chat_id = 21)`).Scan(&inactive); err != nil || inactive {
 		t.Fatalf("chat still inactive after its user wrote (%v)", err)
+	}
+}
+
+// TestClaimPlanWalksIndexes: under the intake's planner settings the
+// claim's plan walks indexes only, whatever the statistics say. Here the
+// table is empty and never analyzed, as when a connection cached the
+// generic plan that read every pending update once per candidate (a
+// bitmap scan inside a nested loop, quadratic in a backlog).
+func TestClaimPlanWalksIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := testdb.New(t)
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	for _, sql := range []string{storage.IntakePlans, `SET LOCAL plan_cache_mode = force_generic_plan`,
+		`PREPARE claim(text, interval, interval, int, int) AS ` + storage.ClaimSQL} {
+		if _, err := tx.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := tx.Query(ctx, `EXPLAIN EXECUTE claim('w', '2 minutes', '10 seconds', 21, 16)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := strings.Join(lines, "\n")
+	for _, node := range []string{"Bitmap", "Hash", "Sort", "Seq Scan", "Merge"} {
+		if strings.Contains(plan, node) {
+			t.Errorf("the claim's plan has a %s node:\n%s", node, plan)
+		}
+	}
+	if !strings.Contains(plan, "Index Scan using inbound_updates_pending_idx") {
+		t.Errorf("the claim does not walk the pending updates in order:\n%s", plan)
 	}
 }
