@@ -133,6 +133,7 @@ const claimSQL = `
 			WHERE r.user_id = u.user_id AND r.update_id < u.update_id
 			  AND r.received_at > u.received_at - $3::interval
 			LIMIT $4) recent),
+		-- the user's row as userColumns reads it, empty when there is none
 		k.id IS NOT NULL, coalesce(k.id, 0), coalesce(k.username, ''), coalesce(k.first_name, ''),
 		coalesce(k.last_name, ''), coalesce(k.language_code, ''), coalesce(k.language, ''),
 		coalesce(k.role, ''), coalesce(k.created_at, 'epoch'), coalesce(k.updated_at, 'epoch'),
@@ -145,10 +146,8 @@ func collectClaims(rows pgx.Rows) ([]ClaimedUpdate, error) {
 		var c ClaimedUpdate
 		var known bool
 		var k KnownUser
-		u := &k.row
-		err := row.Scan(&c.UpdateID, &c.UserID, &c.Payload, &c.Attempts, &c.Recent,
-			&known, &u.ID, &u.Username, &u.FirstName, &u.LastName, &u.LanguageCode, &u.Language, &u.Role,
-			&u.CreatedAt, &u.UpdatedAt, &k.inactive)
+		dest := append([]any{&c.UpdateID, &c.UserID, &c.Payload, &c.Attempts, &c.Recent, &known}, k.row.fields()...)
+		err := row.Scan(append(dest, &k.inactive)...)
 		if known {
 			c.Known = &k
 		}

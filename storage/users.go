@@ -63,8 +63,13 @@ const userColumns = `id, coalesce(username, ''), first_name, last_name, language
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Username, &u.FirstName, &u.LastName, &u.LanguageCode, &u.Language, &u.Role, &u.CreatedAt, &u.UpdatedAt)
+	err := row.Scan(u.fields()...)
 	return u, notFound(err)
+}
+
+// fields are the scan targets of userColumns, in their order.
+func (u *User) fields() []any {
+	return []any{&u.ID, &u.Username, &u.FirstName, &u.LastName, &u.LanguageCode, &u.Language, &u.Role, &u.CreatedAt, &u.UpdatedAt}
 }
 
 // sameProfile holds for the row of user $1 when its profile is $2–$5
