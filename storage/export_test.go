@@ -64,6 +64,7 @@ const (
 // way says, instead of asking a sample of the newest listings; no sample
 // is loaded from then on.
 func SearchProbes(ctx context.Context, s *Store, way int) error {
+	NoResultCache(s)
 	s.sampling.Store(true)
 	switch way {
 	case ProbesCollect:
@@ -105,3 +106,8 @@ func LoadSearchSample(ctx context.Context, s *Store) (n, total int, err error) {
 	}
 	return smp.n, smp.total, nil
 }
+
+// NoResultCache makes every search and town look-up of s run, for tests
+// and benchmarks that compare or time them (searchcache.go). Call it
+// before s is used.
+func NoResultCache(s *Store) { s.results.off = true }

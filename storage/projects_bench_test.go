@@ -144,6 +144,8 @@ func searchKinds(r *rand.Rand, data projectgen.Data) []searchKind {
 // on s, which holds data.
 func benchSearchProjects(b *testing.B, s *storage.Store, data projectgen.Data) {
 	ctx := context.Background()
+	// Every search is to run: the queries repeat.
+	storage.NoResultCache(s)
 	warmSearch(b, s, data)
 	r := rand.New(rand.NewPCG(3, 4))
 	pick := func(from []string) string { return from[r.IntN(len(from))] }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,7 +86,25 @@ const (
 // It searches project_listings, a narrow copy of every listed project whose
 // words are ids of project_words (migration 00016): the words of the query
 // are looked up first, so that the search itself compares numbers.
+//
+// Results are kept while nothing they show changes (searchcache.go).
 func (s *Store) SearchProjects(ctx context.Context, q ProjectQuery, offset, limit int) (ProjectPage, error) {
+	key, err := json.Marshal(struct {
+		Q             ProjectQuery
+		Offset, Limit int
+	}{q, offset, limit})
+	if err != nil {
+		return ProjectPage{}, err
+	}
+	page, err := cached(ctx, s, "projects "+string(key), func() (ProjectPage, error) {
+		return s.searchProjects(ctx, q, offset, limit)
+	})
+	// The kept page stays as it is whatever the caller does with its copy.
+	page.Projects = slices.Clone(page.Projects)
+	return page, err
+}
+
+func (s *Store) searchProjects(ctx context.Context, q ProjectQuery, offset, limit int) (ProjectPage, error) {
 	var page ProjectPage
 	if q.ReaderLanguage != "" {
 		q.Text = glossary.ContentWords(q.Text, q.ReaderLanguage)

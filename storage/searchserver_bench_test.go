@@ -38,6 +38,7 @@ func BenchmarkSearchProjectsServer(b *testing.B) {
 	trace := &searchTrace{}
 	pool, data := keptPool(b, trace)
 	s := storage.New(pool)
+	storage.NoResultCache(s)
 	// The statements are timed on a connection of their own, prepared
 	// there as the search prepares them on its own.
 	explainConn, err := pool.Acquire(ctx)

@@ -23,6 +23,8 @@ type Store struct {
 	// (searchsample.go); sampling is set while one is being loaded.
 	sample   atomic.Pointer[listingSample]
 	sampling atomic.Bool
+	// results are recent searches' results (searchcache.go).
+	results resultCache
 }
 
 // New wraps an open pool.

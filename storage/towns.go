@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -123,8 +126,20 @@ func (s *Store) SearchTowns(ctx context.Context, query string, limit int) ([]Tow
 // SearchTowns finds as typed (Exact), without looking for names that
 // merely begin so or look alike, so it costs an index look-up. The i-th
 // list holds the towns named names[i]; a caller that tries several runs of
-// words as town names (/find) pays one round trip for all.
+// words as town names (/find) pays one round trip for all. What it
+// returns is kept while no town changes (searchcache.go).
 func (s *Store) TownsNamedEach(ctx context.Context, names []string, limit int) ([][]Town, error) {
+	key, err := json.Marshal(names)
+	if err != nil {
+		return nil, err
+	}
+	towns, err := cached(ctx, s, "towns "+strconv.Itoa(limit)+" "+string(key), func() ([][]Town, error) {
+		return s.townsNamedEach(ctx, names, limit)
+	})
+	return slices.Clone(towns), err
+}
+
+func (s *Store) townsNamedEach(ctx context.Context, names []string, limit int) ([][]Town, error) {
 	towns := make([][]Town, len(names))
 	var idx []int32
 	var keys []string

@@ -14,10 +14,12 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"partnerbot/internal/faketelegram"
 	"partnerbot/internal/instance"
+	"partnerbot/internal/projectgen"
 	"partnerbot/internal/testdb"
 	"partnerbot/storage"
 )
@@ -43,7 +45,8 @@ const (
 // only replies (with the library's default single worker and with 8, as
 // many as the bot's intake workers), for partnerbot answering /help, and
 // for partnerbot answering "/find water Ichnia" over 100,000 generated
-// projects; then, while one person floods 1,000 messages, the latency of
+// projects (the same search from everyone) and /find with a different word
+// and town each time; then, while one person floods 1,000 messages, the latency of
 // other people's replies. It runs the scenario once, whatever b.N is:
 //
 //	go test -run '^$' -bench BenchmarkThroughput -benchtime 1x -timeout 30m ./internal/loadtest/
@@ -84,9 +87,17 @@ func BenchmarkThroughput(b *testing.B) {
 	b.Logf("partnerbot: /help %.0f/s (%.2f of bare with 8 workers, %.2f of bare with 1); CPU per update %s, %.2f of bare's",
 		help, help/bare8, help/bare1, helpCPU, cpuRatio(bare8CPU, helpCPU))
 	find, findCPU := 0.0, cpuCost{}
+	varied, variedCPU := 0.0, cpuCost{}
 	if !noFind {
 		find, findCPU = push(b, tg, m, 2_000_000, func(int) string { return "/find water Ichnia" })
 		b.Logf("partnerbot: /find water Ichnia %.0f/s; CPU per update %s", find, findCPU)
+		// The same search from everyone is answered from the results an
+		// instance keeps; searches that all differ are each made.
+		towns := townNames(b, pool, throughputUpdates)
+		varied, variedCPU = push(b, tg, m, 4_000_000, func(i int) string {
+			return "/find " + projectgen.TopicWords[i%len(projectgen.TopicWords)] + " " + towns[i]
+		})
+		b.Logf("partnerbot: /find <word> <town>, all different, %.0f/s; CPU per update %s", varied, variedCPU)
 	}
 	p50, p95, max := flood(b, tg)
 	b.Logf("flood of %d messages from one person: others' replies p50 %s, p95 %s, max %s", floodMessages, p50, p95, max)
@@ -102,8 +113,27 @@ func BenchmarkThroughput(b *testing.B) {
 	b.ReportMetric(cpuRatio(bare8CPU, helpCPU), "bare8-cpu/help-cpu")
 	b.ReportMetric(float64(findCPU.total().Microseconds()), "find-cpu-µs/upd")
 	b.ReportMetric(float64(findCPU.pg.Microseconds()), "find-pg-cpu-µs/upd")
+	b.ReportMetric(varied, "find-varied-upd/s")
+	b.ReportMetric(float64(variedCPU.total().Microseconds()), "find-varied-cpu-µs/upd")
 	b.ReportMetric(float64(p95.Microseconds())/1000, "flood-others-p95-ms")
 	b.ReportMetric(0, "ns/op")
+}
+
+// townNames returns n different names of towns that have projects, in an
+// order that mixes countries.
+func townNames(b *testing.B, pool *pgxpool.Pool, n int) []string {
+	b.Helper()
+	rows, _ := pool.Query(context.Background(), `
+		SELECT name FROM (SELECT DISTINCT t.name FROM towns t WHERE EXISTS (SELECT FROM projects p WHERE p.town_id = t.id)) t
+		ORDER BY md5(name) LIMIT $1`, n)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(names) < n {
+		b.Fatalf("%d towns with projects, want %d", len(names), n)
+	}
+	return names
 }
 
 // replies counts the successful sendMessage calls the fake server got.

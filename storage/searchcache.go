@@ -1,0 +1,95 @@
+package storage
+
+import (
+	"context"
+	"sync"
+)
+
+// Many people ask the same: at a conference, after a newsletter, the towns
+// of one partnership. An instance keeps what recent searches and town
+// look-ups returned, for as long as nothing they show has changed:
+// search_generation (migration 00160) counts the transactions that wrote
+// listings, projects, their words, towns or the names towns are found by,
+// and a kept result is used only while the count read before it was made
+// stands. Reading the count is one look-up by primary key, where a search
+// looks up its words and then collects and ranks its matches.
+//
+// The count is read before a result is made, so a kept result is never
+// older than its count: a change counted later makes the count differ. It
+// may be newer (a change committed between the reading and the search),
+// which shows a searcher at that count a little more than their snapshot,
+// never less.
+
+// maxCachedResults bounds the results an instance keeps: about 10 kB each.
+const maxCachedResults = 2048
+
+// resultCache holds results made at one generation of search_generation.
+type resultCache struct {
+	// off makes every search and look-up run (tests and benchmarks that
+	// measure or compare them).
+	off     bool
+	mu      sync.Mutex
+	gen     int64
+	results map[string]any
+}
+
+// searchGeneration reads search_generation.
+func (s *Store) searchGeneration(ctx context.Context) (int64, error) {
+	var gen int64
+	err := s.pool.QueryRow(ctx, `SELECT generation FROM search_generation`).Scan(&gen)
+	return gen, err
+}
+
+// cached returns the result kept for key at the current generation, or
+// makes it with compute and keeps it. compute's result must not be changed
+// afterwards, by compute or by the caller: others are given it too.
+func cached[T any](ctx context.Context, s *Store, key string, compute func() (T, error)) (T, error) {
+	if s.results.off {
+		return compute()
+	}
+	gen, err := s.searchGeneration(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	if v, ok := s.results.get(gen, key); ok {
+		return v.(T), nil
+	}
+	v, err := compute()
+	if err == nil {
+		s.results.put(gen, key, v)
+	}
+	return v, err
+}
+
+func (c *resultCache) get(gen int64, key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return nil, false
+	}
+	v, ok := c.results[key]
+	return v, ok
+}
+
+// put keeps v for key at gen. A newer generation replaces everything kept;
+// a result of an older one (made by a search that began before another
+// saw the new count) is not kept.
+func (c *resultCache) put(gen int64, key string, v any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case gen < c.gen:
+		return
+	case gen > c.gen || c.results == nil:
+		c.gen, c.results = gen, map[string]any{}
+	case len(c.results) >= maxCachedResults:
+		// Any one goes: a map's order is random enough for a cache whose
+		// entries all go at the next change anyway.
+		for k := range c.results {
+			delete(c.results, k)
+			break
+		}
+	}
+	c.results[key] = v
+}
