@@ -11,7 +11,8 @@ import (
 // search_generation (migration 00160) counts the transactions that wrote
 // listings, projects, their words, towns or the names towns are found by,
 // and a kept result is used only while the count read before it was made
-// stands. Reading the count is one look-up by primary key, where a search
+// stands. The claim of an update reads the count along (WithClaim); where
+// there is none, reading it is one look-up by primary key, where a search
 // looks up its words and then collects and ranks its matches.
 //
 // The count is read before a result is made, so a kept result is never
@@ -36,27 +37,28 @@ type resultCache struct {
 // searchGeneration reads search_generation.
 func (s *Store) searchGeneration(ctx context.Context) (int64, error) {
 	var gen int64
-	err := s.pool.QueryRow(ctx, `SELECT generation FROM search_generation`).Scan(&gen)
+	err := s.pool.QueryRow(ctx, `SELECT generation FROM search_generation WHERE one`).Scan(&gen)
 	return gen, err
 }
 
-// cached returns the result kept for key at the current generation, or
-// makes it with compute and keeps it. compute's result must not be changed
+// cached returns the result kept for key at the current generation (as the
+// claim of the update being handled read it, see WithClaim, or else read
+// now), or makes it with compute and keeps it. compute's result must not be changed
 // afterwards, by compute or by the caller: others are given it too.
-func cached[T any](ctx context.Context, s *Store, key string, compute func() (T, error)) (T, error) {
+func cached[T any](ctx context.Context, s *Store, key string, compute func() (T, error)) (v T, err error) {
 	if s.results.off {
 		return compute()
 	}
-	gen, err := s.searchGeneration(ctx)
-	if err != nil {
-		var zero T
-		return zero, err
+	var gen int64
+	if c := claimed(ctx); c != nil {
+		gen = c.SearchGeneration
+	} else if gen, err = s.searchGeneration(ctx); err != nil {
+		return v, err
 	}
-	if v, ok := s.results.get(gen, key); ok {
-		return v.(T), nil
+	if kept, ok := s.results.get(gen, key); ok {
+		return kept.(T), nil
 	}
-	v, err := compute()
-	if err == nil {
+	if v, err = compute(); err == nil {
 		s.results.put(gen, key, v)
 	}
 	return v, err

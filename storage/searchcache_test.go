@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"partnerbot/storage"
 )
@@ -155,5 +156,65 @@ func TestSearchGenerationCountsCommits(t *testing.T) {
 	}
 	if g := generation(); g != start+1 {
 		t.Fatalf("after a rollback: generation %d, want %d", g, start+1)
+	}
+}
+
+// TestSearchesUseTheClaimsGeneration: an update's claim reads the count
+// of changes, and its handler's searches use it without reading it
+// again: an update claimed after a change finds it, one claimed before it
+// may be answered from the results kept before it.
+func TestSearchesUseTheClaimsGeneration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newProjectFixture(t, 1)
+	s := f.s
+	claim := func(id int64) storage.ClaimedUpdate {
+		t.Helper()
+		if _, err := record(ctx, s, id, 1, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+		cs, err := s.ClaimUpdates(ctx, "w", time.Minute, time.Minute, 0, 1)
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("claimed %+v, %v", cs, err)
+		}
+		if err := s.CloseUpdates(ctx, []storage.ClosedUpdate{{UpdateID: id, Outcome: storage.OutcomeHandled}}); err != nil {
+			t.Fatal(err)
+		}
+		return cs[0]
+	}
+	found := func(ctx context.Context) int {
+		t.Helper()
+		page, err := s.SearchProjects(ctx, storage.ProjectQuery{Text: "choir"}, 0, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page.Projects)
+	}
+	before := claim(1)
+	if n := found(storage.WithClaim(ctx, before)); n != 0 {
+		t.Fatalf("before any project: %d found", n)
+	}
+	p := f.project(1, f.fields("Ichnia", "Town choir", "We sing"))
+	after := claim(2)
+	if after.SearchGeneration <= before.SearchGeneration {
+		t.Fatalf("generation %d after a new project, %d before", after.SearchGeneration, before.SearchGeneration)
+	}
+	if n := found(storage.WithClaim(ctx, after)); n != 1 {
+		t.Fatalf("claimed after the project: %d found, want 1", n)
+	}
+	// A change after the claim counts as made just after the update: its
+	// handler is answered from the results kept at the claim's count, and
+	// the next update, or a search outside any update, sees the change.
+	if _, err := s.SetProjectArchived(ctx, 1, p.Code, true); err != nil {
+		t.Fatal(err)
+	}
+	if n := found(storage.WithClaim(ctx, after)); n != 1 {
+		t.Fatalf("at the claim's count: %d found, want the kept 1", n)
+	}
+	if n := found(ctx); n != 0 {
+		t.Fatalf("outside an update, after the change: %d found, want 0", n)
+	}
+	if n := found(storage.WithClaim(ctx, claim(3))); n != 0 {
+		t.Fatalf("claimed after the change: %d found, want 0", n)
 	}
 }

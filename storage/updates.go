@@ -77,8 +77,11 @@ type ClaimedUpdate struct {
 	// the rate window before this one, counted up to the limit asked for.
 	Recent int
 	// Known is the user's row as the claim found it, nil for someone not
-	// yet stored; see WithKnownUser.
+	// yet stored; see WithClaim.
 	Known *KnownUser
+	// SearchGeneration is search_generation as the claim found it; see
+	// WithClaim.
+	SearchGeneration int64
 }
 
 // ClaimUpdates takes the leases, for owner, on up to limit updates at
@@ -137,7 +140,8 @@ const claimSQL = `
 		k.id IS NOT NULL, coalesce(k.id, 0), coalesce(k.username, ''), coalesce(k.first_name, ''),
 		coalesce(k.last_name, ''), coalesce(k.language_code, ''), coalesce(k.language, ''),
 		coalesce(k.role, ''), coalesce(k.created_at, 'epoch'), coalesce(k.updated_at, 'epoch'),
-		EXISTS (SELECT FROM delivery_inactive x WHERE x.chat_id = u.user_id)`
+		EXISTS (SELECT FROM delivery_inactive x WHERE x.chat_id = u.user_id),
+		(SELECT generation FROM search_generation WHERE one)`
 
 // collectClaims reads the rows of claimSQL, oldest first (UPDATE ...
 // RETURNING keeps no order).
@@ -147,7 +151,7 @@ func collectClaims(rows pgx.Rows) ([]ClaimedUpdate, error) {
 		var known bool
 		var k KnownUser
 		dest := append([]any{&c.UpdateID, &c.UserID, &c.Payload, &c.Attempts, &c.Recent, &known}, k.row.fields()...)
-		err := row.Scan(append(dest, &k.inactive)...)
+		err := row.Scan(append(dest, &k.inactive, &c.SearchGeneration)...)
 		if known {
 			c.Known = &k
 		}

@@ -589,7 +589,7 @@ func TestClaimCarriesTheUsersRow(t *testing.T) {
 	if cs[1].Known != nil {
 		t.Errorf("a user not stored came with a row")
 	}
-	known := storage.WithKnownUser(ctx, cs[0].Known)
+	known := storage.WithClaim(ctx, cs[0])
 	// Changed after the claim: a TouchUser that read again would see it.
 	if _, err := pool.Exec(ctx, `UPDATE users SET language = 'uk' WHERE id = 21`); err != nil {
 		t.Fatal(err)
@@ -618,7 +618,7 @@ func TestClaimCarriesTheUsersRow(t *testing.T) {
 	if err != nil || len(cs) != 1 || cs[0].Known == nil {
 		t.Fatalf("claimed %+v, %v", cs, err)
 	}
-	if _, err := s.TouchUser(storage.WithKnownUser(ctx, cs[0].Known), renamed); err != nil {
+	if _, err := s.TouchUser(storage.WithClaim(ctx, cs[0]), renamed); err != nil {
 		t.Fatal(err)
 	}
 	var inactive bool

@@ -507,9 +507,10 @@ func (in *Intake) run(c storage.ClaimedUpdate, log *slog.Logger) result {
 		}
 		return result{outcome: storage.OutcomeThrottled, kind: kind}
 	}
-	// The claim read the user's row: the handler need not read it again.
+	// The claim read the user's row and the count of search changes: the
+	// handler need not read them again.
 	return in.leased(c, storage.OutcomeHandled, kind, func(ctx context.Context) {
-		in.handle(storage.WithKnownUser(ctx, c.Known), &u)
+		in.handle(storage.WithClaim(ctx, c), &u)
 	})
 }
 
