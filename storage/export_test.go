@@ -39,10 +39,12 @@ func (s *Store) ClaimNextUpdate(ctx context.Context, owner string, lease, window
 // Internals that the external tests (package storage_test) check.
 var PrefixEnd = prefixEnd
 
-// The claim's statement and the planner settings the intake runs it with.
+// Statements that run with generic plans, and the settings they run with.
 const (
-	ClaimSQL    = claimSQL
-	IntakePlans = intakePlans
+	ClaimSQL          = claimSQL
+	IntakePlans       = intakePlans
+	WriteUserSQL      = writeUserSQL
+	UserWriteSettings = userWriteSettings
 )
 
 // How SearchProbes makes the probes of a search with words run.

@@ -627,41 +627,56 @@ func TestClaimCarriesTheUsersRow(t *testing.T) {
 	}
 }
 
-// TestClaimPlanWalksIndexes: under the intake's planner settings the
-// claim's plan walks indexes only, whatever the statistics say. Here the
-// table is empty and never analyzed, as when a connection cached the
-// generic plan that read every pending update once per candidate (a
-// bitmap scan inside a nested loop, quadratic in a backlog).
-func TestClaimPlanWalksIndexes(t *testing.T) {
+// TestGenericPlansWalkIndexes: statements that run many times a second
+// with generic plans, kept by each connection, walk indexes only under
+// their planner settings, whatever the statistics say. Here the tables are
+// empty and never analyzed, as when a connection cached the generic claim
+// plan that read every pending update once per candidate (a bitmap scan
+// inside a nested loop, quadratic in a backlog).
+func TestGenericPlansWalkIndexes(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	pool := testdb.New(t)
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, settings, prepare, execute string
+		// walks is an index the plan must walk.
+		walks string
+	}{
+		{"claim", storage.IntakePlans, `PREPARE s(text, interval, interval, int, int) AS ` + storage.ClaimSQL,
+			`EXECUTE s('w', '2 minutes', '10 seconds', 21, 16)`, "Index Scan using inbound_updates_pending_idx"},
+		{"user write", storage.UserWriteSettings, `PREPARE s(bigint, text, text, text, text, boolean) AS ` + storage.WriteUserSQL,
+			`EXECUTE s(7, 'olena', 'Olena', '', 'uk', true)`, "Index Scan using users_pkey"},
 	}
-	defer tx.Rollback(ctx)
-	for _, sql := range []string{storage.IntakePlans, `SET LOCAL plan_cache_mode = force_generic_plan`,
-		`PREPARE claim(text, interval, interval, int, int) AS ` + storage.ClaimSQL} {
-		if _, err := tx.Exec(ctx, sql); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rows, err := tx.Query(ctx, `EXPLAIN EXECUTE claim('w', '2 minutes', '10 seconds', 21, 16)`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan := strings.Join(lines, "\n")
-	for _, node := range []string{"Bitmap", "Hash", "Sort", "Seq Scan", "Merge"} {
-		if strings.Contains(plan, node) {
-			t.Errorf("the claim's plan has a %s node:\n%s", node, plan)
-		}
-	}
-	if !strings.Contains(plan, "Index Scan using inbound_updates_pending_idx") {
-		t.Errorf("the claim does not walk the pending updates in order:\n%s", plan)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			pool := testdb.New(t)
+			tx, err := pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(ctx)
+			for _, sql := range []string{tt.settings, `SET LOCAL plan_cache_mode = force_generic_plan`, tt.prepare} {
+				if _, err := tx.Exec(ctx, sql); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rows, err := tx.Query(ctx, `EXPLAIN `+tt.execute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan := strings.Join(lines, "\n")
+			for _, node := range []string{"Bitmap", "Hash", "Sort", "Seq Scan", "Merge"} {
+				if strings.Contains(plan, node) {
+					t.Errorf("the plan has a %s node:\n%s", node, plan)
+				}
+			}
+			if !strings.Contains(plan, tt.walks) {
+				t.Errorf("the plan has no %s:\n%s", tt.walks, plan)
+			}
+		})
 	}
 }
