@@ -21,8 +21,11 @@ import (
 // which shows a searcher at that count a little more than their snapshot,
 // never less.
 
-// maxCachedResults bounds the results an instance keeps: about 10 kB each.
-const maxCachedResults = 2048
+// maxCachedResults bounds the results an instance keeps: a page of
+// results holds at most 40 kB (five projects with descriptions of up to
+// 2,000 characters), so they take 20 MB at worst. Searches people repeat
+// are far fewer.
+const maxCachedResults = 512
 
 // resultCache holds results made at one generation of search_generation.
 type resultCache struct {
