@@ -223,7 +223,7 @@ func (a *App) resultsView(ctx context.Context, r *Request, id int64, st findStat
 		n := page*findPageSize + i + 1
 		lines = append(lines, l.T("find_result", "N", n, "Title", p.Title,
 			"Town", p.Town.Name+", "+l.Country(p.Town.Country), "Sector", l.Plain("sector_"+p.Sector),
-			"Snippet", truncate(strings.Join(strings.Fields(p.Description), " "), snippetLen)))
+			"Snippet", oneLine(p.Description, snippetLen)))
 		open = append(open, button(strconv.Itoa(n), projectButtonData(projectView, p.Code)))
 	}
 	kb := keyboard(open)

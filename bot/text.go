@@ -2,7 +2,7 @@ package bot
 
 import (
 	"strings"
-	"unicode/utf8"
+	"unicode"
 
 	"partnerbot/locales"
 )
@@ -11,19 +11,48 @@ import (
 
 // truncate shortens s to at most n characters, marking a cut with "…".
 func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	cut := firstRunes(s, n)
+	if len(cut) == len(s) {
 		return s
 	}
-	return firstRunes(s, n-1) + "…"
+	return firstRunes(cut, n-1) + "…"
 }
 
 // firstRunes is the first n characters of s, cut without a mark: for
-// input that is kept, not shown.
+// input that is kept, not shown. It reads no further than it keeps.
 func firstRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
+	i := 0
+	for at := range s {
+		if i == n {
+			return s[:at]
+		}
+		i++
 	}
-	return string([]rune(s)[:n])
+	return s
+}
+
+// oneLine is s with every run of spaces and line breaks made one space,
+// without leading or trailing ones, truncated to n characters: a snippet
+// of a long text. It reads no further than the snippet needs.
+func oneLine(s string, n int) string {
+	var b strings.Builder
+	kept, space := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && kept > 0 {
+			b.WriteByte(' ')
+			kept++
+		}
+		space = false
+		b.WriteRune(r)
+		if kept++; kept > n {
+			break
+		}
+	}
+	return truncate(b.String(), n)
 }
 
 // names joins the localized names (message prefix+id) of ids.
