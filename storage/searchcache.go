@@ -46,8 +46,8 @@ func (s *Store) searchGeneration(ctx context.Context) (int64, error) {
 
 // cached returns the result kept for key at the current generation (as the
 // claim of the update being handled read it, see WithClaim, or else read
-// now), or makes it with compute and keeps it. compute's result must not be changed
-// afterwards, by compute or by the caller: others are given it too.
+// now), or makes it with compute and keeps it. compute's result must not
+// be changed afterwards, by compute or by the caller: others get it too.
 func cached[T any](ctx context.Context, s *Store, key string, compute func() (T, error)) (v T, err error) {
 	if s.results.off {
 		return compute()
