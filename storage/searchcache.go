@@ -27,14 +27,26 @@ import (
 // are far fewer.
 const maxCachedResults = 512
 
-// resultCache holds results made at one generation of search_generation.
+// resultCache holds results made at one generation of search_generation,
+// and the results being made: a search many people start at once (every
+// worker, right after a change) runs once, and the others wait for it.
 type resultCache struct {
 	// off makes every search and look-up run (tests and benchmarks that
 	// measure or compare them).
-	off     bool
-	mu      sync.Mutex
-	gen     int64
-	results map[string]any
+	off      bool
+	mu       sync.Mutex
+	gen      int64
+	results  map[string]any
+	inFlight map[string]*flight
+}
+
+// flight is a result being made at gen; done is closed when v and err are
+// set.
+type flight struct {
+	gen  int64
+	done chan struct{}
+	v    any
+	err  error
 }
 
 // searchGeneration reads search_generation.
@@ -46,8 +58,10 @@ func (s *Store) searchGeneration(ctx context.Context) (int64, error) {
 
 // cached returns the result kept for key at the current generation (as the
 // claim of the update being handled read it, see WithClaim, or else read
-// now), or makes it with compute and keeps it. compute's result must not
-// be changed afterwards, by compute or by the caller: others get it too.
+// now), or makes it with compute and keeps it; while it is being made,
+// another asking for it at that generation or an older one waits for it.
+// compute's result must not be changed afterwards, by compute or by the
+// caller: others get it too.
 func cached[T any](ctx context.Context, s *Store, key string, compute func() (T, error)) (v T, err error) {
 	if s.results.off {
 		return compute()
@@ -58,18 +72,67 @@ func cached[T any](ctx context.Context, s *Store, key string, compute func() (T,
 	} else if gen, err = s.searchGeneration(ctx); err != nil {
 		return v, err
 	}
-	if kept, ok := s.results.get(gen, key); ok {
+	kept, ok, wait, mine := s.results.start(gen, key)
+	switch {
+	case ok:
 		return kept.(T), nil
+	case wait != nil:
+		select {
+		case <-wait.done:
+			if wait.err == nil {
+				return wait.v.(T), nil
+			}
+			// The other's failure (its deadline, say) is not this
+			// caller's: it makes the result itself.
+			return compute()
+		case <-ctx.Done():
+			return v, ctx.Err()
+		}
 	}
-	if v, err = compute(); err == nil {
-		s.results.put(gen, key, v)
-	}
+	v, err = compute()
+	s.results.finish(key, mine, v, err)
 	return v, err
 }
 
-func (c *resultCache) get(gen int64, key string) (any, bool) {
+// start returns the result kept for key at gen (ok), or the flight making
+// it at gen or later to wait for, or else the flight the caller is to make
+// it in, to be ended with finish.
+func (c *resultCache) start(gen int64, key string) (v any, ok bool, wait, mine *flight) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if v, ok = c.kept(gen, key); ok {
+		return v, true, nil, nil
+	}
+	if f := c.inFlight[key]; f != nil && f.gen >= gen {
+		return nil, false, f, nil
+	}
+	// A flight at an older count goes on for whoever waits for it; this
+	// one takes its place for those who come later.
+	if c.inFlight == nil {
+		c.inFlight = map[string]*flight{}
+	}
+	mine = &flight{gen: gen, done: make(chan struct{})}
+	c.inFlight[key] = mine
+	return nil, false, nil, mine
+}
+
+// finish hands the result made in flight f for key to those waiting for it
+// and, when it was made without error, keeps it.
+func (c *resultCache) finish(key string, f *flight, v any, err error) {
+	c.mu.Lock()
+	if c.inFlight[key] == f {
+		delete(c.inFlight, key)
+	}
+	c.mu.Unlock()
+	f.v, f.err = v, err
+	close(f.done)
+	if err == nil {
+		c.put(f.gen, key, v)
+	}
+}
+
+// kept returns the result kept for key at gen; c.mu is held.
+func (c *resultCache) kept(gen int64, key string) (any, bool) {
 	if gen != c.gen {
 		return nil, false
 	}
