@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -89,10 +90,20 @@ func cached[T any](ctx context.Context, s *Store, key string, compute func() (T,
 			return v, ctx.Err()
 		}
 	}
+	finished := false
+	defer func() {
+		if !finished { // compute panicked: those waiting make it themselves
+			s.results.finish(key, mine, v, errComputePanicked)
+		}
+	}()
 	v, err = compute()
+	finished = true
 	s.results.finish(key, mine, v, err)
 	return v, err
 }
+
+// errComputePanicked ends the flight of a result whose making panicked.
+var errComputePanicked = errors.New("storage: making a kept result panicked")
 
 // start returns the result kept for key at gen (ok), or the flight making
 // it at gen or later to wait for, or else the flight the caller is to make

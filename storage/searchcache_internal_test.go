@@ -144,6 +144,28 @@ func TestResultMadeOnceForManyAskers(t *testing.T) {
 		t.Errorf("after the maker failed the waiter got %d, want its own 7", got)
 	}
 
+	// The maker panics: the flight ends, and a waiter makes it itself.
+	started = make(chan struct{})
+	panicNow := make(chan struct{})
+	wg.Go(func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the maker's panic was swallowed")
+			}
+		}()
+		cached(ctx, s, "p", func() (int, error) { close(started); <-panicNow; panic("search bug") })
+	})
+	<-started
+	wg.Go(func() {
+		v, err := cached(ctx, s, "p", func() (int, error) { return 9, nil })
+		if err != nil || v != 9 {
+			t.Errorf("after the maker panicked: %d, %v; want its own 9", v, err)
+		}
+	})
+	time.Sleep(20 * time.Millisecond)
+	close(panicNow)
+	wg.Wait()
+
 	// A flight at generation 5 does not serve an asker at 6.
 	// (A deadline, so that waiting on the old flight fails rather than hangs.)
 	newer, cancel := context.WithTimeout(WithClaim(context.Background(), ClaimedUpdate{SearchGeneration: 6}), 5*time.Second)
