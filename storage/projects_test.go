@@ -245,15 +245,13 @@ func TestProjectSearchesBelongToTheirUser(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newProjectFixture(t, 1, 2)
-	var first int64
+	var ids []int64
 	for i := range 25 {
 		id, err := f.s.CreateProjectSearch(ctx, 1, []byte(fmt.Sprintf(`{"text":"q%d"}`, i)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if i == 0 {
-			first = id
-		}
+		ids = append(ids, id)
 	}
 	id, err := f.s.CreateProjectSearch(ctx, 2, []byte(`{"text":"mine"}`))
 	if err != nil {
@@ -268,8 +266,12 @@ func TestProjectSearchesBelongToTheirUser(t *testing.T) {
 	if got, err := f.s.ProjectSearch(ctx, 2, id); err != nil || string(got) != `{"text": "mine"}` {
 		t.Fatalf("own search = %s, %v", got, err)
 	}
-	if _, err := f.s.ProjectSearch(ctx, 1, first); !errors.Is(err, storage.ErrNotFound) {
-		t.Fatalf("the oldest of 25 searches was kept: %v", err)
+	// The newest 20 are kept, the five before them are gone.
+	for i, id := range ids {
+		_, err := f.s.ProjectSearch(ctx, 1, id)
+		if kept := i >= 5; kept != (err == nil) {
+			t.Errorf("search %d of 25: %v, want kept %v", i+1, err, kept)
+		}
 	}
 }
 

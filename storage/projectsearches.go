@@ -24,8 +24,8 @@ func (s *Store) CreateProjectSearch(ctx context.Context, userID int64, filters j
 	err := s.queryAfter(ctx, []stmt{{sql: asyncCommit}}, stmt{`
 		WITH ins AS (INSERT INTO project_searches (user_id, filters) VALUES ($1, $2) RETURNING id),
 		old AS (
-			DELETE FROM project_searches WHERE user_id = $1 AND id IN (
-				SELECT id FROM project_searches WHERE user_id = $1 ORDER BY id DESC OFFSET $3))
+			DELETE FROM project_searches WHERE user_id = $1 AND id <= (
+				SELECT id FROM project_searches WHERE user_id = $1 ORDER BY id DESC OFFSET $3 LIMIT 1))
 		SELECT id FROM ins`, []any{userID, filters, keptSearches - 1}},
 		func(br pgx.BatchResults) error { return br.QueryRow().Scan(&id) })
 	return id, err
