@@ -103,8 +103,8 @@ const sameProfile = `id = $1 AND (username, first_name, last_name, language_code
 // Within an update's handler (WithClaim) the claim has read the row: when
 // it is current, no round trip is needed; when the claim found none or
 // one to change, the writing statement goes at once, without the reading
-// one. It runs with a generic plan (its plan, key look-ups, is the same
-// for any person): planned anew for each first contact, planning took
+// one. The writing statement runs with a generic plan (its plan, key
+// look-ups, is the same for any person): planned anew for each first contact, planning took
 // a third of its time in the load run.
 func (s *Store) TouchUser(ctx context.Context, p TelegramProfile) (User, error) {
 	args := []any{p.ID, p.Username, p.FirstName, p.LastName, p.LanguageCode, p.InPrivate}
@@ -126,7 +126,7 @@ func (s *Store) TouchUser(ctx context.Context, p TelegramProfile) (User, error) 
 // its plan is made of also when a table is small: a generic plan is kept
 // by the connection, and one made while delivery_inactive was nearly empty
 // would read all of it for every first contact once it is not.
-const userWriteSettings = `SELECT set_config('synchronous_commit', 'off', true),
+const userWriteSettings = asyncCommit + `,
 	set_config('plan_cache_mode', 'force_generic_plan', true),
 	set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`
 
