@@ -113,15 +113,16 @@ func TestRecordBatchKeepsGoodUpdatesBesideARefusedOne(t *testing.T) {
 }
 
 // TestStoppingInstanceGivesBackClaimsItDidNotStart: the dispatcher claims
-// an update ahead for a busy worker; when the instance stops, the update
-// the worker is on is finished and marked done, and the one claimed ahead
-// is given back at once, unstarted and not counted as an attempt, instead
-// of waiting for its lease to run out.
+// updates ahead for a busy worker, as many as claimedPerWorker allows;
+// when the instance stops, the update the worker is on is finished and
+// marked done, and those claimed ahead are given back at once, unstarted
+// and not counted as attempts, instead of waiting for their leases to run
+// out.
 func TestStoppingInstanceGivesBackClaimsItDidNotStart(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	store := storage.New(testdb.New(t))
-	started, release := make(chan int64, 3), make(chan struct{})
+	started, release := make(chan int64, claimedPerWorker+1), make(chan struct{})
 	var mu sync.Mutex
 	var handled []int64
 	in := New(store, func(_ context.Context, u *models.Update) {
@@ -136,9 +137,12 @@ func TestStoppingInstanceGivesBackClaimsItDidNotStart(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); in.Run(runCtx, time.Minute) }()
 	defer func() { stop(); <-done }()
-	for id := range int64(3) {
-		raw := `{"update_id":` + strconv.FormatInt(id+1, 10) + `,"message":{"message_id":1,"date":1,"chat":{"id":` +
-			strconv.FormatInt(id+1, 10) + `,"type":"private"},"text":"a"}}`
+	// One update being handled, claimedPerWorker-1 claimed ahead, and the
+	// last one left to others.
+	last := int64(claimedPerWorker + 1)
+	for id := int64(1); id <= last; id++ {
+		raw := `{"update_id":` + strconv.FormatInt(id, 10) + `,"message":{"message_id":1,"date":1,"chat":{"id":` +
+			strconv.FormatInt(id, 10) + `,"type":"private"},"text":"a"}}`
 		if err := in.Record(ctx, []byte(raw)); err != nil {
 			t.Fatal(err)
 		}
@@ -166,19 +170,31 @@ func TestStoppingInstanceGivesBackClaimsItDidNotStart(t *testing.T) {
 			}
 		}
 	}
-	waitFor("update 2 not claimed ahead for the busy worker", func() bool { o, _, _ := claimedBy(2); return o == "live" })
-	if o, _, _ := claimedBy(3); o != "" {
-		t.Fatalf("update 3 claimed by %q: one worker, one update claimed ahead", o)
+	ahead := func(owner string) func() bool {
+		return func() bool {
+			for id := int64(2); id < last; id++ {
+				if o, _, _ := claimedBy(id); o != owner {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	waitFor("updates not claimed ahead for the busy worker", ahead("live"))
+	if o, _, _ := claimedBy(last); o != "" {
+		t.Fatalf("update %d claimed by %q: one worker holds at most %d updates", last, o, claimedPerWorker)
 	}
 	stop()
-	waitFor("update 2 not given back on stopping", func() bool { o, _, _ := claimedBy(2); return o == "" })
+	waitFor("updates claimed ahead not given back on stopping", ahead(""))
 	close(release)
 	<-done
 	if _, _, ok := claimedBy(1); !ok {
 		t.Error("the update being handled at the stop was not marked done")
 	}
-	if o, attempts, ok := claimedBy(2); o != "" || attempts != 0 || ok {
-		t.Errorf("update 2: claimed by %q, %d attempts, done %v; want given back unstarted", o, attempts, ok)
+	for id := int64(2); id <= last; id++ {
+		if o, attempts, ok := claimedBy(id); o != "" || attempts != 0 || ok {
+			t.Errorf("update %d: claimed by %q, %d attempts, done %v; want given back unstarted", id, o, attempts, ok)
+		}
 	}
 	mu.Lock()
 	defer mu.Unlock()
