@@ -31,6 +31,8 @@ const (
 	// limit of 20 in 10 s).
 	throughputUpdates = 2000
 	throughputUsers   = 500
+	// helpRounds is how often the bare program and /help take turns.
+	helpRounds = 3
 	// floodMessages come from one person at once while floodOthers people
 	// send floodEach messages each, floodGap apart.
 	floodMessages = 1000
@@ -43,11 +45,13 @@ const (
 // (getUpdates, stored, handled, answered with sendMessage) and reports
 // updates per second: for a bare go-telegram/bot program whose handler
 // only replies (with the library's default single worker and with 8, as
-// many as the bot's intake workers), for partnerbot answering /help, and
-// for partnerbot answering "/find water Ichnia" over 100,000 generated
-// projects (the same search from everyone) and /find with a different word
-// and town each time; then, while one person floods 1,000 messages, the latency of
-// other people's replies. It runs the scenario once, whatever b.N is:
+// many as the bot's intake workers), for partnerbot answering /help (the
+// 8-worker program and /help take turns three times; medians reported),
+// and for partnerbot answering "/find water Ichnia" over 100,000
+// generated projects (the same search from everyone) and /find with a
+// different word and town each time; then, while one person floods 1,000
+// messages, the latency of other people's replies. It runs the scenario
+// once, whatever b.N is:
 //
 //	go test -run '^$' -bench BenchmarkThroughput -benchtime 1x -timeout 30m ./internal/loadtest/
 func BenchmarkThroughput(b *testing.B) {
@@ -74,18 +78,35 @@ func BenchmarkThroughput(b *testing.B) {
 	b.Cleanup(pool.Close)
 
 	bare1, _ := bare(b, 1)
-	bare8, bare8CPU := bare(b, 8)
-	b.Logf("bare go-telegram/bot: %.0f/s (1 worker), %.0f/s (8 workers); CPU per update (8 workers) %s", bare1, bare8, bare8CPU)
+	b.Logf("bare go-telegram/bot, 1 worker: %.0f/s", bare1)
 
 	tg := faketelegram.New()
 	defer tg.Close()
 	stop := runBot(b, tg, pool)
 	defer stop()
 
+	// A rate follows what else the machine does from one second to the
+	// next: the bare program (8 workers, as many as the bot's intake) and
+	// partnerbot's /help take turns, and the medians are reported, the
+	// ratio as the median of the ratios of runs side by side. Each round
+	// has people of its own, so that a quarter of its updates are first
+	// contacts in every round.
+	var bare8s, helps, rateRatios, cpuRatios []float64
+	var bare8CPUs, helpCPUs []cpuCost
 	m := cpuMeter{pool: pool}
-	help, helpCPU := push(b, tg, m, 1_000_000, func(int) string { return "/help" })
-	b.Logf("partnerbot: /help %.0f/s (%.2f of bare with 8 workers, %.2f of bare with 1); CPU per update %s, %.2f of bare's",
-		help, help/bare8, help/bare1, helpCPU, cpuRatio(bare8CPU, helpCPU))
+	for r := range helpRounds {
+		b8, b8CPU := bare(b, 8)
+		h, hCPU := push(b, tg, m, 1_000_000+int64(r)*throughputUsers, func(int) string { return "/help" })
+		b.Logf("round %d: bare (8 workers) %.0f/s, CPU per update %s; partnerbot /help %.0f/s, CPU per update %s: "+
+			"%.2f of bare's rate, bare's CPU per update %.2f of partnerbot's", r+1, b8, b8CPU, h, hCPU, h/b8, cpuRatio(b8CPU, hCPU))
+		bare8s, helps = append(bare8s, b8), append(helps, h)
+		rateRatios, cpuRatios = append(rateRatios, h/b8), append(cpuRatios, cpuRatio(b8CPU, hCPU))
+		bare8CPUs, helpCPUs = append(bare8CPUs, b8CPU), append(helpCPUs, hCPU)
+	}
+	bare8, help, bare8CPU, helpCPU := median(bare8s), median(helps), medianCost(bare8CPUs), medianCost(helpCPUs)
+	b.Logf("medians of %d rounds: bare %.0f/s, /help %.0f/s, /help %.2f of bare's rate (%.2f of bare with 1 worker); "+
+		"CPU per update: bare %s, /help %s, bare's %.2f of partnerbot's",
+		helpRounds, bare8, help, median(rateRatios), help/bare1, bare8CPU, helpCPU, median(cpuRatios))
 	find, findCPU := 0.0, cpuCost{}
 	varied, variedCPU := 0.0, cpuCost{}
 	if !noFind {
@@ -105,12 +126,12 @@ func BenchmarkThroughput(b *testing.B) {
 	b.ReportMetric(bare1, "bare1-upd/s")
 	b.ReportMetric(bare8, "bare8-upd/s")
 	b.ReportMetric(help, "help-upd/s")
-	b.ReportMetric(help/bare8, "help/bare8")
+	b.ReportMetric(median(rateRatios), "help/bare8")
 	b.ReportMetric(find, "find-upd/s")
 	b.ReportMetric(float64(bare8CPU.total().Microseconds()), "bare8-cpu-µs/upd")
 	b.ReportMetric(float64(helpCPU.total().Microseconds()), "help-cpu-µs/upd")
 	b.ReportMetric(float64(helpCPU.pg.Microseconds()), "help-pg-cpu-µs/upd")
-	b.ReportMetric(cpuRatio(bare8CPU, helpCPU), "bare8-cpu/help-cpu")
+	b.ReportMetric(median(cpuRatios), "bare8-cpu/help-cpu")
 	b.ReportMetric(float64(findCPU.total().Microseconds()), "find-cpu-µs/upd")
 	b.ReportMetric(float64(findCPU.pg.Microseconds()), "find-pg-cpu-µs/upd")
 	b.ReportMetric(varied, "find-varied-upd/s")
@@ -134,6 +155,27 @@ func townNames(b *testing.B, pool *pgxpool.Pool, n int) []string {
 		b.Fatalf("%d towns with projects, want %d", len(names), n)
 	}
 	return names
+}
+
+// median is the middle of xs (the mean of the two middle ones for an
+// even count); xs is sorted in place.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
+// medianCost is the median of each part of cs (process, PostgreSQL),
+// taken apart.
+func medianCost(cs []cpuCost) cpuCost {
+	procs, pgs := make([]float64, len(cs)), make([]float64, len(cs))
+	for i, c := range cs {
+		procs[i], pgs[i] = float64(c.proc), float64(c.pg)
+	}
+	return cpuCost{proc: time.Duration(median(procs)), pg: time.Duration(median(pgs))}
 }
 
 // replies counts the successful sendMessage calls the fake server got.
