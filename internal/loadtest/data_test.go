@@ -21,10 +21,10 @@ var dataSet = projectgen.Options{Towns: 20000, Owners: 5000, Projects: 100000}
 
 // generate loads the example towns and partnerships and the generated
 // towns, owners and projects into the database of pool, and leaves it
-// vacuumed and analyzed: otherwise the run that generated it measured
-// autovacuum working through it beside the bot, and plans made without
-// statistics (855 "/find water Ichnia" a second in that run, 1,375 in
-// the next, on the kept copy).
+// vacuumed and analyzed: otherwise the run that generated it measures
+// autovacuum and autoanalyze working through it beside the bot (855
+// "/find water Ichnia" a second in such a run, 1,375 in the next, on the
+// kept copy).
 func generate(b testing.TB, pool *pgxpool.Pool) {
 	ctx := context.Background()
 	store := storage.New(pool)
