@@ -280,8 +280,9 @@ type finishedUpdate struct {
 // each round trip of the dispatcher, whose commits one at a time set the
 // pace of the whole instance when it is busy, closes and claims more
 // updates at once. (One waiting per worker kept the dispatcher in a round
-// trip all the time and the workers idle a third of it: 1,870–2,070
-// /help a second in the load command against 2,400–2,800 with three.) A
+// trip all the time and the workers idle a third of it: 0.54–0.57 of the
+// bare program's rate for /help in the load command, against 0.62–0.66
+// with three.) A
 // claimed update waits at most three handlers' time; more held would
 // only keep other instances from updates this one cannot start soon.
 const claimedPerWorker = 4
@@ -292,10 +293,10 @@ const claimedPerWorker = 4
 // of them (storage.CloseAndClaim). It keeps claimed updates waiting
 // beside those being handled (claimedPerWorker, the capacity of claims),
 // so a worker that finishes starts its next update at once while the
-// dispatcher marks the last one done. It waits when there is nothing to mark done and either enough is
-// claimed or the last claim found less than it asked for; then a recorded
-// update or the sweeper (wake) or a finished update starts the next round
-// trip. When ctx ends it claims nothing more, gives back the claimed
+// dispatcher marks the last one done. It waits when there is nothing to
+// mark done and either enough is claimed or the last claim found less
+// than it asked for; then a recorded update or the sweeper (wake) or a
+// finished update starts the next round trip. When ctx ends it claims nothing more, gives back the claimed
 // updates no worker has started, and goes on marking done until every
 // worker has stopped (finished is closed).
 func (in *Intake) dispatch(ctx context.Context, claims chan claim, finished <-chan *finishedUpdate) {
