@@ -66,12 +66,7 @@ func BenchmarkThroughput(b *testing.B) {
 		dbURL = dataURL(b)
 	}
 	b.Logf("data ready in %s", time.Since(start).Round(time.Second))
-	pcfg, err := pgxpool.ParseConfig(dbURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	pcfg.MaxConns = 20 // as storage.Open
-	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	pool, err := storage.Open(context.Background(), dbURL)
 	if err != nil {
 		b.Fatal(err)
 	}
