@@ -36,9 +36,8 @@ const defaultMaxConns = 20
 // defaultMinConns are the connections the pool opens at start and keeps,
 // unless DATABASE_URL sets pool_min_conns: as many as the intake's
 // workers, its dispatcher and its poller use at once. Opened only when
-// needed, they were opened (and each statement prepared on each) by the
-// first burst of updates after a start, the backlog a restart finds
-// waiting: PostgreSQL CPU per /help in that burst 277–560 µs in four
+// needed, they were opened during the first burst of updates after a
+// start, the backlog a restart finds waiting: PostgreSQL CPU per /help in that burst 277–560 µs in four
 // runs, 224–325 µs in five with them open (the load command with a /help
 // run pushed right after the start).
 const defaultMinConns = 10
