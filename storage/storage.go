@@ -37,9 +37,9 @@ const defaultMaxConns = 20
 // unless DATABASE_URL sets pool_min_conns: as many as the intake's
 // workers, its dispatcher and its poller use at once. Opened only when
 // needed, they were opened during the first burst of updates after a
-// start, the backlog a restart finds waiting: PostgreSQL CPU per /help in that burst 277–560 µs in four
-// runs, 224–325 µs in five with them open (the load command with a /help
-// run pushed right after the start).
+// start, the backlog a restart finds waiting: PostgreSQL CPU per /help in
+// that burst 277–560 µs in four runs, 224–325 µs in five with them open
+// (the load command with a /help run pushed right after the start).
 const defaultMinConns = 10
 
 // Open connects to databaseURL and checks that the server answers.

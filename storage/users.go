@@ -104,8 +104,8 @@ const sameProfile = `id = $1 AND (username, first_name, last_name, language_code
 // it is current, no round trip is needed; when the claim found none or
 // one to change, the writing statement goes at once, without the reading
 // one. The writing statement runs with a generic plan (its plan, key
-// look-ups, is the same for any person): planned anew for each first contact, planning took
-// a third of its time in the load run.
+// look-ups, is the same for any person): planned anew for each first
+// contact, planning took a third of its time in the load run.
 func (s *Store) TouchUser(ctx context.Context, p TelegramProfile) (User, error) {
 	args := []any{p.ID, p.Username, p.FirstName, p.LastName, p.LanguageCode, p.InPrivate}
 	if c := claimed(ctx); c != nil && c.UserID == p.ID {

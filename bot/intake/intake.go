@@ -296,9 +296,10 @@ const claimedPerWorker = 4
 // dispatcher marks the last one done. It waits when there is nothing to
 // mark done and either enough is claimed or the last claim found less
 // than it asked for; then a recorded update or the sweeper (wake) or a
-// finished update starts the next round trip. When ctx ends it claims nothing more, gives back the claimed
-// updates no worker has started, and goes on marking done until every
-// worker has stopped (finished is closed).
+// finished update starts the next round trip. When ctx ends it claims
+// nothing more, gives back the claimed updates no worker has started, and
+// goes on marking done until every worker has stopped (finished is
+// closed).
 func (in *Intake) dispatch(ctx context.Context, claims chan claim, finished <-chan *finishedUpdate) {
 	var done []*finishedUpdate
 	held := 0        // updates claimed and not yet finished
